@@ -1,0 +1,26 @@
+import { Codex, type CodexOptions } from '../../src/sdk/index.js'
+import { startScriptedModel, type ModelScript, type ScriptedModel } from './scriptedModel.js'
+import { tempDir, tempRepo } from './tempDirs.js'
+
+export interface CodexFixture {
+  codex: Codex
+  model: ScriptedModel
+  codexHome: string
+  repo: string
+  warnings: string[]
+}
+
+/** A Codex client driving the real CLI against a scripted model, with its own CODEX_HOME. */
+export async function codexFixture(script: ModelScript, options: CodexOptions = {}): Promise<CodexFixture> {
+  const model = await startScriptedModel(script)
+  const codexHome = tempDir('home')
+  const warnings: string[] = []
+  const codex = new Codex({
+    baseUrl: model.url,
+    apiKey: 'sk-test-key',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? codexHome, CODEX_HOME: codexHome },
+    logger: { warn: (message) => warnings.push(message) },
+    ...options
+  })
+  return { codex, model, codexHome, repo: tempRepo(), warnings }
+}

@@ -1,0 +1,123 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/**
+ * A scripted stand-in for the Responses API (POST /v1/responses, server-sent events), so the real
+ * codex CLI can be driven offline. Only the model is scripted; everything else is real.
+ */
+export type ModelReply =
+  | { message: string }
+  | { command: string }
+  | { status: number; body?: string }
+  /** Opens the stream and never finishes it: for cancellation. */
+  | { hang: true }
+  /** Sends the message after a delay, for tests of progress and timing. */
+  | { message: string; delayMs: number }
+
+export interface ModelRequest {
+  body: Record<string, unknown> & { input?: Array<Record<string, unknown>>; text?: { format?: { type?: string } } }
+  headers: http.IncomingHttpHeaders
+}
+
+export type ModelScript = (request: ModelRequest, index: number) => ModelReply
+
+export interface ScriptedModel {
+  /** Base URL to give codex, ending in /v1. */
+  url: string
+  requests: ModelRequest[]
+  close(): Promise<void>
+}
+
+/** Every input text of a request (user, assistant and tool output), to assert what the model saw. */
+export function requestText(request: ModelRequest): string {
+  return JSON.stringify(request.body.input ?? [])
+}
+
+/** The latest item of the request is a tool result: the model should now answer. */
+export function answersToolCall(request: ModelRequest): boolean {
+  const input = request.body.input ?? []
+  return input.at(-1)?.type === 'function_call_output'
+}
+
+/** A script that runs `command` first when given, then answers `message`. */
+export function commandThenMessage(command: string | undefined, message: string): ModelScript {
+  return (request) => (command && !answersToolCall(request) ? { command } : { message })
+}
+
+export async function startScriptedModel(script: ModelScript): Promise<ScriptedModel> {
+  const requests: ModelRequest[] = []
+  let calls = 0
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      if (req.method !== 'POST' || !req.url?.endsWith('/responses')) {
+        res.writeHead(404).end()
+        return
+      }
+      const request: ModelRequest = {
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'),
+        headers: req.headers
+      }
+      requests.push(request)
+      const index = calls++
+      void reply(res, script(request, index), index)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+async function reply(res: http.ServerResponse, scripted: ModelReply, index: number): Promise<void> {
+  if ('status' in scripted) {
+    res.writeHead(scripted.status, { 'content-type': 'application/json' })
+    res.end(
+      scripted.body ??
+        JSON.stringify({ error: { message: `scripted failure ${scripted.status}`, type: 'invalid_request_error' } })
+    )
+    return
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+  const send = (type: string, data: Record<string, unknown>): void => {
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`)
+  }
+  const id = `resp_${index + 1}`
+  send('response.created', { response: { id } })
+  if ('hang' in scripted) return
+  if ('delayMs' in scripted) await new Promise((resolve) => setTimeout(resolve, scripted.delayMs))
+  if ('command' in scripted) {
+    send('response.output_item.done', {
+      item: {
+        type: 'function_call',
+        name: 'exec_command',
+        call_id: `call_${index + 1}`,
+        arguments: JSON.stringify({ cmd: scripted.command })
+      }
+    })
+  } else {
+    send('response.output_item.done', {
+      item: {
+        type: 'message',
+        role: 'assistant',
+        id: `msg_${index + 1}`,
+        content: [{ type: 'output_text', text: scripted.message }]
+      }
+    })
+  }
+  send('response.completed', {
+    response: {
+      id,
+      usage: { input_tokens: 100, input_tokens_details: { cached_tokens: 20 }, output_tokens: 10, total_tokens: 110 }
+    }
+  })
+  res.end()
+}

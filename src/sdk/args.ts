@@ -1,0 +1,68 @@
+import { flattenConfig, toToml } from './config.js'
+import type { CodexConfigObject, ThreadOptions } from './options.js'
+
+/** The model provider the SDK defines when `baseUrl` is given. */
+export const CUSTOM_PROVIDER_ID = 'codex_thread_action'
+
+export interface ExecArgsRequest {
+  config?: CodexConfigObject
+  baseUrl?: string
+  /** Whether the provider for `baseUrl` should send CODEX_API_KEY (false: a keyless endpoint). */
+  providerUsesKey: boolean
+  thread: ThreadOptions
+  outputSchemaPath?: string
+  threadId?: string | null
+  images: string[]
+}
+
+/** The argument list of `codex exec --experimental-json`; the prompt goes to stdin. */
+export function buildExecArgs(request: ExecArgsRequest): string[] {
+  const { thread } = request
+  const config: CodexConfigObject = {}
+  if (request.baseUrl) {
+    // The built-in provider tries websockets first; a custom one speaks plain HTTPS SSE.
+    config.model_providers = {
+      [CUSTOM_PROVIDER_ID]: {
+        name: 'codex-thread-action',
+        base_url: request.baseUrl,
+        wire_api: 'responses',
+        supports_websockets: false,
+        ...(request.providerUsesKey ? { env_key: 'CODEX_API_KEY' } : {})
+      }
+    }
+    config.model_provider = CUSTOM_PROVIDER_ID
+  }
+  Object.assign(config, request.config)
+  if (thread.modelReasoningEffort) config.model_reasoning_effort = thread.modelReasoningEffort
+  if (thread.networkAccessEnabled !== undefined) {
+    config.sandbox_workspace_write = { network_access: thread.networkAccessEnabled }
+  }
+  if (thread.webSearchMode) config.web_search = thread.webSearchMode
+  if (thread.approvalPolicy) config.approval_policy = thread.approvalPolicy
+
+  const args = ['exec', '--experimental-json']
+  for (const override of flattenConfigKeepingProviderInline(config)) args.push('--config', override)
+  if (thread.model) args.push('--model', thread.model)
+  if (thread.sandboxMode) args.push('--sandbox', thread.sandboxMode)
+  if (thread.workingDirectory) args.push('--cd', thread.workingDirectory)
+  for (const dir of thread.additionalDirectories ?? []) args.push('--add-dir', dir)
+  if (thread.skipGitRepoCheck) args.push('--skip-git-repo-check')
+  if (request.outputSchemaPath) args.push('--output-schema', request.outputSchemaPath)
+  if (request.threadId) args.push('resume', request.threadId)
+  for (const image of request.images) args.push('--image', image)
+  return args
+}
+
+// A provider must arrive whole (codex validates each provider table as one value), so its
+// table is written inline rather than flattened key by key.
+function flattenConfigKeepingProviderInline(config: CodexConfigObject): string[] {
+  const { model_providers: providers, ...rest } = config
+  const providerOverrides =
+    providers && typeof providers === 'object' && !Array.isArray(providers)
+      ? Object.entries(providers).flatMap(([name, table]) => {
+          const path = `model_providers.${name}`
+          return table === undefined ? [] : [`${path}=${toToml(table, path)}`]
+        })
+      : flattenConfig({ model_providers: providers })
+  return [...providerOverrides, ...flattenConfig(rest)]
+}

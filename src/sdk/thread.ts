@@ -1,0 +1,266 @@
+import type { z } from 'zod'
+import { buildExecArgs } from './args.js'
+import {
+  CodexCancelledError,
+  CodexError,
+  CodexExecError,
+  CodexExecutableNotFoundError,
+  CodexStructuredResponseError,
+  CodexThreadRunError,
+  type PartialTurn
+} from './errors.js'
+import { EventParseError, parseEventLine, type ThreadEvent, type ThreadItem, type Usage } from './events.js'
+import type { CodexLogger, CodexOptions, Input, ThreadOptions, TurnOptions } from './options.js'
+import { restoreOptionalNulls, strictSchemaFromZod, strictSchemaProblems, writeSchemaFile } from './outputSchema.js'
+import { startProcess } from './process.js'
+
+/** A completed turn. `structuredResponse` is set when an output type or schema was given. */
+export interface Turn<T = unknown> {
+  items: ThreadItem[]
+  finalResponse: string
+  usage: Usage | null
+  structuredResponse: T
+}
+
+export interface StreamedTurn<T = unknown> {
+  events: AsyncGenerator<ThreadEvent>
+  /** Settles once `events` has been consumed: the turn, or the error the events ended with. */
+  result: Promise<Turn<T>>
+}
+
+/** The user's output schema was refused before codex was started. */
+export class CodexOutputSchemaError extends CodexError {
+  constructor(readonly problems: string[]) {
+    super(`outputSchema would be rejected by the Responses API's strict mode: ${problems.join('; ')}`)
+  }
+}
+
+/** What a Thread needs from its Codex: how to start the process and with what. */
+export interface ThreadRuntime {
+  options: CodexOptions
+  logger: CodexLogger
+  executable(): string
+  env(): Record<string, string>
+}
+
+type Schemas = { original?: Record<string, unknown>; strict?: Record<string, unknown> }
+
+/** A conversation with the agent; each run is one turn. Its id is known once the first turn starts. */
+export class Thread {
+  #id: string | null
+
+  /** @internal created through Codex.startThread / Codex.resumeThread */
+  constructor(
+    private readonly runtime: ThreadRuntime,
+    private readonly threadOptions: ThreadOptions,
+    id: string | null = null
+  ) {
+    this.#id = id
+  }
+
+  get id(): string | null {
+    return this.#id
+  }
+
+  async run<S extends z.ZodType>(
+    input: Input,
+    turnOptions: TurnOptions<S> & { outputType: S }
+  ): Promise<Turn<z.infer<S>>>
+  async run(input: Input, turnOptions?: TurnOptions): Promise<Turn>
+  async run(input: Input, turnOptions: TurnOptions = {}): Promise<Turn> {
+    const { events, result } = await this.runStreamed(input, turnOptions)
+    for await (const event of events) void event
+    return result
+  }
+
+  async runStreamed<S extends z.ZodType>(
+    input: Input,
+    turnOptions: TurnOptions<S> & { outputType: S }
+  ): Promise<StreamedTurn<z.infer<S>>>
+  async runStreamed(input: Input, turnOptions?: TurnOptions): Promise<StreamedTurn>
+  async runStreamed(input: Input, turnOptions: TurnOptions = {}): Promise<StreamedTurn> {
+    // Everything that can be refused is refused here, before a process exists.
+    if (turnOptions.signal?.aborted) throw new CodexCancelledError(this.partial(), turnOptions.signal.reason)
+    const schemas = prepareSchemas(turnOptions)
+    const executable = this.runtime.executable()
+
+    let settle!: { resolve: (turn: Turn) => void; reject: (error: unknown) => void }
+    const result = new Promise<Turn>((resolve, reject) => (settle = { resolve, reject }))
+    // Callers that only iterate the events must not get an unhandled rejection.
+    result.catch(() => {})
+    const turnEvents = this.turnEvents(executable, input, turnOptions, schemas)
+    async function* events(): AsyncGenerator<ThreadEvent> {
+      let settled = false
+      try {
+        const turn = yield* turnEvents
+        settled = true
+        settle.resolve(turn)
+      } catch (error) {
+        settled = true
+        settle.reject(error)
+        throw error
+      } finally {
+        if (!settled) settle.reject(new CodexCancelledError(emptyPartial(null), 'the events were not consumed'))
+      }
+    }
+    return { events: events(), result }
+  }
+
+  private partial(state?: { items: Map<string, ThreadItem>; finalResponse: string; usage: Usage | null }): PartialTurn {
+    if (!state) return emptyPartial(this.#id)
+    return {
+      items: [...state.items.values()],
+      finalResponse: state.finalResponse,
+      usage: state.usage,
+      threadId: this.#id
+    }
+  }
+
+  private async *turnEvents(
+    executable: string,
+    input: Input,
+    turnOptions: TurnOptions,
+    schemas: Schemas
+  ): AsyncGenerator<ThreadEvent, Turn> {
+    const { prompt, images } = normalizeInput(input)
+    const state = { items: new Map<string, ThreadItem>(), finalResponse: '', usage: null as Usage | null }
+    let failure: string | undefined
+    const schemaFile = schemas.strict ? await writeSchemaFile(schemas.strict) : undefined
+    const { options } = this.runtime
+    const env = this.runtime.env()
+    const child = startProcess({
+      executable,
+      args: buildExecArgs({
+        config: options.config,
+        baseUrl: options.baseUrl,
+        providerUsesKey: Boolean(env.CODEX_API_KEY),
+        thread: this.threadOptions,
+        outputSchemaPath: schemaFile?.schemaPath,
+        threadId: this.#id,
+        images
+      }),
+      env,
+      stdin: prompt,
+      signal: turnOptions.signal
+    })
+    try {
+      for await (const line of child.lines) {
+        if (!line.trim()) continue
+        const parsed = parseEventLine(line)
+        if ('skipped' in parsed) {
+          this.runtime.logger.warn(`codex-sdk: skipped ${parsed.skipped}`)
+          continue
+        }
+        const { event } = parsed
+        switch (event.type) {
+          case 'thread.started':
+            this.#id = event.thread_id
+            break
+          case 'item.started':
+          case 'item.updated':
+          case 'item.completed':
+            state.items.set(event.item.id, event.item)
+            if (event.type === 'item.completed' && event.item.type === 'agent_message')
+              state.finalResponse = event.item.text
+            break
+          case 'turn.completed':
+            state.usage = event.usage
+            break
+          case 'turn.failed':
+            failure = event.error.message
+            break
+          case 'error':
+            // codex reports retries ("Reconnecting… 1/5") this way; turn.failed is the failure.
+            this.runtime.logger.warn(`codex: ${event.message}`)
+            break
+        }
+        yield event
+      }
+      const exit = await child.exit
+      if (turnOptions.signal?.aborted) throw new CodexCancelledError(this.partial(state), turnOptions.signal.reason)
+      if (exit.spawnError) {
+        throw exit.spawnError.code === 'ENOENT' || exit.spawnError.code === 'EACCES'
+          ? new CodexExecutableNotFoundError(`Could not start codex at ${executable}: ${exit.spawnError.message}`, [
+              executable
+            ])
+          : new CodexExecError(
+              `Could not start codex: ${exit.spawnError.message}`,
+              this.partial(state),
+              null,
+              exit.stderr
+            )
+      }
+      if (failure !== undefined) throw new CodexThreadRunError(failure, this.partial(state))
+      if (exit.exitCode !== 0) {
+        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`
+        const tail = exit.stderr.trim()
+        throw new CodexExecError(
+          `codex ${how}${tail ? `: ${lastLines(tail, 20)}` : ''}`,
+          this.partial(state),
+          exit.exitCode,
+          exit.stderr
+        )
+      }
+      return {
+        items: [...state.items.values()],
+        finalResponse: state.finalResponse,
+        usage: state.usage,
+        structuredResponse: parseStructured(state.finalResponse, turnOptions, schemas, this.partial(state))
+      }
+    } catch (error) {
+      if (error instanceof EventParseError) {
+        await child.kill()
+        const exit = await child.exit
+        throw new CodexExecError(error.message, this.partial(state), exit.exitCode, exit.stderr, { cause: error })
+      }
+      throw error
+    } finally {
+      await child.kill()
+      await schemaFile?.cleanup()
+    }
+  }
+}
+
+function prepareSchemas(turnOptions: TurnOptions): Schemas {
+  if (turnOptions.outputType) return strictSchemaFromZod(turnOptions.outputType)
+  if (turnOptions.outputSchema) {
+    const problems = strictSchemaProblems(turnOptions.outputSchema)
+    if (problems.length) throw new CodexOutputSchemaError(problems)
+    return { strict: turnOptions.outputSchema }
+  }
+  return {}
+}
+
+function parseStructured(text: string, turnOptions: TurnOptions, schemas: Schemas, partial: PartialTurn): unknown {
+  if (!schemas.strict) return undefined
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new CodexStructuredResponseError('The final response is not JSON', partial, [(error as Error).message], text)
+  }
+  if (!turnOptions.outputType || !schemas.original) return value
+  const parsed = turnOptions.outputType.safeParse(restoreOptionalNulls(value, schemas.original))
+  if (parsed.success) return parsed.data
+  const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+  throw new CodexStructuredResponseError('The final response does not match the output type', partial, issues, text)
+}
+
+export function normalizeInput(input: Input): { prompt: string; images: string[] } {
+  if (typeof input === 'string') return { prompt: input, images: [] }
+  const texts: string[] = []
+  const images: string[] = []
+  for (const part of input) {
+    if (part.type === 'text') texts.push(part.text)
+    else images.push(part.path)
+  }
+  return { prompt: texts.join('\n\n'), images }
+}
+
+function emptyPartial(threadId: string | null): PartialTurn {
+  return { items: [], finalResponse: '', usage: null, threadId }
+}
+
+function lastLines(text: string, count: number): string {
+  return text.split('\n').slice(-count).join('\n')
+}

@@ -45,6 +45,9 @@ export interface ThreadRuntime {
 
 type Schemas = { original?: Record<string, unknown>; strict?: Record<string, unknown> }
 
+/** What a turn has produced so far. */
+type TurnState = { items: Map<string, ThreadItem>; finalResponse: string; usage: Usage | null }
+
 /** A conversation with the agent; each run is one turn. Its id is known once the first turn starts. */
 export class Thread {
   #id: string | null
@@ -88,7 +91,9 @@ export class Thread {
     const result = new Promise<Turn>((resolve, reject) => (settle = { resolve, reject }))
     // Callers that only iterate the events must not get an unhandled rejection.
     result.catch(() => {})
-    const turnEvents = this.turnEvents(executable, input, turnOptions, schemas)
+    const state: TurnState = { items: new Map(), finalResponse: '', usage: null }
+    const turnEvents = this.turnEvents(executable, input, turnOptions, schemas, state)
+    const partial = (): PartialTurn => this.partial(state)
     async function* events(): AsyncGenerator<ThreadEvent> {
       let settled = false
       try {
@@ -100,13 +105,13 @@ export class Thread {
         settle.reject(error)
         throw error
       } finally {
-        if (!settled) settle.reject(new CodexCancelledError(emptyPartial(null), 'the events were not consumed'))
+        if (!settled) settle.reject(new CodexCancelledError(partial(), 'the events were not consumed'))
       }
     }
     return { events: events(), result }
   }
 
-  private partial(state?: { items: Map<string, ThreadItem>; finalResponse: string; usage: Usage | null }): PartialTurn {
+  private partial(state?: TurnState): PartialTurn {
     if (!state) return emptyPartial(this.#id)
     return {
       items: [...state.items.values()],
@@ -120,10 +125,10 @@ export class Thread {
     executable: string,
     input: Input,
     turnOptions: TurnOptions,
-    schemas: Schemas
+    schemas: Schemas,
+    state: TurnState
   ): AsyncGenerator<ThreadEvent, Turn> {
     const { prompt, images } = normalizeInput(input)
-    const state = { items: new Map<string, ThreadItem>(), finalResponse: '', usage: null as Usage | null }
     let failure: string | undefined
     const schemaFile = schemas.strict ? await writeSchemaFile(schemas.strict) : undefined
     const { options } = this.runtime

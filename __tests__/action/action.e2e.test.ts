@@ -1,0 +1,140 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startGitHubServer, type GitHubServer } from '../support/githubServer.js'
+import { codexLauncher, pullRequestPayload, runAction, type ActionRunOptions } from '../support/runAction.js'
+import {
+  answersToolCall,
+  requestText,
+  startScriptedModel,
+  type ModelScript,
+  type ScriptedModel
+} from '../support/scriptedModel.js'
+import { tempRepo } from '../support/tempDirs.js'
+
+const verdictSchema = JSON.stringify({
+  type: 'object',
+  properties: { verdict: { type: 'string', enum: ['approve', 'request_changes'] } },
+  required: ['verdict'],
+  additionalProperties: false
+})
+
+let github: GitHubServer
+let model: ScriptedModel | undefined
+beforeEach(async () => {
+  github = await startGitHubServer()
+})
+afterEach(async () => {
+  await github.close()
+  await model?.close()
+  model = undefined
+})
+
+async function runOnPr(
+  script: ModelScript,
+  inputs: Record<string, string> = {},
+  extra: Partial<ActionRunOptions> = {}
+) {
+  model = await startScriptedModel(script)
+  return runAction({
+    inputs: {
+      prompt: 'Review this pull request for bugs.',
+      'openai-api-key': 'sk-test-secret-key-123',
+      'base-url': model.url,
+      'codex-path': codexLauncher,
+      'github-token': 'ghs_testtoken456',
+      ...inputs
+    },
+    payload: pullRequestPayload(7, 'Add a feature'),
+    githubUrl: github.url,
+    workspace: tempRepo(),
+    ...extra
+  })
+}
+
+describe('the action, run from dist/index.js as the runner runs it', () => {
+  it('streams a PR turn into the log and publishes outputs, a summary and one comment', async () => {
+    const script: ModelScript = (request) =>
+      answersToolCall(request) ? { message: '{"verdict":"approve"}' } : { command: 'git log --oneline' }
+    const run = await runOnPr(script, { 'output-schema': verdictSchema })
+    expect(run.exitCode, run.log).toBe(0)
+
+    expect(run.outputs['final-response']).toBe('{"verdict":"approve"}')
+    expect(JSON.parse(run.outputs['structured-output'])).toEqual({ verdict: 'approve' })
+    expect(run.outputs['thread-id']).toMatch(/^[0-9a-f-]{36}$/)
+    expect(run.outputs.resumed).toBe('false')
+    expect(JSON.parse(run.outputs.usage)).toEqual({ input_tokens: 200, cached_input_tokens: 40, output_tokens: 20 })
+    expect(run.outputs.conclusion).toBe('success')
+    expect(JSON.parse(run.outputs['changed-files'])).toEqual([])
+
+    // the log: a line as the command starts, a group with its output and exit code, the message, a closing line
+    expect(run.log).toContain('▶ $ ')
+    expect(run.log).toMatch(/::group::✔ \$ .*git log --oneline.*\(exit 0/)
+    expect(run.log).toContain('init')
+    expect(run.log).toContain('💬 {"verdict":"approve"}')
+    expect(run.log).toMatch(/✅ Turn completed in [\d.]+s · 200 input tokens \(40 cached\), 20 output tokens/)
+
+    // the model saw the PR context as data
+    const prompt = requestText(model!.requests[0])
+    expect(prompt).toContain('Review this pull request for bugs.')
+    expect(prompt).toContain('Pull request: #7')
+    expect(prompt).toContain(`git diff ${'a'.repeat(40)}...${'b'.repeat(40)}`)
+
+    expect(run.summary).toContain('### Final response')
+    expect(run.summary).toContain('| verdict | approve |')
+    expect(run.summary).toMatch(/\| 0 \| .*git log --oneline/)
+
+    const posts = github.requests.filter((request) => request.method === 'POST')
+    expect(posts).toHaveLength(1)
+    expect(github.comments).toHaveLength(1)
+    const [comment] = github.comments
+    expect(comment.body).toContain('<!-- codex-thread-action:key=pr-7 -->')
+    expect(comment.body).toContain('✅ Done')
+    expect(comment.body).toContain('{"verdict":"approve"}')
+    expect(comment.body).toContain('Commands (1)')
+    expect(comment.body).toContain('https://github.com/octo/demo/actions/runs/4242')
+    expect(run.outputs['comment-url']).toBe(comment.html_url)
+    // nothing published carries a secret
+    for (const text of [run.summary, comment.body, JSON.stringify(run.outputs)]) {
+      expect(text).not.toContain('sk-test-secret-key-123')
+      expect(text).not.toContain('ghs_testtoken456')
+    }
+  })
+
+  it('updates its own comment on the next run instead of writing another', async () => {
+    await runOnPr(() => ({ message: 'first review' }))
+    const second = await runOnPr(() => ({ message: 'second review' }))
+    expect(second.exitCode, second.log).toBe(0)
+    expect(github.comments).toHaveLength(1)
+    expect(github.comments[0].body).toContain('second review')
+    expect(github.requests.filter((request) => request.method === 'POST')).toHaveLength(1)
+  })
+
+  it('ignores a marker pasted into someone else comment', async () => {
+    const forged = github.addComment(7, '<!-- codex-thread-action:key=pr-7 --> pasted by a stranger', 'mallory')
+    const run = await runOnPr(() => ({ message: 'real review' }))
+    expect(run.exitCode, run.log).toBe(0)
+    expect(github.comments).toHaveLength(2)
+    expect(github.comments.find((comment) => comment.id === forged.id)?.body).toContain('pasted by a stranger')
+    expect(github.comments.find((comment) => comment.user.login === 'codex-bot')?.body).toContain('real review')
+  })
+
+  it('fails an off-schema response, keeping the raw text in final-response and the comment', async () => {
+    const run = await runOnPr(() => ({ message: '{"verdict":"maybe"}' }), { 'output-schema': verdictSchema })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.conclusion).toBe('failure')
+    expect(run.outputs['final-response']).toBe('{"verdict":"maybe"}')
+    expect(run.outputs['structured-output']).toBe('')
+    expect(run.log).toMatch(/::error::The final response does not match output-schema:.*verdict/s)
+    expect(github.comments[0].body).toContain('❌ The turn failed')
+    expect(github.comments[0].body).toContain('{"verdict":"maybe"}')
+  })
+
+  it('refuses a bad input with one line naming it, before codex starts', async () => {
+    const run = await runOnPr(() => ({ message: 'never' }), { sandbox: 'yolo' })
+    expect(run.exitCode).toBe(1)
+    expect(run.log).toContain(
+      '::error::Input "sandbox": "yolo" is not one of read-only, workspace-write, danger-full-access'
+    )
+    expect(model!.requests).toHaveLength(0)
+    expect(github.comments).toHaveLength(0)
+  })
+})

@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { OWNER, REPO } from './githubServer.js'
+import { tempDir } from './tempDirs.js'
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const distEntry = path.join(projectRoot, 'dist', 'index.js')
+/** The launcher of the codex package the project depends on: tests pass it as `codex-path`. */
+export const codexLauncher = path.join(projectRoot, 'node_modules', '@openai', 'codex', 'bin', 'codex.js')
+
+export interface ActionRun {
+  exitCode: number | null
+  /** Everything the action printed (workflow commands included), as the job log receives it. */
+  log: string
+  outputs: Record<string, string>
+  summary: string
+  durationMs: number
+}
+
+export interface ActionRunOptions {
+  inputs: Record<string, string>
+  eventName?: string
+  payload?: Record<string, unknown>
+  githubUrl?: string
+  env?: Record<string, string>
+  workspace?: string
+  runId?: string
+  /** Called once the process has started, e.g. to send it a signal later. */
+  onStart?: (child: import('node:child_process').ChildProcess, log: () => string) => void
+}
+
+/** A pull_request event payload for PR `number`. */
+export function pullRequestPayload(number: number, title = `Change ${number}`): Record<string, unknown> {
+  return {
+    action: 'synchronize',
+    number,
+    pull_request: {
+      number,
+      title,
+      base: { ref: 'main', sha: 'a'.repeat(40) },
+      head: { ref: `feature-${number}`, sha: 'b'.repeat(40) }
+    },
+    repository: { name: REPO, owner: { login: OWNER } },
+    sender: { login: 'alice', type: 'User' }
+  }
+}
+
+/**
+ * Runs dist/index.js the way the runner does: inputs as INPUT_<NAME> (hyphens kept), the event
+ * file, and the files behind outputs, state and the step summary.
+ */
+export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
+  const dir = tempDir('runner')
+  const runnerTemp = path.join(dir, 'temp')
+  mkdirSync(runnerTemp)
+  const files = {
+    output: path.join(dir, 'output'),
+    state: path.join(dir, 'state'),
+    summary: path.join(dir, 'summary'),
+    event: path.join(dir, 'event.json')
+  }
+  for (const file of [files.output, files.state, files.summary]) writeFileSync(file, '')
+  writeFileSync(files.event, JSON.stringify(options.payload ?? {}))
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_EVENT_NAME: options.eventName ?? 'pull_request',
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: options.githubUrl ?? 'http://127.0.0.1:9',
+    GITHUB_RUN_ID: options.runId ?? '4242',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_WORKSPACE: options.workspace ?? dir,
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_OS: 'Linux',
+    ...options.env
+  }
+  for (const [name, value] of Object.entries(options.inputs))
+    env[`INPUT_${name.toUpperCase().replace(/ /g, '_')}`] = value
+
+  const started = Date.now()
+  const child = spawn(process.execPath, [distEntry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let log = ''
+  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')))
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')))
+  options.onStart?.(child, () => log)
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  return {
+    exitCode,
+    log,
+    outputs: parseCommandFile(readFileSync(files.output, 'utf8')),
+    summary: readFileSync(files.summary, 'utf8'),
+    durationMs: Date.now() - started
+  }
+}
+
+/** Parses the `name<<delimiter` blocks @actions/core writes to GITHUB_OUTPUT and GITHUB_STATE. */
+export function parseCommandFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let index = 0; index < lines.length; index++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[index])
+    if (!match) continue
+    const [, name, delimiter] = match
+    const value: string[] = []
+    while (++index < lines.length && lines[index] !== delimiter) value.push(lines[index])
+    values[name] = value.join('\n')
+  }
+  return values
+}

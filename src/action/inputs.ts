@@ -1,0 +1,235 @@
+import { accessSync, constants, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { parse as parseToml } from 'smol-toml'
+import { z } from 'zod'
+import {
+  strictSchemaProblems,
+  type CodexConfigObject,
+  type ModelReasoningEffort,
+  type SandboxMode
+} from '../sdk/index.js'
+
+/** The codex CLI version installed when `codex-version` is not given: the one the tests run. */
+export const DEFAULT_CODEX_VERSION = '0.169.0'
+export const DEFAULT_TIMEOUT_MINUTES = 30
+
+/** Reads one input as the runner passes it (trimmed; '' when unset). */
+export type InputReader = (name: string) => string
+
+/** A bad input: the message names the input and says what is wrong, on one line. */
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    problem: string
+  ) {
+    super(`Input "${input}": ${problem}`)
+    this.name = 'InputError'
+  }
+}
+
+export interface Settings {
+  prompt: string
+  /** The model API key, or undefined for a keyless `base-url`. */
+  apiKey?: string
+  baseUrl?: string
+  model?: string
+  effort?: ModelReasoningEffort
+  sandbox: SandboxMode
+  workingDirectory: string
+  /** A JSON Schema object the Responses API's strict mode accepts. */
+  outputSchema?: Record<string, unknown>
+  codexVersion: string
+  codexPath?: string
+  /** Undefined: a fresh folder under RUNNER_TEMP. */
+  codexHome?: string
+  config: CodexConfigObject
+  githubToken: string
+  /** Undefined: comment when the run is about a pull request. */
+  comment?: boolean
+  timeoutMs: number
+}
+
+const sandboxModes = ['read-only', 'workspace-write', 'danger-full-access'] as const
+const efforts = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const
+
+/**
+ * Reads and validates every input before anything runs. `env` supplies the fallbacks a runner
+ * provides (GITHUB_WORKSPACE, and OPENAI_API_KEY / CODEX_API_KEY from the step's env).
+ */
+export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process.env): Settings {
+  const optional = (name: string): string | undefined => read(name).trim() || undefined
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback?: T): T | undefined => {
+    const value = optional(name) ?? fallback
+    if (value !== undefined && !allowed.includes(value as T)) {
+      throw new InputError(name, `"${value}" is not one of ${allowed.join(', ')}`)
+    }
+    return value as T | undefined
+  }
+
+  const workingDirectory = path.resolve(optional('working-directory') ?? env.GITHUB_WORKSPACE ?? process.cwd())
+  const baseUrl = optional('base-url')
+  if (baseUrl !== undefined && !z.url({ protocol: /^https?$/ }).safeParse(baseUrl).success) {
+    throw new InputError('base-url', `"${baseUrl}" is not an http(s) URL`)
+  }
+  const apiKey = optional('openai-api-key') ?? (env.CODEX_API_KEY?.trim() || env.OPENAI_API_KEY?.trim() || undefined)
+  if (!apiKey && !baseUrl) {
+    throw new InputError(
+      'openai-api-key',
+      'is required (or set OPENAI_API_KEY in the step env, or give base-url for a keyless endpoint)'
+    )
+  }
+
+  return {
+    prompt: readPrompt(optional('prompt'), optional('prompt-file'), workingDirectory),
+    apiKey,
+    baseUrl,
+    model: optional('model'),
+    effort: oneOf('effort', efforts),
+    sandbox: oneOf('sandbox', sandboxModes, 'read-only')!,
+    workingDirectory: existingDirectory('working-directory', workingDirectory),
+    outputSchema: readOutputSchema(optional('output-schema'), optional('output-schema-file'), workingDirectory),
+    codexVersion: readCodexVersion(optional('codex-version')),
+    codexPath: readCodexPath(optional('codex-path')),
+    codexHome: optional('codex-home') && path.resolve(optional('codex-home')!),
+    config: readConfig(read('config')),
+    githubToken: optional('github-token') ?? '',
+    comment: readBoolean('comment', optional('comment')),
+    timeoutMs: readTimeout(optional('timeout-minutes'))
+  }
+}
+
+function readPrompt(inline: string | undefined, file: string | undefined, workingDirectory: string): string {
+  if (inline && file) throw new InputError('prompt', 'give either prompt or prompt-file, not both')
+  if (file) {
+    const text = readText('prompt-file', file, workingDirectory)
+    if (!text.trim()) throw new InputError('prompt-file', `${file} is empty`)
+    return text
+  }
+  if (!inline) throw new InputError('prompt', 'is required (or give prompt-file)')
+  return inline
+}
+
+function readOutputSchema(
+  inline: string | undefined,
+  file: string | undefined,
+  workingDirectory: string
+): Record<string, unknown> | undefined {
+  if (inline && file) throw new InputError('output-schema', 'give either output-schema or output-schema-file, not both')
+  const name = file ? 'output-schema-file' : 'output-schema'
+  const text = file ? readText(name, file, workingDirectory) : inline
+  if (text === undefined) return undefined
+  let schema: unknown
+  try {
+    schema = JSON.parse(text)
+  } catch (error) {
+    throw new InputError(name, `is not JSON (${(error as Error).message})`)
+  }
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw new InputError(name, 'must be a JSON Schema object')
+  }
+  try {
+    z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0])
+  } catch (error) {
+    throw new InputError(name, `is not a valid JSON Schema (${oneLine((error as Error).message)})`)
+  }
+  const problems = strictSchemaProblems(schema)
+  if (problems.length) {
+    throw new InputError(name, `would be rejected by the Responses API's strict mode: ${problems.join('; ')}`)
+  }
+  return schema as Record<string, unknown>
+}
+
+function readCodexVersion(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_CODEX_VERSION
+  // an npm version or dist-tag: nothing that could smuggle another package spec or a flag
+  if (!/^[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(value)) throw new InputError('codex-version', `"${value}" is not a version`)
+  return value
+}
+
+function readCodexPath(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  const resolved = path.resolve(value)
+  let isFile: boolean
+  try {
+    isFile = statSync(resolved).isFile()
+  } catch {
+    throw new InputError('codex-path', `${value} does not exist`)
+  }
+  if (!isFile) throw new InputError('codex-path', `${value} is not a file`)
+  try {
+    accessSync(resolved, constants.X_OK)
+  } catch {
+    throw new InputError('codex-path', `${value} is not executable`)
+  }
+  return resolved
+}
+
+function readConfig(text: string): CodexConfigObject {
+  const config: CodexConfigObject = {}
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trim()
+    if (!line || line.startsWith('#')) return
+    const where = `line ${index + 1} ("${line}")`
+    if (!/^[A-Za-z0-9_."-]+\s*=/.test(line)) throw new InputError('config', `${where} is not key=value`)
+    let parsed: Record<string, unknown>
+    try {
+      parsed = parseToml(line)
+    } catch (error) {
+      throw new InputError('config', `${where} has a value that is not TOML (${oneLine((error as Error).message)})`)
+    }
+    mergeInto(config, parsed as CodexConfigObject)
+  })
+  return config
+}
+
+function mergeInto(target: CodexConfigObject, source: CodexConfigObject): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key]
+    if (isObject(existing) && isObject(value)) mergeInto(existing, value)
+    else target[key] = value
+  }
+}
+
+function readBoolean(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined
+  if (/^(true|yes|on|1)$/i.test(value)) return true
+  if (/^(false|no|off|0)$/i.test(value)) return false
+  throw new InputError(name, `"${value}" is not true or false`)
+}
+
+function readTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_MINUTES * 60_000
+  const minutes = Number(value)
+  if (!/^\d*\.?\d+$/.test(value) || !Number.isFinite(minutes) || minutes <= 0) {
+    throw new InputError('timeout-minutes', `"${value}" is not a positive number of minutes`)
+  }
+  return Math.round(minutes * 60_000)
+}
+
+function readText(name: string, file: string, workingDirectory: string): string {
+  try {
+    return readFileSync(path.resolve(workingDirectory, file), 'utf8')
+  } catch (error) {
+    throw new InputError(
+      name,
+      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+    )
+  }
+}
+
+function existingDirectory(name: string, dir: string): string {
+  try {
+    if (statSync(dir).isDirectory()) return dir
+  } catch {
+    // reported below
+  }
+  throw new InputError(name, `${dir} is not an existing directory`)
+}
+
+function isObject(value: unknown): value is CodexConfigObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function oneLine(text: string): string {
+  return text.split('\n')[0].trim()
+}

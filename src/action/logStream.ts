@@ -1,0 +1,116 @@
+import type { ThreadEvent, ThreadItem, TodoListItem } from '../sdk/index.js'
+import { formatDuration, formatUsage, type TurnReport } from './report.js'
+
+/** The job-log operations the streamer needs; @actions/core provides them in the action. */
+export interface LogSink {
+  info(message: string): void
+  debug(message: string): void
+  warning(message: string): void
+  startGroup(title: string): void
+  endGroup(): void
+}
+
+/** Command output kept in the log per command; the rest is cut from the middle. */
+export const LOG_OUTPUT_LIMIT = 64 * 1024
+
+/** Writes a turn into the job log as it happens: one readable line or group per step. */
+export class LogStreamer {
+  readonly #commandStarts = new Map<string, number>()
+  #lastTodo = ''
+
+  constructor(private readonly sink: LogSink) {}
+
+  handle(event: ThreadEvent): void {
+    switch (event.type) {
+      case 'thread.started':
+        this.sink.info(`🧵 Thread ${event.thread_id}`)
+        break
+      case 'item.started':
+      case 'item.updated':
+      case 'item.completed':
+        this.item(event.type, event.item)
+        break
+      case 'turn.failed':
+        this.sink.warning(`Turn failed: ${event.error.message}`)
+        break
+      case 'error':
+        this.sink.warning(`codex: ${event.message}`)
+        break
+    }
+  }
+
+  /** The closing line: outcome, duration and token usage. */
+  close(report: TurnReport): void {
+    const outcome = report.status === 'success' ? '✅ Turn completed' : `❌ Turn ${report.status.replace('_', ' ')}`
+    this.sink.info(`${outcome} in ${formatDuration(report.durationMs)} · ${formatUsage(report.usage)}`)
+  }
+
+  private item(phase: 'item.started' | 'item.updated' | 'item.completed', item: ThreadItem): void {
+    switch (item.type) {
+      case 'command_execution':
+        if (phase === 'item.started') {
+          this.#commandStarts.set(item.id, Date.now())
+          this.sink.info(`▶ $ ${item.command}`)
+        } else if (phase === 'item.completed') {
+          const started = this.#commandStarts.get(item.id)
+          const took = started === undefined ? '' : `, ${formatDuration(Date.now() - started)}`
+          const exit = item.exit_code ?? (item.status === 'completed' ? 0 : '?')
+          this.sink.startGroup(
+            `${item.status === 'completed' && exit === 0 ? '✔' : '✖'} $ ${item.command} (exit ${exit}${took})`
+          )
+          this.sink.info(clipOutput(item.aggregated_output) || '(no output)')
+          this.sink.endGroup()
+        }
+        break
+      case 'agent_message':
+        if (phase === 'item.completed') this.sink.info(`💬 ${item.text}`)
+        break
+      case 'reasoning':
+        if (phase === 'item.completed') this.sink.debug(`reasoning: ${item.text}`)
+        break
+      case 'file_change':
+        if (phase === 'item.completed') {
+          const verb = item.status === 'completed' ? 'Changed files' : 'File change failed'
+          this.sink.info(
+            `📝 ${verb}:\n${item.changes.map((change) => `  ${change.kind.padEnd(6)} ${change.path}`).join('\n')}`
+          )
+        }
+        break
+      case 'todo_list':
+        this.todo(item)
+        break
+      case 'mcp_tool_call':
+        if (phase === 'item.started') this.sink.info(`🔧 ${item.server}.${item.tool}`)
+        else if (phase === 'item.completed') {
+          const outcome = item.status === 'completed' ? 'done' : `failed${item.error ? `: ${item.error.message}` : ''}`
+          this.sink.info(`🔧 ${item.server}.${item.tool} ${outcome}`)
+        }
+        break
+      case 'web_search':
+        if (phase === 'item.started') this.sink.info(`🔎 Searching the web: ${item.query}`)
+        break
+      case 'error':
+        this.sink.warning(item.message)
+        break
+    }
+  }
+
+  private todo(item: TodoListItem): void {
+    const text = formatTodo(item)
+    if (text === this.#lastTodo) return
+    this.#lastTodo = text
+    this.sink.info(`📋 Plan:\n${text}`)
+  }
+}
+
+export function formatTodo(item: TodoListItem): string {
+  return item.items.map((entry) => `- [${entry.completed ? 'x' : ' '}] ${entry.text}`).join('\n')
+}
+
+/** Keeps the head and tail of a long output so the log stays readable and bounded. */
+export function clipOutput(output: string, limit = LOG_OUTPUT_LIMIT): string {
+  if (output.length <= limit) return output.replace(/\n$/, '')
+  const half = Math.floor(limit / 2)
+  const cut = output.length - 2 * half
+  return `${output.slice(0, half)}\n… ${cut} characters cut …\n${output.slice(-half)}`.replace(/\n$/, '')
+}

@@ -1,0 +1,198 @@
+import * as core from '@actions/core'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { z } from 'zod'
+import { Codex, CodexCancelledError, CodexTurnError, type Turn } from '../sdk/index.js'
+import { renderComment } from './comment.js'
+import { readRunContext, type RunContext } from './context.js'
+import { createGitHubApi, type GitHubApi, type GitHubApiOptions } from './github.js'
+import { InputError, readSettings, type InputReader, type Settings } from './inputs.js'
+import { resolveCodex } from './install.js'
+import { codexEnvironment, protectedShellEnvironment } from './environment.js'
+import { LogStreamer, type LogSink } from './logStream.js'
+import { buildPrompt } from './prompt.js'
+import { Redactor } from './redact.js'
+import { formatDuration, TurnReport } from './report.js'
+import { StickyComment } from './sticky.js'
+import { renderSummary } from './summary.js'
+
+export interface ActionDependencies {
+  readInput: InputReader
+  env: NodeJS.ProcessEnv
+  createGitHub: (options: GitHubApiOptions) => GitHubApi
+  /** The signals that cancel the turn (the runner sends SIGINT, then SIGTERM 7.5 s later). */
+  cancelSignals: NodeJS.Signals[]
+}
+
+const defaults: ActionDependencies = {
+  readInput: (name) => core.getInput(name),
+  env: process.env,
+  createGitHub: createGitHubApi,
+  cancelSignals: ['SIGINT', 'SIGTERM']
+}
+
+const coreLog: LogSink = {
+  info: (message) => core.info(message),
+  debug: (message) => core.debug(message),
+  warning: (message) => core.warning(message),
+  startGroup: (title) => core.startGroup(title),
+  endGroup: () => core.endGroup()
+}
+
+/** The action: one turn of the PR's thread, streamed, then published. Ends in core.setFailed on failure. */
+export async function run(overrides: Partial<ActionDependencies> = {}): Promise<void> {
+  const deps = { ...defaults, ...overrides }
+  const redactor = new Redactor()
+  try {
+    if (process.platform === 'win32') {
+      throw new Error('codex-thread-action runs on Linux and macOS runners; Windows runners are not supported')
+    }
+    const settings = readSettings(deps.readInput, deps.env)
+    for (const secret of [settings.apiKey, settings.githubToken]) {
+      if (secret) core.setSecret(secret)
+      redactor.add(secret)
+    }
+    await runTurn(settings, readRunContext(deps.env), deps, redactor)
+  } catch (error) {
+    core.setOutput('conclusion', 'failure')
+    core.setFailed(error instanceof InputError ? error.message : redactor.redact((error as Error).message))
+  }
+}
+
+async function runTurn(
+  settings: Settings,
+  context: RunContext,
+  deps: ActionDependencies,
+  redactor: Redactor
+): Promise<void> {
+  const pr = context.pullRequest
+  const key = pr ? `pr-${pr.number}` : `run-${context.runId}`
+  const github = settings.githubToken
+    ? deps.createGitHub({
+        token: settings.githubToken,
+        apiUrl: context.apiUrl,
+        ...context.repository,
+        warn: core.warning
+      })
+    : undefined
+  const wantComment = settings.comment ?? Boolean(pr)
+  if (wantComment && !pr)
+    core.warning('Input "comment" is true, but this run is not about a pull request: no comment is written')
+  if (wantComment && pr && !github) core.warning('Input "github-token" is empty: no PR comment is written')
+  const sticky = wantComment && pr && github ? new StickyComment(github, pr.number, key, core.warning) : undefined
+
+  const codexPath = await resolveCodex(settings, deps.env, core.info)
+  const codexHome = settings.codexHome ?? (await mkdtemp(path.join(deps.env.RUNNER_TEMP || tmpdir(), 'codex-home-')))
+  const codex = new Codex({
+    codexPathOverride: codexPath,
+    apiKey: settings.apiKey,
+    baseUrl: settings.baseUrl,
+    config: { ...protectedShellEnvironment, ...settings.config },
+    env: codexEnvironment(deps.env, codexHome),
+    logger: { warn: (message) => core.debug(message) }
+  })
+  const thread = codex.startThread({
+    workingDirectory: settings.workingDirectory,
+    sandboxMode: settings.sandbox,
+    model: settings.model,
+    modelReasoningEffort: settings.effort,
+    skipGitRepoCheck: true
+  })
+
+  const report = new TurnReport(context.runUrl)
+  const streamer = new LogStreamer(coreLog)
+  const publishComment = (): string => redactor.redact(renderComment({ key, report }))
+  await sticky?.find().catch((error: Error) => core.warning(`Could not read the PR comments: ${error.message}`))
+  sticky?.progress(publishComment())
+
+  const abort = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    abort.abort(new Error(`timed out after ${formatDuration(settings.timeoutMs)}`))
+  }, settings.timeoutMs)
+  const onCancel = (signal: NodeJS.Signals): void => abort.abort(new Error(`received ${signal}`))
+  for (const signal of deps.cancelSignals) process.on(signal, onCancel)
+
+  core.info(
+    `Codex turn in ${settings.workingDirectory} (sandbox ${settings.sandbox}${settings.model ? `, model ${settings.model}` : ''})`
+  )
+  try {
+    const { events, result } = await thread.runStreamed(buildPrompt(settings.prompt, context), {
+      outputSchema: settings.outputSchema,
+      signal: abort.signal
+    })
+    for await (const event of events) {
+      report.apply(event)
+      streamer.handle(event)
+      sticky?.progress(publishComment())
+    }
+    const turn = await result
+    report.finish('success')
+    if (settings.outputSchema) validateStructured(turn, settings.outputSchema, report)
+  } catch (error) {
+    if (!(error instanceof CodexTurnError)) throw error
+    report.absorb(error.partial.items, error.partial.finalResponse, error.partial.usage)
+    report.threadId ??= error.partial.threadId
+    if (error instanceof CodexCancelledError) {
+      report.finish(
+        timedOut ? 'timed_out' : 'cancelled',
+        timedOut ? `The turn timed out after ${formatDuration(settings.timeoutMs)}` : 'The turn was cancelled'
+      )
+    } else {
+      report.finish('failure', error.message)
+    }
+  } finally {
+    clearTimeout(timer)
+    for (const signal of deps.cancelSignals) process.off(signal, onCancel)
+  }
+  streamer.close(report)
+
+  await publish(report, redactor, sticky ? () => sticky.publish(publishComment()) : undefined)
+  if (report.status !== 'success') core.setFailed(redactor.redact(report.error ?? `The turn ended: ${report.status}`))
+}
+
+/** Checks the structured output against the user's JSON Schema; off-schema is a failed step. */
+function validateStructured(turn: Turn, schema: Record<string, unknown>, report: TurnReport): void {
+  const parsed = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]).safeParse(turn.structuredResponse)
+  if (parsed.success) {
+    report.structuredOutput = turn.structuredResponse
+    return
+  }
+  const issues = parsed.error.issues.map((issue) => `- ${issue.path.join('.') || '(root)'}: ${issue.message}`)
+  report.finish('failure', `The final response does not match output-schema:\n${issues.join('\n')}`)
+}
+
+/** Outputs, job summary and comment: everything leaves through the redactor. */
+async function publish(
+  report: TurnReport,
+  redactor: Redactor,
+  writeComment?: () => Promise<string | undefined>
+): Promise<void> {
+  const output = (name: string, value: string): void => core.setOutput(name, redactor.redact(value))
+  output('final-response', report.finalResponse)
+  output(
+    'structured-output',
+    report.structuredOutput === undefined ? '' : JSON.stringify(redactor.redactValue(report.structuredOutput))
+  )
+  output('thread-id', report.threadId ?? '')
+  output('resumed', String(report.resumed))
+  output(
+    'usage',
+    JSON.stringify({
+      input_tokens: report.usage?.input_tokens ?? 0,
+      cached_input_tokens: report.usage?.cached_input_tokens ?? 0,
+      output_tokens: report.usage?.output_tokens ?? 0
+    })
+  )
+  output('conclusion', report.status)
+  output('changed-files', JSON.stringify(report.changedFiles))
+  try {
+    await core.summary.addRaw(redactor.redact(renderSummary(report))).write()
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${(error as Error).message}`)
+  }
+  const url = await writeComment?.()
+  core.setOutput('comment-url', url ?? '')
+}

@@ -1,0 +1,103 @@
+import type { CommandExecutionItem, ThreadEvent, ThreadItem, TodoListItem, Usage } from '../sdk/index.js'
+
+export type Conclusion = 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped'
+
+/** Everything known about the turn: what the log, the summary, the comment and the outputs show. */
+export class TurnReport {
+  status: Conclusion | 'running' = 'running'
+  threadId: string | null = null
+  resumed = false
+  finalResponse = ''
+  structuredOutput: unknown = undefined
+  usage: Usage | null = null
+  /** Why the turn did not succeed, on one or more lines. */
+  error?: string
+  readonly warnings: string[] = []
+  readonly startedAt = Date.now()
+  finishedAt?: number
+  readonly #items = new Map<string, ThreadItem>()
+
+  constructor(readonly runUrl: string) {}
+
+  /** Folds one event into the report. */
+  apply(event: ThreadEvent): void {
+    switch (event.type) {
+      case 'thread.started':
+        this.threadId = event.thread_id
+        break
+      case 'item.started':
+      case 'item.updated':
+      case 'item.completed':
+        this.#items.set(event.item.id, event.item)
+        if (event.type === 'item.completed' && event.item.type === 'agent_message') this.finalResponse = event.item.text
+        break
+      case 'turn.completed':
+        this.usage = event.usage
+        break
+      case 'turn.failed':
+        this.error = event.error.message
+        break
+      case 'error':
+        this.warnings.push(event.message)
+        break
+    }
+  }
+
+  /** Takes in what a failed or cancelled turn had produced beyond the events seen. */
+  absorb(items: ThreadItem[], finalResponse: string, usage: Usage | null): void {
+    for (const item of items) this.#items.set(item.id, item)
+    if (finalResponse) this.finalResponse = finalResponse
+    this.usage ??= usage
+  }
+
+  finish(status: Conclusion, error?: string): void {
+    this.status = status
+    if (error !== undefined) this.error = error
+    this.finishedAt = Date.now()
+  }
+
+  get items(): ThreadItem[] {
+    return [...this.#items.values()]
+  }
+
+  get commands(): CommandExecutionItem[] {
+    return this.items.filter((item): item is CommandExecutionItem => item.type === 'command_execution')
+  }
+
+  /** Paths the agent added, updated or deleted, each once, in the order first changed. */
+  get changedFiles(): string[] {
+    const paths = this.items.flatMap((item) =>
+      item.type === 'file_change' && item.status !== 'failed' ? item.changes.map((change) => change.path) : []
+    )
+    return [...new Set(paths)]
+  }
+
+  get todoList(): TodoListItem | undefined {
+    return this.items.filter((item): item is TodoListItem => item.type === 'todo_list').at(-1)
+  }
+
+  /** What the agent is doing now, for progress displays. */
+  get currentStep(): string | undefined {
+    const running = this.items.filter((item) => 'status' in item && item.status === 'in_progress').at(-1)
+    if (running?.type === 'command_execution') return `Running \`${running.command}\``
+    if (running?.type === 'mcp_tool_call') return `Calling ${running.server}.${running.tool}`
+    const last = this.items.at(-1)
+    if (last?.type === 'reasoning') return 'Thinking'
+    return last ? 'Working' : 'Starting'
+  }
+
+  get durationMs(): number {
+    return (this.finishedAt ?? Date.now()) - this.startedAt
+  }
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
+  const minutes = Math.floor(ms / 60_000)
+  return `${minutes}m ${Math.round((ms % 60_000) / 1000)}s`
+}
+
+export function formatUsage(usage: Usage | null): string {
+  if (!usage) return 'no token usage reported'
+  return `${usage.input_tokens} input tokens (${usage.cached_input_tokens} cached), ${usage.output_tokens} output tokens`
+}

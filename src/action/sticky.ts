@@ -1,0 +1,89 @@
+import { commentMarker } from './comment.js'
+import type { GitHubApi, IssueComment } from './github.js'
+
+/** Progress edits are at most this frequent, to stay far from GitHub's rate limits. */
+export const PROGRESS_INTERVAL_MS = 5000
+
+/**
+ * One comment per thread key on a PR, found again by its hidden marker and edited in place.
+ * Markers count only in comments written by the token's own identity: anyone can paste one.
+ */
+export class StickyComment {
+  #comment?: IssueComment
+  #writing: Promise<void> = Promise.resolve()
+  #lastWrite = 0
+  #pendingBody?: string
+  #timer?: NodeJS.Timeout
+  #failed = false
+
+  constructor(
+    private readonly api: GitHubApi,
+    private readonly issueNumber: number,
+    private readonly key: string,
+    private readonly warn: (message: string) => void,
+    private readonly intervalMs = PROGRESS_INTERVAL_MS
+  ) {}
+
+  get url(): string | undefined {
+    return this.#comment?.url
+  }
+
+  /** Finds the thread's existing comment, if the token's identity wrote one. */
+  async find(): Promise<IssueComment | undefined> {
+    const [viewer, comments] = await Promise.all([this.api.viewer(), this.api.listComments(this.issueNumber)])
+    const marker = commentMarker(this.key)
+    this.#comment = comments
+      .filter((comment) => comment.body.includes(marker) && viewer !== undefined && comment.author === viewer)
+      .at(-1)
+    return this.#comment
+  }
+
+  /** Shows progress; writes coalesce so at most one edit happens per interval. */
+  progress(body: string): void {
+    if (this.#failed) return
+    this.#pendingBody = body
+    if (this.#timer) return
+    const wait = Math.max(0, this.#lastWrite + this.intervalMs - Date.now())
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      const next = this.#pendingBody
+      this.#pendingBody = undefined
+      if (next !== undefined) this.#enqueue(next, false)
+    }, wait)
+  }
+
+  /** Writes the final body, after any write in flight; returns the comment's URL, or undefined on failure. */
+  async publish(body: string): Promise<string | undefined> {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#pendingBody = undefined
+    this.#failed = false
+    await this.#enqueue(body, true)
+    return this.#failed ? undefined : this.url
+  }
+
+  #enqueue(body: string, final: boolean): Promise<void> {
+    this.#writing = this.#writing.then(async () => {
+      try {
+        this.#comment = await this.#write(body)
+        this.#lastWrite = Date.now()
+      } catch (error) {
+        this.#failed = true
+        this.warn(`Could not ${final ? 'write' : 'update'} the PR comment: ${(error as Error).message}`)
+      }
+    })
+    return this.#writing
+  }
+
+  async #write(body: string): Promise<IssueComment> {
+    if (this.#comment) {
+      try {
+        return await this.api.updateComment(this.#comment.id, body)
+      } catch (error) {
+        // deleted by someone since: start a new one
+        if ((error as { status?: number }).status !== 404) throw error
+      }
+    }
+    return this.api.createComment(this.issueNumber, body)
+  }
+}

@@ -1,0 +1,57 @@
+import { fence } from './comment.js'
+import { formatDuration, formatUsage, type TurnReport } from './report.js'
+
+/** GitHub refuses a step summary over 1 MiB; stay under it with room for the note. */
+export const SUMMARY_LIMIT = 1024 * 1024 - 1024
+
+const titles: Record<TurnReport['status'], string> = {
+  running: 'running',
+  success: 'completed',
+  failure: 'failed',
+  cancelled: 'cancelled',
+  timed_out: 'timed out',
+  skipped: 'skipped'
+}
+
+/** The job summary: the response, the structured output as a table, commands, files, usage. */
+export function renderSummary(report: TurnReport): string {
+  const lines = [`## 🤖 Codex turn ${titles[report.status]}`, '']
+  if (report.error && report.status !== 'success')
+    lines.push(`> **Error:** ${report.error.split('\n').join('\n> ')}`, '')
+  lines.push('### Final response', '', report.finalResponse || '_No response._', '')
+  if (report.structuredOutput !== undefined)
+    lines.push('### Structured output', '', structuredTable(report.structuredOutput), '')
+  const commands = report.commands
+  if (commands.length) {
+    lines.push('### Commands', '', '| exit | command |', '| ---: | --- |')
+    for (const command of commands) lines.push(`| ${command.exit_code ?? '…'} | ${cell(command.command)} |`)
+    lines.push('')
+  }
+  const files = report.changedFiles
+  if (files.length) lines.push('### Files changed', '', ...files.map((file) => `- \`${file}\``), '')
+  lines.push(
+    '### Run',
+    '',
+    '| | |',
+    '| --- | --- |',
+    `| Thread | ${report.threadId ? `\`${report.threadId}\`${report.resumed ? ' (resumed)' : ''}` : '—'} |`,
+    `| Usage | ${formatUsage(report.usage)} |`,
+    `| Duration | ${formatDuration(report.durationMs)} |`
+  )
+  const text = lines.join('\n') + '\n'
+  if (text.length <= SUMMARY_LIMIT) return text
+  return `${text.slice(0, SUMMARY_LIMIT)}\n\n… _summary truncated to GitHub's 1 MiB limit; the job log has everything._\n`
+}
+
+function structuredTable(value: unknown): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return fence(JSON.stringify(value, null, 2), 'json')
+  const rows = Object.entries(value).map(
+    ([key, entry]) => `| ${cell(key)} | ${cell(typeof entry === 'string' ? entry : JSON.stringify(entry))} |`
+  )
+  return ['| field | value |', '| --- | --- |', ...rows].join('\n')
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>')
+}

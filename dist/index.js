@@ -52975,7 +52975,7 @@ async function codexVersion(executable) {
     }
     catch (error) {
         const stderr = String(error.stderr ?? '').trim();
-        throw new Error(`codex at ${executable} does not run: ${stderr.split('\n').slice(-3).join(' ') || error.message}`);
+        throw new Error(`codex at ${executable} does not run: ${stderr.split('\n').slice(-3).join(' ') || error.message}`, { cause: error });
     }
 }
 /** The codex to run: `codex-path` as given, else `codex-version` installed with npm under RUNNER_TEMP. */

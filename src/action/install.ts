@@ -69,7 +69,8 @@ export async function codexVersion(executable: string): Promise<string> {
   } catch (error) {
     const stderr = String((error as { stderr?: string }).stderr ?? '').trim()
     throw new Error(
-      `codex at ${executable} does not run: ${stderr.split('\n').slice(-3).join(' ') || (error as Error).message}`
+      `codex at ${executable} does not run: ${stderr.split('\n').slice(-3).join(' ') || (error as Error).message}`,
+      { cause: error }
     )
   }
 }

@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll } from 'vitest'
 
 const created: string[] = []
-afterAll(() => created.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
+// Not a vitest hook: the demo script uses these helpers too.
+process.once('exit', () => created.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
 
-/** A temp folder removed after the test file. */
+/** A temp folder removed when the process exits. */
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), `cta-${prefix}-`))
   created.push(dir)
@@ -15,11 +15,11 @@ export function tempDir(prefix: string): string {
 }
 
 /** A small git repository with one commit, as a checkout the agent can look at. */
-export function tempRepo(): string {
+export function tempRepo(files: Record<string, string> = { 'README.md': '# sample\n' }): string {
   const dir = tempDir('repo')
   const git = (...args: string[]): void => void execFileSync('git', args, { cwd: dir, stdio: 'ignore' })
   git('init', '-q', '-b', 'main')
-  writeFileSync(path.join(dir, 'README.md'), '# sample\n')
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text)
   git('add', '.')
   git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'init')
   return dir

@@ -1,0 +1,138 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_CODEX_VERSION, readSettings } from '../../src/action/inputs.js'
+import { tempDir } from '../support/tempDirs.js'
+
+const workspace = tempDir('inputs')
+writeFileSync(path.join(workspace, 'prompt.md'), 'Prompt from a file')
+writeFileSync(
+  path.join(workspace, 'schema.json'),
+  '{"type":"object","properties":{},"required":[],"additionalProperties":false}'
+)
+const executable = path.join(workspace, 'codex')
+writeFileSync(executable, '#!/bin/sh\n')
+chmodSync(executable, 0o755)
+const notExecutable = path.join(workspace, 'plain')
+writeFileSync(notExecutable, '')
+mkdirSync(path.join(workspace, 'sub'))
+
+function settings(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
+  return readSettings((name) => inputs[name] ?? '', { GITHUB_WORKSPACE: workspace, ...env })
+}
+const valid = { prompt: 'Review', 'openai-api-key': 'sk-1234' }
+const error = (inputs: Record<string, string>, env?: NodeJS.ProcessEnv): string => {
+  try {
+    settings(inputs, env)
+  } catch (caught) {
+    return (caught as Error).message
+  }
+  throw new Error('expected the inputs to be refused')
+}
+
+describe('readSettings', () => {
+  it('applies the documented defaults', () => {
+    const result = settings(valid)
+    expect(result).toMatchObject({
+      prompt: 'Review',
+      apiKey: 'sk-1234',
+      sandbox: 'read-only',
+      workingDirectory: workspace,
+      codexVersion: DEFAULT_CODEX_VERSION,
+      timeoutMs: 30 * 60_000,
+      config: {}
+    })
+    expect(result.comment).toBeUndefined()
+    expect(result.outputSchema).toBeUndefined()
+  })
+
+  it('reads every input', () => {
+    const result = settings(
+      {
+        'prompt-file': 'prompt.md',
+        'base-url': 'https://proxy.example.com/v1',
+        model: 'gpt-5',
+        effort: 'high',
+        sandbox: 'workspace-write',
+        'working-directory': workspace,
+        'output-schema-file': 'schema.json',
+        'codex-version': '0.170.0-alpha.1',
+        'codex-path': executable,
+        'codex-home': 'sub',
+        config:
+          'model_verbosity = "low"\n# a comment\nsandbox_workspace_write.network_access = true\ntools.list = [1, 2]',
+        'github-token': 'ghs_x',
+        comment: 'false',
+        'timeout-minutes': '1.5'
+      },
+      { OPENAI_API_KEY: 'sk-from-env' }
+    )
+    expect(result).toMatchObject({
+      prompt: 'Prompt from a file',
+      apiKey: 'sk-from-env',
+      baseUrl: 'https://proxy.example.com/v1',
+      model: 'gpt-5',
+      effort: 'high',
+      sandbox: 'workspace-write',
+      codexVersion: '0.170.0-alpha.1',
+      codexPath: executable,
+      githubToken: 'ghs_x',
+      comment: false,
+      timeoutMs: 90_000,
+      config: { model_verbosity: 'low', sandbox_workspace_write: { network_access: true }, tools: { list: [1, 2] } }
+    })
+    expect(result.outputSchema).toMatchObject({ type: 'object' })
+    expect(result.codexHome).toBe(path.resolve('sub'))
+  })
+
+  it('takes the key from CODEX_API_KEY, and none with a keyless base-url', () => {
+    expect(settings({ prompt: 'x' }, { CODEX_API_KEY: 'sk-codex' }).apiKey).toBe('sk-codex')
+    expect(settings({ prompt: 'x', 'base-url': 'http://127.0.0.1:8080/v1' }).apiKey).toBeUndefined()
+  })
+
+  it.each([
+    [{ 'openai-api-key': 'k' }, 'Input "prompt": is required (or give prompt-file)'],
+    [{ ...valid, 'prompt-file': 'prompt.md' }, 'Input "prompt": give either prompt or prompt-file, not both'],
+    [{ 'openai-api-key': 'k', 'prompt-file': 'missing.md' }, 'Input "prompt-file": cannot read missing.md (ENOENT)'],
+    [{ prompt: 'x' }, 'Input "openai-api-key": is required'],
+    [{ ...valid, 'output-schema': '{not json' }, 'Input "output-schema": is not JSON'],
+    [{ ...valid, 'output-schema': '[1]' }, 'Input "output-schema": must be a JSON Schema object'],
+    [{ ...valid, 'output-schema': '{"type":"nonsense"}' }, 'Input "output-schema": is not a valid JSON Schema'],
+    [
+      { ...valid, 'output-schema': '{"type":"object","properties":{"a":{"type":"string"}}}' },
+      'Input "output-schema": would be rejected by the Responses API\'s strict mode'
+    ],
+    [{ ...valid, 'output-schema': '{}', 'output-schema-file': 'schema.json' }, 'Input "output-schema": give either'],
+    [{ ...valid, 'output-schema-file': 'nope.json' }, 'Input "output-schema-file": cannot read nope.json'],
+    [
+      { ...valid, sandbox: 'none' },
+      'Input "sandbox": "none" is not one of read-only, workspace-write, danger-full-access'
+    ],
+    [{ ...valid, effort: 'max' }, 'Input "effort": "max" is not one of minimal, low, medium, high, xhigh'],
+    [{ ...valid, 'timeout-minutes': 'ten' }, 'Input "timeout-minutes": "ten" is not a positive number of minutes'],
+    [{ ...valid, 'timeout-minutes': '0' }, 'Input "timeout-minutes": "0" is not a positive number'],
+    [{ ...valid, 'timeout-minutes': '-5' }, 'Input "timeout-minutes": "-5" is not a positive number'],
+    [{ ...valid, config: 'no equals sign' }, 'Input "config": line 1 ("no equals sign") is not key=value'],
+    [
+      { ...valid, config: 'a = 1\nb = [unclosed' },
+      'Input "config": line 2 ("b = [unclosed") has a value that is not TOML'
+    ],
+    [{ ...valid, 'codex-path': 'does/not/exist' }, 'Input "codex-path": does/not/exist does not exist'],
+    [{ ...valid, 'codex-path': notExecutable }, `Input "codex-path": ${notExecutable} is not executable`],
+    [{ ...valid, 'codex-path': workspace }, `Input "codex-path": ${workspace} is not a file`],
+    [
+      { ...valid, 'working-directory': '/no/such/dir' },
+      'Input "working-directory": /no/such/dir is not an existing directory'
+    ],
+    [{ ...valid, comment: 'sometimes' }, 'Input "comment": "sometimes" is not true or false'],
+    [{ ...valid, 'base-url': 'ftp://x' }, 'Input "base-url": "ftp://x" is not an http(s) URL'],
+    [
+      { ...valid, 'codex-version': '1.0 --registry=evil' },
+      'Input "codex-version": "1.0 --registry=evil" is not a version'
+    ]
+  ])('refuses %j with one line naming the input', (inputs, message) => {
+    const text = error(inputs)
+    expect(text).toContain(message)
+    expect(text).not.toContain('\n')
+  })
+})

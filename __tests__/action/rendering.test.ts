@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest'
+import { COMMENT_LIMIT, commentMarker, renderComment } from '../../src/action/comment.js'
+import { clipOutput, LogStreamer, type LogSink } from '../../src/action/logStream.js'
+import { TurnReport } from '../../src/action/report.js'
+import { renderSummary, SUMMARY_LIMIT } from '../../src/action/summary.js'
+import type { ThreadEvent } from '../../src/sdk/index.js'
+
+const runUrl = 'https://github.com/octo/demo/actions/runs/1'
+
+function recordingSink(): LogSink & { lines: string[] } {
+  const lines: string[] = []
+  return {
+    lines,
+    info: (message) => lines.push(message),
+    debug: (message) => lines.push(`debug:${message}`),
+    warning: (message) => lines.push(`warning:${message}`),
+    startGroup: (title) => lines.push(`group:${title}`),
+    endGroup: () => lines.push('endgroup')
+  }
+}
+
+const turnEvents: ThreadEvent[] = [
+  { type: 'thread.started', thread_id: 'thread-1' },
+  { type: 'turn.started' },
+  { type: 'item.completed', item: { id: 'r', type: 'reasoning', text: 'pondering' } },
+  {
+    type: 'item.started',
+    item: {
+      id: 't',
+      type: 'todo_list',
+      items: [
+        { text: 'read', completed: false },
+        { text: 'fix', completed: false }
+      ]
+    }
+  },
+  {
+    type: 'item.started',
+    item: {
+      id: 'c',
+      type: 'command_execution',
+      command: 'npm test',
+      aggregated_output: '',
+      exit_code: null,
+      status: 'in_progress'
+    }
+  },
+  {
+    type: 'item.completed',
+    item: {
+      id: 'c',
+      type: 'command_execution',
+      command: 'npm test',
+      aggregated_output: '1 failing\n',
+      exit_code: 1,
+      status: 'failed'
+    }
+  },
+  {
+    type: 'item.updated',
+    item: {
+      id: 't',
+      type: 'todo_list',
+      items: [
+        { text: 'read', completed: true },
+        { text: 'fix', completed: false }
+      ]
+    }
+  },
+  {
+    type: 'item.completed',
+    item: {
+      id: 'f',
+      type: 'file_change',
+      status: 'completed',
+      changes: [
+        { path: 'src/a.ts', kind: 'update' },
+        { path: 'src/b.ts', kind: 'add' }
+      ]
+    }
+  },
+  { type: 'error', message: 'Reconnecting... 1/5' },
+  { type: 'item.completed', item: { id: 'm', type: 'agent_message', text: 'Fixed the test.' } },
+  { type: 'turn.completed', usage: { input_tokens: 1200, cached_input_tokens: 200, output_tokens: 80 } }
+]
+
+function completedReport(): TurnReport {
+  const report = new TurnReport(runUrl)
+  for (const event of turnEvents) report.apply(event)
+  report.finish('success')
+  return report
+}
+
+describe('LogStreamer', () => {
+  it('writes each step as it happens', () => {
+    const sink = recordingSink()
+    const streamer = new LogStreamer(sink)
+    for (const event of turnEvents) streamer.handle(event)
+    streamer.close(completedReport())
+    expect(sink.lines).toEqual([
+      '🧵 Thread thread-1',
+      'debug:reasoning: pondering',
+      '📋 Plan:\n- [ ] read\n- [ ] fix',
+      '▶ $ npm test',
+      expect.stringMatching(/^group:✖ \$ npm test \(exit 1, [\d.]+s\)$/),
+      '1 failing',
+      'endgroup',
+      '📋 Plan:\n- [x] read\n- [ ] fix',
+      '📝 Changed files:\n  update src/a.ts\n  add    src/b.ts',
+      'warning:codex: Reconnecting... 1/5',
+      '💬 Fixed the test.',
+      expect.stringMatching(/^✅ Turn completed in [\d.]+s · 1200 input tokens \(200 cached\), 80 output tokens$/)
+    ])
+  })
+
+  it('keeps the head and tail of a huge output', () => {
+    const output = `${'a'.repeat(100_000)}MIDDLE${'z'.repeat(100_000)}`
+    const clipped = clipOutput(output)
+    expect(clipped.length).toBeLessThan(70_000)
+    expect(clipped.startsWith('aaa')).toBe(true)
+    expect(clipped.endsWith('zzz')).toBe(true)
+    expect(clipped).not.toContain('MIDDLE')
+    expect(clipped).toContain('characters cut')
+  })
+})
+
+describe('TurnReport', () => {
+  it('derives commands, changed files, the todo list and the final response', () => {
+    const report = completedReport()
+    expect(report.threadId).toBe('thread-1')
+    expect(report.finalResponse).toBe('Fixed the test.')
+    expect(report.commands.map((command) => command.exit_code)).toEqual([1])
+    expect(report.changedFiles).toEqual(['src/a.ts', 'src/b.ts'])
+    expect(report.todoList?.items[0].completed).toBe(true)
+    expect(report.warnings).toEqual(['Reconnecting... 1/5'])
+  })
+})
+
+describe('renderComment', () => {
+  it('holds the response, collapsible details, usage and the run link under the marker', () => {
+    const body = renderComment({ key: 'pr-3', report: completedReport() })
+    expect(body.startsWith(commentMarker('pr-3'))).toBe(true)
+    expect(body).toContain('✅ Done')
+    expect(body).toContain('Fixed the test.')
+    expect(body).toContain('<details><summary>Commands (1)</summary>')
+    expect(body).toContain('| 1 | `npm test` |')
+    expect(body).toContain('<details><summary>Files changed (2)</summary>')
+    expect(body).toContain('1200 input tokens (200 cached), 80 output tokens')
+    expect(body).toContain(`[workflow run](${runUrl})`)
+  })
+
+  it('shows progress while the turn runs', () => {
+    const report = new TurnReport(runUrl)
+    for (const event of turnEvents.slice(0, 5)) report.apply(event)
+    const body = renderComment({ key: 'pr-3', report })
+    expect(body).toContain('⏳ Working…')
+    expect(body).toContain('**Now:** Running `npm test`')
+    expect(body).toContain('- [ ] read')
+  })
+
+  it('says plainly that a turn failed, was cancelled or timed out', () => {
+    for (const [status, text] of [
+      ['failure', '❌ The turn failed'],
+      ['cancelled', '⏹️ The turn was cancelled'],
+      ['timed_out', '⌛ The turn timed out']
+    ] as const) {
+      const report = completedReport()
+      report.finish(status, 'the reason')
+      const body = renderComment({ key: 'k', report })
+      expect(body).toContain(text)
+      expect(body).toContain('> the reason')
+    }
+  })
+
+  it('never exceeds GitHub comment limit, and says where the rest is', () => {
+    const report = completedReport()
+    report.finalResponse = 'x'.repeat(200_000)
+    const body = renderComment({ key: 'pr-3', report, encodedRecord: '<!-- codex-thread-action:record=AAAA -->' })
+    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
+    expect(body).toContain('truncated to fit a GitHub comment')
+    expect(body).toContain(runUrl)
+    expect(body.startsWith(commentMarker('pr-3'))).toBe(true)
+    expect(body.endsWith('<!-- codex-thread-action:record=AAAA -->')).toBe(true)
+  })
+
+  it('fences code whatever backticks the text holds', () => {
+    const report = completedReport()
+    report.structuredOutput = { text: '```nested```' }
+    expect(renderComment({ key: 'k', report })).toContain('````json')
+  })
+})
+
+describe('renderSummary', () => {
+  it('lists the response, the structured output as a table, commands, files and usage', () => {
+    const report = completedReport()
+    report.structuredOutput = { verdict: 'approve', issues: ['a|b'] }
+    const summary = renderSummary(report)
+    expect(summary).toContain('## 🤖 Codex turn completed')
+    expect(summary).toContain('| verdict | approve |')
+    expect(summary).toContain('| issues | ["a\\|b"] |')
+    expect(summary).toContain('| 1 | npm test |')
+    expect(summary).toContain('- `src/a.ts`')
+    expect(summary).toContain('| Thread | `thread-1` |')
+  })
+
+  it('is truncated with a note past 1 MiB', () => {
+    const report = completedReport()
+    report.finalResponse = 'y'.repeat(2 * 1024 * 1024)
+    const summary = renderSummary(report)
+    expect(summary.length).toBeLessThan(SUMMARY_LIMIT + 200)
+    expect(summary).toContain('summary truncated')
+  })
+})

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { COMMENT_LIMIT, commentMarker, renderComment } from '../../src/action/comment.js'
 import { clipOutput, LogStreamer, type LogSink } from '../../src/action/logStream.js'
-import { TurnReport } from '../../src/action/report.js'
+import { displayCommand, TurnReport } from '../../src/action/report.js'
 import { renderSummary, SUMMARY_LIMIT } from '../../src/action/summary.js'
 import type { ThreadEvent } from '../../src/sdk/index.js'
 
@@ -209,5 +209,16 @@ describe('renderSummary', () => {
     const summary = renderSummary(report)
     expect(summary.length).toBeLessThan(SUMMARY_LIMIT + 200)
     expect(summary).toContain('summary truncated')
+  })
+})
+
+describe('displayCommand', () => {
+  it.each([
+    ["/bin/bash -lc 'git log --oneline'", 'git log --oneline'],
+    ["bash -lc 'echo '\\''quoted'\\'''", "echo 'quoted'"],
+    ["/usr/bin/zsh -c 'ls'", 'ls'],
+    ['python3 script.py', 'python3 script.py']
+  ])('shows %s as %s', (command, shown) => {
+    expect(displayCommand(command)).toBe(shown)
   })
 })

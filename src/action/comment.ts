@@ -1,5 +1,5 @@
 import { formatTodo } from './logStream.js'
-import { formatDuration, formatUsage, type TurnReport } from './report.js'
+import { displayCommand, formatDuration, formatUsage, type TurnReport } from './report.js'
 import type { ThreadRecord } from './record.js'
 
 /** GitHub refuses comment bodies longer than this. */
@@ -63,7 +63,9 @@ function detailSections(report: TurnReport): string[] {
   }
   const commands = report.commands
   if (commands.length) {
-    const rows = commands.map((command) => `| ${command.exit_code ?? '…'} | ${inlineCode(command.command)} |`)
+    const rows = commands.map(
+      (command) => `| ${command.exit_code ?? '…'} | ${inlineCode(displayCommand(command.command))} |`
+    )
     sections.push(
       details(`Commands (${commands.length})`, ['| exit | command |', '| ---: | --- |', ...rows].join('\n'))
     )

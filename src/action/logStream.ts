@@ -1,5 +1,5 @@
 import type { ThreadEvent, ThreadItem, TodoListItem } from '../sdk/index.js'
-import { formatDuration, formatUsage, type TurnReport } from './report.js'
+import { displayCommand, formatDuration, formatUsage, type TurnReport } from './report.js'
 
 /** The job-log operations the streamer needs; @actions/core provides them in the action. */
 export interface LogSink {
@@ -50,13 +50,13 @@ export class LogStreamer {
       case 'command_execution':
         if (phase === 'item.started') {
           this.#commandStarts.set(item.id, Date.now())
-          this.sink.info(`▶ $ ${item.command}`)
+          this.sink.info(`▶ $ ${displayCommand(item.command)}`)
         } else if (phase === 'item.completed') {
           const started = this.#commandStarts.get(item.id)
           const took = started === undefined ? '' : `, ${formatDuration(Date.now() - started)}`
           const exit = item.exit_code ?? (item.status === 'completed' ? 0 : '?')
           this.sink.startGroup(
-            `${item.status === 'completed' && exit === 0 ? '✔' : '✖'} $ ${item.command} (exit ${exit}${took})`
+            `${item.status === 'completed' && exit === 0 ? '✔' : '✖'} $ ${displayCommand(item.command)} (exit ${exit}${took})`
           )
           this.sink.info(clipOutput(item.aggregated_output) || '(no output)')
           this.sink.endGroup()

@@ -79,7 +79,7 @@ export class TurnReport {
   /** What the agent is doing now, for progress displays. */
   get currentStep(): string | undefined {
     const running = this.items.filter((item) => 'status' in item && item.status === 'in_progress').at(-1)
-    if (running?.type === 'command_execution') return `Running \`${running.command}\``
+    if (running?.type === 'command_execution') return `Running \`${displayCommand(running.command)}\``
     if (running?.type === 'mcp_tool_call') return `Calling ${running.server}.${running.tool}`
     const last = this.items.at(-1)
     if (last?.type === 'reasoning') return 'Thinking'
@@ -100,4 +100,10 @@ export function formatDuration(ms: number): string {
 export function formatUsage(usage: Usage | null): string {
   if (!usage) return 'no token usage reported'
   return `${usage.input_tokens} input tokens (${usage.cached_input_tokens} cached), ${usage.output_tokens} output tokens`
+}
+
+/** The command as the agent wrote it, without the shell wrapper codex runs it in. */
+export function displayCommand(command: string): string {
+  const wrapped = /^(?:\/\S*\/)?(?:bash|zsh|sh) -l?c '((?:[^']|'\\'')*)'$/.exec(command)
+  return wrapped ? wrapped[1].replace(/'\\''/g, "'") : command
 }

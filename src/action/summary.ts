@@ -1,5 +1,5 @@
 import { fence } from './comment.js'
-import { formatDuration, formatUsage, type TurnReport } from './report.js'
+import { displayCommand, formatDuration, formatUsage, type TurnReport } from './report.js'
 
 /** GitHub refuses a step summary over 1 MiB; stay under it with room for the note. */
 export const SUMMARY_LIMIT = 1024 * 1024 - 1024
@@ -24,7 +24,8 @@ export function renderSummary(report: TurnReport): string {
   const commands = report.commands
   if (commands.length) {
     lines.push('### Commands', '', '| exit | command |', '| ---: | --- |')
-    for (const command of commands) lines.push(`| ${command.exit_code ?? '…'} | ${cell(command.command)} |`)
+    for (const command of commands)
+      lines.push(`| ${command.exit_code ?? '…'} | ${cell(displayCommand(command.command))} |`)
     lines.push('')
   }
   const files = report.changedFiles

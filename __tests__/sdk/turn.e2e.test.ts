@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { CodexStructuredResponseError, CodexThreadRunError, type ThreadEvent } from '../../src/sdk/index.js'
 import { codexFixture, type CodexFixture } from '../support/codexFixture.js'
+
 import { commandThenMessage, requestText } from '../support/scriptedModel.js'
 
 let fixture: CodexFixture | undefined
@@ -31,7 +32,11 @@ describe('a turn against the real codex CLI', () => {
     const seen: ThreadEvent[] = []
     for await (const event of events) seen.push(event)
     const turn = await result
-    expect(seen.map((event) => ('item' in event ? `${event.type}:${event.item.type}` : event.type))).toEqual([
+    const label = (event: ThreadEvent): string =>
+      event.type === 'item.started' || event.type === 'item.updated' || event.type === 'item.completed'
+        ? `${event.type}:${event.item.type}`
+        : event.type
+    expect(seen.map(label)).toEqual([
       'thread.started',
       'turn.started',
       'item.started:command_execution',
@@ -64,7 +69,9 @@ describe('a turn against the real codex CLI', () => {
   })
 
   it('parses and validates structured output with a zod type', async () => {
-    fixture = await codexFixture(() => ({ message: JSON.stringify({ verdict: 'approve', summary: 'ok', note: null }) }))
+    fixture = await codexFixture(() => ({
+      message: JSON.stringify({ verdict: 'approve', summary: 'ok', note: null })
+    }))
     const outputType = z.object({
       verdict: z.enum(['approve', 'request_changes']),
       summary: z.string(),

@@ -18,7 +18,8 @@ export async function codexFixture(script: ModelScript, options: CodexOptions = 
   const codex = new Codex({
     baseUrl: model.url,
     apiKey: 'sk-test-key',
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? codexHome, CODEX_HOME: codexHome },
+    // HOME too: the agent's `bash -lc` shells must not read this machine's profile
+    env: { PATH: process.env.PATH ?? '', HOME: codexHome, CODEX_HOME: codexHome },
     logger: { warn: (message) => warnings.push(message) },
     ...options
   })

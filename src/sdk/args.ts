@@ -18,7 +18,7 @@ export interface ExecArgsRequest {
 /** The argument list of `codex exec --experimental-json`; the prompt goes to stdin. */
 export function buildExecArgs(request: ExecArgsRequest): string[] {
   const { thread } = request
-  const config: CodexConfigObject = {}
+  let config: CodexConfigObject = {}
   if (request.baseUrl) {
     // The built-in provider tries websockets first; a custom one speaks plain HTTPS SSE.
     config.model_providers = {
@@ -32,13 +32,17 @@ export function buildExecArgs(request: ExecArgsRequest): string[] {
     }
     config.model_provider = CUSTOM_PROVIDER_ID
   }
-  Object.assign(config, request.config)
-  if (thread.modelReasoningEffort) config.model_reasoning_effort = thread.modelReasoningEffort
+  // Merged table by table: the caller's settings refine the SDK's provider (retries, headers)
+  // without erasing it, and thread options refine the caller's tables in turn.
+  if (request.config) config = mergeConfig(config, request.config)
+  const fromThread: CodexConfigObject = {}
+  if (thread.modelReasoningEffort) fromThread.model_reasoning_effort = thread.modelReasoningEffort
   if (thread.networkAccessEnabled !== undefined) {
-    config.sandbox_workspace_write = { network_access: thread.networkAccessEnabled }
+    fromThread.sandbox_workspace_write = { network_access: thread.networkAccessEnabled }
   }
-  if (thread.webSearchMode) config.web_search = thread.webSearchMode
-  if (thread.approvalPolicy) config.approval_policy = thread.approvalPolicy
+  if (thread.webSearchMode) fromThread.web_search = thread.webSearchMode
+  if (thread.approvalPolicy) fromThread.approval_policy = thread.approvalPolicy
+  config = mergeConfig(config, fromThread)
 
   const args = ['exec', '--experimental-json']
   for (const override of flattenConfigKeepingProviderInline(config)) args.push('--config', override)
@@ -65,4 +69,19 @@ function flattenConfigKeepingProviderInline(config: CodexConfigObject): string[]
         })
       : flattenConfig({ model_providers: providers })
   return [...providerOverrides, ...flattenConfig(rest)]
+}
+
+/** `override` laid over `base`: tables are merged key by key, anything else is replaced. */
+function mergeConfig(base: CodexConfigObject, override: CodexConfigObject): CodexConfigObject {
+  const merged: CodexConfigObject = { ...base }
+  for (const [key, value] of Object.entries(override)) {
+    if (value === undefined) continue
+    const current = merged[key]
+    merged[key] = isTable(current) && isTable(value) ? mergeConfig(current, value) : value
+  }
+  return merged
+}
+
+function isTable(value: unknown): value is CodexConfigObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

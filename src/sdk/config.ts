@@ -1,13 +1,20 @@
 import type { CodexConfigObject, CodexConfigValue } from './options.js'
 
-/** Flattens a nested config object into `key.path=value` overrides, each value written as TOML. */
+/**
+ * Flattens a nested config object into `key.path=value` overrides, each value written as TOML.
+ * codex splits the key path on dots and takes each part literally (quotes included), so a table
+ * with a key that is not a bare key (`"my server"`) is written whole, as an inline table.
+ */
 export function flattenConfig(config: CodexConfigObject, prefix = ''): string[] {
   const overrides: string[] = []
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue
     if (!key) throw new TypeError('Codex config keys must be non-empty strings')
-    const path = prefix ? `${prefix}.${tomlKey(key)}` : tomlKey(key)
-    if (isConfigObject(value) && Object.keys(value).length > 0) {
+    if (!isBareKey(key)) {
+      throw new TypeError(`Codex config key ${JSON.stringify(key)} must be a bare key (letters, digits, _ and -)`)
+    }
+    const path = prefix ? `${prefix}.${key}` : key
+    if (isConfigObject(value) && Object.keys(value).length > 0 && Object.keys(value).every(isBareKey)) {
       overrides.push(...flattenConfig(value, path))
     } else {
       overrides.push(`${path}=${toToml(value, path)}`)
@@ -17,7 +24,7 @@ export function flattenConfig(config: CodexConfigObject, prefix = ''): string[] 
 }
 
 export function toToml(value: CodexConfigValue, path: string): string {
-  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'string') return tomlString(value)
   if (typeof value === 'boolean') return String(value)
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`Codex config value at ${path} must be a finite number`)
@@ -33,8 +40,17 @@ export function toToml(value: CodexConfigValue, path: string): string {
   throw new TypeError(`Codex config value at ${path} has unsupported type ${value === null ? 'null' : typeof value}`)
 }
 
+function isBareKey(key: string): boolean {
+  return /^[A-Za-z0-9_-]+$/.test(key)
+}
+
 function tomlKey(key: string): string {
-  return /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key)
+  return isBareKey(key) ? key : tomlString(key)
+}
+
+/** A TOML basic string: JSON's escapes are TOML's, except that TOML also requires DEL escaped. */
+function tomlString(text: string): string {
+  return JSON.stringify(text).replaceAll('\x7f', '\\u007f')
 }
 
 function isConfigObject(value: unknown): value is CodexConfigObject {

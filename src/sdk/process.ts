@@ -32,11 +32,12 @@ export interface RunningProcess {
 export const STDERR_TAIL_BYTES = 16 * 1024
 const TERM_GRACE_MS = 1000
 const STDOUT_DRAIN_MS = 2000
+const FREEZE_ROUNDS = 5
 
 /**
  * Starts codex in a process group of its own. Aborting the signal kills the whole tree: the group
- * and every descendant found before the first signal, since commands the agent starts may run in
- * sessions of their own that a group kill would miss.
+ * and every descendant (frozen first, so none is missed), since commands the agent starts may run
+ * in sessions of their own that a group kill would miss.
  */
 export function startProcess(request: ProcessRequest): RunningProcess {
   const child = spawn(request.executable, request.args, {
@@ -52,6 +53,7 @@ export function startProcess(request: ProcessRequest): RunningProcess {
   // codex may exit before reading all of stdin (a failed start); that is reported through exit.
   child.stdin.on('error', () => {})
   child.stdin.end(request.stdin)
+  const lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity })
 
   let exited = false
   const exit = new Promise<ProcessExit>((resolve) => {
@@ -61,9 +63,15 @@ export function startProcess(request: ProcessRequest): RunningProcess {
     })
     child.once('exit', (exitCode, signal) => {
       exited = true
-      // A leftover descendant holding stdout open must not keep the turn waiting forever.
-      const drain = setTimeout(() => child.stdout.destroy(), STDOUT_DRAIN_MS)
-      child.stdout.once('close', () => clearTimeout(drain))
+      // A leftover descendant holding stdout open must not keep the turn waiting forever. Lines
+      // already read are still delivered; destroying stdout alone would not end `lines`.
+      if (!child.stdout.closed) {
+        const drain = setTimeout(() => {
+          lines.close()
+          child.stdout.destroy()
+        }, STDOUT_DRAIN_MS)
+        child.stdout.once('close', () => clearTimeout(drain))
+      }
       resolve({ exitCode, signal, stderr: stderr.toString('utf8') })
     })
   })
@@ -78,18 +86,35 @@ export function startProcess(request: ProcessRequest): RunningProcess {
   else request.signal?.addEventListener('abort', onAbort, { once: true })
   void exit.then(() => request.signal?.removeEventListener('abort', onAbort))
 
-  const lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity })
   return { lines, exit, kill }
 }
 
 async function killTree(pid: number, exit: Promise<ProcessExit>): Promise<void> {
-  const tree = [pid, ...(await descendantsOf(pid))]
+  const tree = await freezeTree(pid)
+  // A stopped process keeps SIGTERM pending and acts on it as soon as it is continued.
   signalAll(-pid, tree, 'SIGTERM')
+  signalAll(-pid, tree, 'SIGCONT')
   const gone = await Promise.race([exit.then(() => true), delay(TERM_GRACE_MS).then(() => false)])
   // codex's own exit does not mean its commands are gone: finish off whatever is left.
   const stragglers = tree.filter(isAlive)
   if (!gone || stragglers.length) signalAll(-pid, stragglers, 'SIGKILL')
   await Promise.race([exit, delay(TERM_GRACE_MS)])
+}
+
+/**
+ * Stops `root`'s group and every descendant, rescanning until no new one appears: a stopped
+ * process cannot fork, so nothing started while /proc is read escapes as an orphan.
+ */
+async function freezeTree(root: number): Promise<number[]> {
+  const tree = new Set([root])
+  signalAll(-root, [root], 'SIGSTOP')
+  for (let round = 0; round < FREEZE_ROUNDS; round++) {
+    const found = (await descendantsOf(root)).filter((pid) => !tree.has(pid))
+    if (!found.length) break
+    for (const pid of found) tree.add(pid)
+    signalAll(-root, found, 'SIGSTOP')
+  }
+  return [...tree]
 }
 
 function signalAll(group: number, pids: number[], signal: NodeJS.Signals): void {

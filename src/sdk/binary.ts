@@ -18,7 +18,10 @@ const platformPackages: Record<string, { triple: string; pkg: string }> = {
  * The native codex binary of the installed `@openai/codex` package, else `codex` on PATH.
  * `resolveFrom` is where module resolution starts (a file or folder).
  */
-export function findCodexExecutable(resolveFrom: string = import.meta.url, env = process.env): string {
+export function findCodexExecutable(
+  resolveFrom: string = import.meta.url,
+  env: Record<string, string | undefined> = process.env
+): string {
   const searched: string[] = []
   const exe = process.platform === 'win32' ? 'codex.exe' : 'codex'
   const target = platformPackages[`${process.platform}-${process.arch}`]

@@ -222,3 +222,14 @@ describe('displayCommand', () => {
     expect(displayCommand(command)).toBe(shown)
   })
 })
+
+describe('renderSummary of a skipped run', () => {
+  it('says why it was skipped, not that it failed', () => {
+    const report = new TurnReport(runUrl)
+    report.finish('skipped', 'mallory has read access')
+    const summary = renderSummary(report)
+    expect(summary).toContain('## 🤖 Codex turn skipped')
+    expect(summary).toContain('> **Skipped:** mallory has read access')
+    expect(summary).not.toContain('**Error:**')
+  })
+})

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net'
 
 /**
  * A small stand-in for the GitHub REST API on 127.0.0.1: issue comments, the token's identity,
- * pull requests and collaborator permissions, with injectable failures.
+ * pull requests, collaborator permissions, and the artifacts and caches the thread stores list and
+ * delete, with injectable failures.
  */
 export interface StoredComment {
   id: number
@@ -28,14 +29,34 @@ export interface Failure {
   headers?: Record<string, string>
 }
 
+/** An artifact or a cache entry as the REST API lists it. */
+export interface StoredArtifact {
+  id: number
+  name: string
+  created_at: string
+  expires_at: string
+  expired: boolean
+  workflow_run: { id: number }
+}
+
+export interface StoredCache {
+  id: number
+  key: string
+  ref: string
+  created_at: string
+}
+
 export interface GitHubServer {
   url: string
   comments: StoredComment[]
   requests: RecordedRequest[]
   /** The login the token acts as; undefined makes GET /user answer 403, as for GITHUB_TOKEN. */
   viewer: string | undefined
+  /** Each login's role (admin, maintain, write, triage, read); alice, the default sender, has write. */
   permissions: Map<string, string>
   pulls: Map<number, Record<string, unknown>>
+  artifacts: StoredArtifact[]
+  caches: StoredCache[]
   fail(failure: Failure): void
   addComment(issue: number, body: string, login: string): StoredComment
   close(): Promise<void>
@@ -51,8 +72,10 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     comments: [],
     requests: [],
     viewer: 'codex-bot',
-    permissions: new Map(),
+    permissions: new Map([['alice', 'write']]),
     pulls: new Map(),
+    artifacts: [],
+    caches: [],
     fail: (failure) => failures.push({ ...failure }),
     addComment(issue, body, login) {
       const comment = {
@@ -127,9 +150,30 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         method === 'GET'
       ) {
         const login = decodeURIComponent(match[1])
-        const permission = state.permissions.get(login)
-        if (permission) send(200, { permission, user: { login } })
+        const role = state.permissions.get(login)
+        // as GitHub answers: role_name as given, permission folding maintain into write and triage into read
+        const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role
+        if (role) send(200, { permission, role_name: role, user: { login } })
         else send(404, { message: 'Not Found' })
+      } else if (url.pathname === `${repoPath}/actions/artifacts` && method === 'GET') {
+        const name = url.searchParams.get('name')
+        const artifacts = state.artifacts.filter((artifact) => name === null || artifact.name === name)
+        send(200, { total_count: artifacts.length, artifacts })
+      } else if (url.pathname === `${repoPath}/actions/caches` && method === 'GET') {
+        const prefix = url.searchParams.get('key') ?? ''
+        const caches = state.caches.filter((entry) => entry.key.startsWith(prefix))
+        send(200, { total_count: caches.length, actions_caches: caches })
+      } else if (
+        (match = new RegExp(`^${repoPath}/actions/(artifacts|caches)/(\\d+)$`).exec(url.pathname)) &&
+        method === 'DELETE'
+      ) {
+        const list: Array<{ id: number }> = match[1] === 'artifacts' ? state.artifacts : state.caches
+        const index = list.findIndex((entry) => entry.id === Number(match![2]))
+        if (index === -1) send(404, { message: 'Not Found' })
+        else {
+          list.splice(index, 1)
+          res.writeHead(204).end()
+        }
       } else {
         send(404, { message: `no route for ${method} ${url.pathname}` })
       }

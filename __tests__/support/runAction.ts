@@ -65,7 +65,8 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   writeFileSync(files.event, JSON.stringify(options.payload ?? {}))
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? dir,
+    // not the machine's HOME: the agent's login shells must not read its profile
+    HOME: dir,
     GITHUB_ACTIONS: 'true',
     CI: 'true',
     GITHUB_EVENT_NAME: options.eventName ?? 'pull_request',

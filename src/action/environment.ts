@@ -1,9 +1,9 @@
 import type { CodexConfigObject } from '../sdk/index.js'
 
 /**
- * Variables the codex process itself never receives: the runner's own credentials and the step's
- * inputs (which hold the API key and the GitHub token). The API key reaches codex only as
- * CODEX_API_KEY, set by the SDK.
+ * Variables the codex process itself never receives, unless named in allow-env: the runner's own
+ * credentials and the step's inputs (which hold the API key and the GitHub token). The API key
+ * reaches codex only as CODEX_API_KEY, set by the SDK.
  */
 const withheldFromCodex = [
   /^INPUT_/i,
@@ -14,27 +14,80 @@ const withheldFromCodex = [
   /^CODEX_API_KEY$/
 ]
 
-export function codexEnvironment(env: NodeJS.ProcessEnv, codexHome: string): Record<string, string> {
+/** The environment of the codex process: the step's, less the runner's credentials and the inputs. */
+export function codexEnvironment(
+  env: NodeJS.ProcessEnv,
+  codexHome: string,
+  allowEnv: readonly string[] = []
+): Record<string, string> {
   const result: Record<string, string> = {}
   for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && !withheldFromCodex.some((pattern) => pattern.test(name))) result[name] = value
+    if (value === undefined) continue
+    if (allowEnv.includes(name) || !withheldFromCodex.some((pattern) => pattern.test(name))) result[name] = value
   }
   result.CODEX_HOME = codexHome
   return result
 }
 
-/** Name patterns (codex globs, case-insensitive) kept from the commands the agent runs. */
-export const SECRET_NAME_PATTERNS = [
-  '*KEY*',
-  '*TOKEN*',
-  '*SECRET*',
-  '*PASSWORD*',
-  'INPUT_*',
-  'ACTIONS_*',
-  'GITHUB_TOKEN'
-]
+/**
+ * Names that look secret, as codex globs (matched case-insensitively by codex). Codex 0.169 applies
+ * no default excludes of its own (`env` in a command shows CODEX_API_KEY), so these are the guard.
+ */
+export const SECRET_NAME_PATTERNS = ['*KEY*', '*TOKEN*', '*SECRET*', '*PASSWORD*', 'INPUT_*', 'ACTIONS_*']
 
-/** codex config keeping secrets out of the agent's shell commands. */
-export const protectedShellEnvironment: CodexConfigObject = {
-  shell_environment_policy: { inherit: 'all', ignore_default_excludes: false, exclude: SECRET_NAME_PATTERNS }
+export interface ShellEnvironmentOptions {
+  /** The environment codex runs with: the commands inherit from it. */
+  codexEnv: Record<string, string>
+  allowEnv: readonly string[]
+  /** Whether a value holds a registered secret, whatever its variable is called. */
+  holdsSecret: (value: string) => boolean
+}
+
+/**
+ * The user's codex config with a `shell_environment_policy` that keeps secrets out of the commands
+ * the agent runs. codex's exclude list removes every name matching one of its globs, and nothing can
+ * add a name back, so a glob matching an allowed name is dropped and the secret-looking variables it
+ * would have caught are listed by exact name instead.
+ */
+export function protectShellEnvironment(
+  config: CodexConfigObject,
+  options: ShellEnvironmentOptions
+): CodexConfigObject {
+  const { allowEnv, holdsSecret } = options
+  const globs = SECRET_NAME_PATTERNS.filter((glob) => !allowEnv.some((name) => globMatches(glob, name)))
+  // CODEX_API_KEY is added to codex's environment by the SDK, after `codexEnv` was built
+  const variables = Object.entries({ ...options.codexEnv, CODEX_API_KEY: '' })
+  const names = variables
+    .filter(([name, value]) => !allowEnv.includes(name) && (looksSecret(name) || (value !== '' && holdsSecret(value))))
+    .map(([name]) => name)
+    .filter((name) => !globs.some((glob) => globMatches(glob, name)))
+
+  const user = isObject(config.shell_environment_policy) ? config.shell_environment_policy : {}
+  const userExclude = Array.isArray(user.exclude) ? user.exclude : []
+  return {
+    ...config,
+    shell_environment_policy: {
+      inherit: 'all',
+      // codex's own defaults (*KEY*, *SECRET*, *TOKEN*) would defeat allow-env; ours cover them
+      ignore_default_excludes: true,
+      ...user,
+      exclude: [...globs, ...names, ...userExclude]
+    }
+  }
+}
+
+function looksSecret(name: string): boolean {
+  return SECRET_NAME_PATTERNS.some((glob) => globMatches(glob, name))
+}
+
+function globMatches(glob: string, name: string): boolean {
+  const pattern = glob
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*')
+  return new RegExp(`^${pattern}$`, 'i').test(name)
+}
+
+function isObject(value: unknown): value is CodexConfigObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

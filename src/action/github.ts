@@ -9,6 +9,13 @@ export interface IssueComment {
   author: string
 }
 
+export interface RepositoryPermission {
+  /** admin, maintain, write, triage, read, none, or an organization's custom role. */
+  role: string
+  /** The base permission: admin, write, read or none (maintain counts as write, triage as read). */
+  permission: string
+}
+
 /** The GitHub calls the action makes, behind an interface tests can swap. */
 export interface GitHubApi {
   /** The login the token acts as; undefined when it cannot be told. */
@@ -16,6 +23,8 @@ export interface GitHubApi {
   listComments(issueNumber: number): Promise<IssueComment[]>
   createComment(issueNumber: number, body: string): Promise<IssueComment>
   updateComment(commentId: number, body: string): Promise<IssueComment>
+  /** The user's access to the repository; undefined for a login GitHub does not know. */
+  permission(login: string): Promise<RepositoryPermission | undefined>
 }
 
 export interface GitHubApiOptions {
@@ -98,6 +107,15 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     },
     async updateComment(commentId, body) {
       return toComment((await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })).data)
+    },
+    async permission(login) {
+      try {
+        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: login })
+        return { role: data.role_name, permission: data.permission }
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return undefined
+        throw error
+      }
     }
   }
 }

@@ -8,6 +8,7 @@ import {
   type ModelReasoningEffort,
   type SandboxMode
 } from '../sdk/index.js'
+import { THREAD_STORES, type ThreadStoreKind } from './threadStore.js'
 
 /** The codex CLI version installed when `codex-version` is not given: the one the tests run. */
 export const DEFAULT_CODEX_VERSION = '0.169.0'
@@ -47,6 +48,22 @@ export interface Settings {
   /** Undefined: comment when the run is about a pull request. */
   comment?: boolean
   timeoutMs: number
+  /** The thread this run continues; undefined: pr-<number> on a PR event, else a fresh thread. */
+  threadKey?: string
+  resume: boolean
+  threadStore: ThreadStoreKind
+  /** The folder of the directory store. */
+  threadStorePath?: string
+  /** What the stored session is sealed with; undefined: the API key. */
+  threadSecret?: string
+  /** Logins that may start a turn without write access; '*' is anyone. */
+  allowUsers: string[]
+  /** Bot logins that may start a turn; '*' is any bot. */
+  allowBots: string[]
+  /** Variables the agent's commands may see although their names look secret. */
+  allowEnv: string[]
+  /** Further values masked in everything the action publishes. */
+  secretsToRedact: string[]
 }
 
 const sandboxModes = ['read-only', 'workspace-write', 'danger-full-access'] as const
@@ -94,8 +111,66 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     config: readConfig(read('config')),
     githubToken: optional('github-token') ?? '',
     comment: readBoolean('comment', optional('comment')),
-    timeoutMs: readTimeout(optional('timeout-minutes'))
+    timeoutMs: readTimeout(optional('timeout-minutes')),
+    threadKey: readThreadKey(optional('thread-key')),
+    resume: readBoolean('resume', optional('resume')) ?? true,
+    ...readThreadStore(oneOf('thread-store', THREAD_STORES, 'artifact')!, optional('thread-store-path')),
+    threadSecret: optional('thread-secret'),
+    allowUsers: readLogins('allow-users', read('allow-users'), false),
+    allowBots: readLogins('allow-bots', read('allow-bots'), true),
+    allowEnv: readAllowEnv(read('allow-env'), env, apiKey),
+    secretsToRedact: readList(read('secrets-to-redact'))
   }
+}
+
+/** A list input: entries separated by commas or newlines. */
+export function readList(text: string): string[] {
+  return text
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+}
+
+function readLogins(name: string, text: string, bots: boolean): string[] {
+  const logins = readList(text)
+  for (const login of logins) {
+    if (login === '*') continue
+    const bot = login.endsWith('[bot]')
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(\[bot\])?$/.test(login))
+      throw new InputError(name, `"${login}" is not a GitHub login`)
+    // bots are gated by allow-bots alone, so a bot listed here would be silently ignored
+    if (bot && !bots) throw new InputError(name, `"${login}" is a bot: list bots in allow-bots`)
+  }
+  return logins
+}
+
+function readAllowEnv(text: string, env: NodeJS.ProcessEnv, apiKey: string | undefined): string[] {
+  const names = readList(text)
+  for (const name of names) {
+    if (/^(CODEX|OPENAI)_API_KEY$/i.test(name) || (apiKey && env[name]?.trim() === apiKey))
+      throw new InputError('allow-env', `${name} holds the API key, which the agent's commands never see`)
+  }
+  return names
+}
+
+/** A thread key names artifacts, cache keys and folders: only characters all of them can hold. */
+function readThreadKey(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(value)) {
+    throw new InputError(
+      'thread-key',
+      `${JSON.stringify(value)} is not a key: up to 100 letters, digits, ".", "_" and "-", starting with a letter or digit`
+    )
+  }
+  return value
+}
+
+function readThreadStore(
+  threadStore: ThreadStoreKind,
+  folder: string | undefined
+): { threadStore: ThreadStoreKind; threadStorePath?: string } {
+  if (threadStore === 'directory' && !folder)
+    throw new InputError('thread-store-path', 'is required when thread-store is directory')
+  return { threadStore, threadStorePath: folder && path.resolve(folder) }
 }
 
 function readPrompt(inline: string | undefined, file: string | undefined, workingDirectory: string): string {

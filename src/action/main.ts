@@ -3,18 +3,31 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { z } from 'zod'
-import { Codex, CodexCancelledError, CodexTurnError, type Turn } from '../sdk/index.js'
+import {
+  Codex,
+  CodexCancelledError,
+  CodexTurnError,
+  type ThreadEvent,
+  type ThreadItem,
+  type Turn
+} from '../sdk/index.js'
+import { actorOf, admitActor } from './actor.js'
 import { renderComment } from './comment.js'
 import { readRunContext, type RunContext } from './context.js'
 import { createGitHubApi, type GitHubApi, type GitHubApiOptions } from './github.js'
 import { InputError, readSettings, type InputReader, type Settings } from './inputs.js'
 import { resolveCodex } from './install.js'
-import { codexEnvironment, protectedShellEnvironment } from './environment.js'
+import { codexEnvironment, protectShellEnvironment } from './environment.js'
 import { LogStreamer, type LogSink } from './logStream.js'
 import { buildPrompt } from './prompt.js'
 import { Redactor } from './redact.js'
-import { formatDuration, TurnReport } from './report.js'
+import { TurnReport } from './report.js'
 import { StickyComment } from './sticky.js'
+import { TurnGuard } from './turnGuard.js'
+import { decodeRecord, type ThreadRecord } from './record.js'
+import { createThreadMemory } from './threadMemory.js'
+import { ThreadRun } from './threadRun.js'
+import { ensureSandboxCanStart } from './sandbox.js'
 import { renderSummary } from './summary.js'
 
 export interface ActionDependencies {
@@ -49,7 +62,7 @@ export async function run(overrides: Partial<ActionDependencies> = {}): Promise<
       throw new Error('codex-thread-action runs on Linux and macOS runners; Windows runners are not supported')
     }
     const settings = readSettings(deps.readInput, deps.env)
-    for (const secret of [settings.apiKey, settings.githubToken]) {
+    for (const secret of [settings.apiKey, settings.githubToken, settings.threadSecret, ...settings.secretsToRedact]) {
       if (secret) core.setSecret(secret)
       redactor.add(secret)
     }
@@ -67,7 +80,9 @@ async function runTurn(
   redactor: Redactor
 ): Promise<void> {
   const pr = context.pullRequest
-  const key = pr ? `pr-${pr.number}` : `run-${context.runId}`
+  // without a key or a PR, the thread is this run's alone and kept nowhere
+  const threadKey = settings.threadKey ?? (pr ? `pr-${pr.number}` : undefined)
+  const key = threadKey ?? `run-${context.runId}`
   const github = settings.githubToken
     ? deps.createGitHub({
         token: settings.githubToken,
@@ -76,23 +91,58 @@ async function runTurn(
         warn: core.warning
       })
     : undefined
+  const repository = `${context.repository.owner}/${context.repository.repo}`
+  const admission = await admitActor(actorOf(context.payload, deps.env), settings, repository, github)
+  if (!admission.allowed) {
+    // a refused run must not turn an outside contributor's PR red, nor call the model or post
+    core.warning(`Skipped: ${admission.reason}`)
+    const skipped = new TurnReport(context.runUrl)
+    skipped.finish('skipped', admission.reason)
+    await publish(skipped, redactor)
+    return
+  }
+  core.info(`${admission.reason}: starting a turn`)
   const wantComment = settings.comment ?? Boolean(pr)
   if (wantComment && !pr)
     core.warning('Input "comment" is true, but this run is not about a pull request: no comment is written')
   if (wantComment && pr && !github) core.warning('Input "github-token" is empty: no PR comment is written')
   const sticky = wantComment && pr && github ? new StickyComment(github, pr.number, key, core.warning) : undefined
 
-  const codexPath = await resolveCodex(settings, deps.env, core.info)
+  await ensureSandboxCanStart(settings.sandbox, deps.env, core.info)
+  const codexPath = await resolveCodex(settings, deps.env, core)
   const codexHome = settings.codexHome ?? (await mkdtemp(path.join(deps.env.RUNNER_TEMP || tmpdir(), 'codex-home-')))
+  const env = codexEnvironment(deps.env, codexHome, settings.allowEnv)
   const codex = new Codex({
     codexPathOverride: codexPath,
     apiKey: settings.apiKey,
     baseUrl: settings.baseUrl,
-    config: { ...protectedShellEnvironment, ...settings.config },
-    env: codexEnvironment(deps.env, codexHome),
+    config: protectShellEnvironment(settings.config, {
+      codexEnv: env,
+      allowEnv: settings.allowEnv,
+      holdsSecret: (value) => redactor.holds(value)
+    }),
+    env,
     logger: { warn: (message) => core.debug(message) }
   })
-  const thread = codex.startThread({
+  const readComment = async (): Promise<ThreadRecord | undefined> => {
+    try {
+      const comment = await sticky?.find()
+      return comment && decodeRecord(comment.body)
+    } catch (error) {
+      core.warning(`Could not read the PR comments: ${(error as Error).message}`)
+    }
+  }
+  const workDir = deps.env.RUNNER_TEMP || tmpdir()
+  const threadRun = await ThreadRun.begin({
+    key,
+    memory: threadKey ? createThreadMemory({ key, settings, context, codexHome, workDir, log: core }) : undefined,
+    resume: settings.resume,
+    commentRecord: await readComment(),
+    prompt: settings.prompt,
+    redactor,
+    log: core.info
+  })
+  const thread = threadRun.start(codex, {
     workingDirectory: settings.workingDirectory,
     sandboxMode: settings.sandbox,
     model: settings.model,
@@ -101,31 +151,28 @@ async function runTurn(
   })
 
   const report = new TurnReport(context.runUrl)
+  report.resumed = threadRun.resumed
   const streamer = new LogStreamer(coreLog)
-  const publishComment = (): string => redactor.redact(renderComment({ key, report }))
-  await sticky?.find().catch((error: Error) => core.warning(`Could not read the PR comments: ${error.message}`))
+  const publishComment = (): string =>
+    redactor.redact(renderComment({ key, report, ...threadRun.commentParts(report) }))
   sticky?.progress(publishComment())
 
-  const abort = new AbortController()
-  let timedOut = false
-  const timer = setTimeout(() => {
-    timedOut = true
-    abort.abort(new Error(`timed out after ${formatDuration(settings.timeoutMs)}`))
-  }, settings.timeoutMs)
-  const onCancel = (signal: NodeJS.Signals): void => abort.abort(new Error(`received ${signal}`))
-  for (const signal of deps.cancelSignals) process.on(signal, onCancel)
+  const guard = new TurnGuard(settings.timeoutMs, deps.cancelSignals)
 
   core.info(
     `Codex turn in ${settings.workingDirectory} (sandbox ${settings.sandbox}${settings.model ? `, model ${settings.model}` : ''})`
   )
   try {
-    const { events, result } = await thread.runStreamed(buildPrompt(settings.prompt, context), {
+    const { events, result } = await thread.runStreamed(threadRun.input(buildPrompt(settings.prompt, context)), {
       outputSchema: settings.outputSchema,
-      signal: abort.signal
+      signal: guard.signal
     })
-    for await (const event of events) {
+    for await (const raw of events) {
+      // redacted at the source, so no truncation or escaping downstream can split a secret
+      const event = redactor.redactValue(raw) as ThreadEvent
       report.apply(event)
       streamer.handle(event)
+      guard.observe(event)
       sticky?.progress(publishComment())
     }
     const turn = await result
@@ -133,23 +180,29 @@ async function runTurn(
     if (settings.outputSchema) validateStructured(turn, settings.outputSchema, report)
   } catch (error) {
     if (!(error instanceof CodexTurnError)) throw error
-    report.absorb(error.partial.items, error.partial.finalResponse, error.partial.usage)
+    report.absorb(
+      redactor.redactValue(error.partial.items) as ThreadItem[],
+      redactor.redact(error.partial.finalResponse),
+      error.partial.usage
+    )
     report.threadId ??= error.partial.threadId
-    if (error instanceof CodexCancelledError) {
-      report.finish(
-        timedOut ? 'timed_out' : 'cancelled',
-        timedOut ? `The turn timed out after ${formatDuration(settings.timeoutMs)}` : 'The turn was cancelled'
-      )
+    const stopped = error instanceof CodexCancelledError ? guard.reason : undefined
+    if (stopped) {
+      report.finish(stopped.kind === 'unreachable' ? 'failure' : stopped.kind, stopped.message)
     } else {
       report.finish('failure', error.message)
     }
   } finally {
-    clearTimeout(timer)
-    for (const signal of deps.cancelSignals) process.off(signal, onCancel)
+    guard.dispose()
   }
   streamer.close(report)
 
-  await publish(report, redactor, sticky ? () => sticky.publish(publishComment()) : undefined)
+  // re-read right before writing: a run of the same thread that ended meanwhile keeps its turn
+  await threadRun.finish(report, await readComment())
+  await Promise.all([
+    threadRun.save(),
+    publish(report, redactor, sticky ? () => sticky.publish(publishComment()) : undefined)
+  ])
   if (report.status !== 'success') core.setFailed(redactor.redact(report.error ?? `The turn ended: ${report.status}`))
 }
 

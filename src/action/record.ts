@@ -40,8 +40,29 @@ export function withTurn(record: ThreadRecord, turn: TurnEntry): ThreadRecord {
   }
 }
 
+/**
+ * Both records' turns, each once, newest first: two runs of one thread at once each keep their
+ * turn. The thread to continue is the one the newest turn ran in.
+ */
+export function mergeRecords(key: string, ...records: Array<ThreadRecord | undefined>): ThreadRecord {
+  const turns = new Map<string, TurnEntry>()
+  for (const turn of records.flatMap((record) => record?.turns ?? [])) turns.set(`${turn.at}|${turn.runUrl}`, turn)
+  const newestFirst = [...turns.values()].sort((a, b) => b.at.localeCompare(a.at)).slice(0, RECORD_MAX_TURNS)
+  const threadId =
+    newestFirst.find((turn) => turn.threadId)?.threadId ?? records.find((record) => record?.threadId)?.threadId ?? null
+  return { version: 1, key, threadId, turns: newestFirst }
+}
+
+/** The marker's share of a comment: the rest of the 65,536 characters belongs to the response. */
+export const RECORD_MAX_MARKER = 30_000
+
+/** The record as a hidden comment marker, its oldest turns left out when it would not fit the budget. */
 export function encodeRecord(record: ThreadRecord): string {
-  return `<!-- codex-thread-action:record=${Buffer.from(JSON.stringify(record)).toString('base64')} -->`
+  for (let kept = record.turns.length; ; kept--) {
+    const json = JSON.stringify({ ...record, turns: record.turns.slice(0, kept) })
+    const marker = `<!-- codex-thread-action:record=${Buffer.from(json).toString('base64')} -->`
+    if (marker.length <= RECORD_MAX_MARKER || kept === 0) return marker
+  }
 }
 
 /** The record hidden in a comment body, or undefined when there is none or it does not parse. */

@@ -10,6 +10,11 @@ export class Redactor {
     if (value && value.length >= Redactor.MIN_LENGTH) this.#secrets.add(value)
   }
 
+  /** Whether the text holds a registered secret. */
+  holds(text: string): boolean {
+    return [...this.#secrets].some((secret) => text.includes(secret))
+  }
+
   redact(text: string): string {
     let result = text
     // longest first, so a secret containing another is masked whole

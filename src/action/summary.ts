@@ -16,8 +16,10 @@ const titles: Record<TurnReport['status'], string> = {
 /** The job summary: the response, the structured output as a table, commands, files, usage. */
 export function renderSummary(report: TurnReport): string {
   const lines = [`## 🤖 Codex turn ${titles[report.status]}`, '']
-  if (report.error && report.status !== 'success')
-    lines.push(`> **Error:** ${report.error.split('\n').join('\n> ')}`, '')
+  if (report.error && report.status !== 'success') {
+    const label = report.status === 'skipped' ? 'Skipped' : 'Error'
+    lines.push(`> **${label}:** ${report.error.split('\n').join('\n> ')}`, '')
+  }
   lines.push('### Final response', '', report.finalResponse || '_No response._', '')
   if (report.structuredOutput !== undefined)
     lines.push('### Structured output', '', structuredTable(report.structuredOutput), '')

@@ -1,0 +1,303 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ArtifactThreadStore } from '../../src/action/artifactStore.js'
+import { seal, unseal } from '../../src/action/bundleCrypto.js'
+import { CacheThreadStore } from '../../src/action/cacheStore.js'
+import { DirectoryThreadStore } from '../../src/action/directoryStore.js'
+import { createStorageApi } from '../../src/action/storageApi.js'
+import type { ThreadStore } from '../../src/action/threadStore.js'
+import { OWNER, REPO, startGitHubServer, type GitHubServer } from '../support/githubServer.js'
+import { tempDir } from '../support/tempDirs.js'
+
+/** @actions/artifact, replaced by a service holding each upload's files in memory. */
+const artifactService = vi.hoisted(() => ({
+  blobs: new Map<number, Buffer>(),
+  /** Set per test: registers an upload where the REST API lists artifacts. */
+  onUpload: (_name: string): number => 0,
+  uploadArtifact: vi.fn(),
+  downloadArtifact: vi.fn(),
+  deleteArtifact: vi.fn()
+}))
+vi.mock('@actions/artifact', () => ({
+  DefaultArtifactClient: class {
+    uploadArtifact = artifactService.uploadArtifact
+    downloadArtifact = artifactService.downloadArtifact
+    deleteArtifact = artifactService.deleteArtifact
+  }
+}))
+
+/** @actions/cache, replaced by a service matching keys as GitHub's does. */
+const cacheService = vi.hoisted(() => ({
+  entries: [] as Array<{ key: string; bytes: Buffer }>,
+  isFeatureAvailable: vi.fn(),
+  restoreCache: vi.fn(),
+  saveCache: vi.fn()
+}))
+vi.mock('@actions/cache', () => ({
+  isFeatureAvailable: cacheService.isFeatureAvailable,
+  restoreCache: cacheService.restoreCache,
+  saveCache: cacheService.saveCache
+}))
+
+const SECRET = 'sk-the-api-key-of-this-repo'
+const KEY = 'pr-7'
+const run = { runId: '5001', runAttempt: '1' }
+const open = (bundle: Buffer) => unseal(bundle, SECRET, KEY).then((plain) => plain?.toString('utf8'))
+
+let github: GitHubServer
+let logged: string[]
+let workDir: string
+beforeEach(async () => {
+  github = await startGitHubServer()
+  logged = []
+  workDir = tempDir('work')
+  artifactService.blobs.clear()
+  artifactService.uploadArtifact.mockReset().mockImplementation(async (name: string, files: string[]) => {
+    const id = artifactService.onUpload(name)
+    artifactService.blobs.set(id, readFileSync(files[0]))
+    return { id, size: 1 }
+  })
+  artifactService.downloadArtifact.mockReset().mockImplementation(async (id: number, options: { path: string }) => {
+    writeFileSync(path.join(options.path, 'bundle.bin'), artifactService.blobs.get(id)!)
+    return { downloadPath: options.path }
+  })
+  artifactService.deleteArtifact.mockReset().mockRejectedValue(new Error('Artifact not found for name'))
+  artifactService.onUpload = (name) => addArtifact(name).id
+
+  cacheService.entries = []
+  cacheService.isFeatureAvailable.mockReset().mockReturnValue(true)
+  cacheService.restoreCache
+    .mockReset()
+    .mockImplementation(async (paths: string[], primaryKey: string, restoreKeys: string[]) => {
+      const hit =
+        cacheService.entries.find((entry) => entry.key === primaryKey) ??
+        [...cacheService.entries].reverse().find((entry) => restoreKeys.some((prefix) => entry.key.startsWith(prefix)))
+      if (!hit) return undefined
+      mkdirSync(path.dirname(paths[0]), { recursive: true })
+      writeFileSync(paths[0], hit.bytes)
+      return hit.key
+    })
+  cacheService.saveCache.mockReset().mockImplementation(async (paths: string[], key: string) => {
+    cacheService.entries.push({ key, bytes: readFileSync(paths[0]) })
+    return addCache(key).id
+  })
+})
+afterEach(() => github.close())
+
+let nextId = 100
+function addArtifact(name: string, extra: { expired?: boolean; expires_at?: string } = {}) {
+  const id = nextId++
+  const artifact = {
+    id,
+    name,
+    created_at: new Date(1_700_000_000_000 + id * 1000).toISOString(),
+    expires_at: extra.expires_at ?? '2031-01-01T00:00:00Z',
+    expired: extra.expired ?? false,
+    workflow_run: { id: 9000 + id }
+  }
+  github.artifacts.push(artifact)
+  return artifact
+}
+
+function addCache(key: string, createdAt = new Date().toISOString()) {
+  const entry = { id: nextId++, key, ref: 'refs/pull/7/merge', created_at: createdAt }
+  github.caches.push(entry)
+  return entry
+}
+
+function artifactStore(): ArtifactThreadStore {
+  const api = createStorageApi({ token: 'ghs_token', apiUrl: github.url, owner: OWNER, repo: REPO })
+  return new ArtifactThreadStore({
+    api,
+    token: 'ghs_token',
+    owner: OWNER,
+    repo: REPO,
+    workDir,
+    log: (message) => logged.push(message)
+  })
+}
+
+function cacheStore(identity = run): CacheThreadStore {
+  const api = createStorageApi({ token: 'ghs_token', apiUrl: github.url, owner: OWNER, repo: REPO })
+  return new CacheThreadStore({ api, run: identity, workDir, log: (message) => logged.push(message) })
+}
+
+/** A bundle of an earlier run, saved through a store of that run. */
+async function savedBy(store: ThreadStore, text: string, secret = SECRET): Promise<void> {
+  await store.save(KEY, await seal(Buffer.from(text), secret, KEY))
+}
+
+describe('the artifact store', () => {
+  it('finds the newest bundle of the key through the REST API and downloads it from its run', async () => {
+    await savedBy(artifactStore(), 'older turn')
+    await savedBy(artifactStore(), 'newer turn')
+    addArtifact('codex-thread-pr-70')
+
+    expect(await artifactStore().load(KEY, open)).toBe('newer turn')
+    const [name, files, root, options] = artifactService.uploadArtifact.mock.calls[0]
+    expect(name).toBe('codex-thread-pr-7')
+    expect(path.dirname(files[0])).toBe(root)
+    expect(options).toEqual({ compressionLevel: 0 })
+    const newest = github.artifacts[1]
+    expect(artifactService.downloadArtifact).toHaveBeenCalledOnce()
+    expect(artifactService.downloadArtifact).toHaveBeenCalledWith(newest.id, {
+      path: expect.any(String),
+      findBy: {
+        token: 'ghs_token',
+        workflowRunId: newest.workflow_run.id,
+        repositoryOwner: OWNER,
+        repositoryName: REPO
+      }
+    })
+    const list = github.requests.find((request) => request.path === `/repos/${OWNER}/${REPO}/actions/artifacts`)
+    expect(list).toBeDefined()
+    expect(readdirSync(workDir)).toEqual([])
+  })
+
+  it('answers a miss when the key has no artifact, or only expired ones', async () => {
+    expect(await artifactStore().load(KEY, open)).toBeUndefined()
+    addArtifact('codex-thread-pr-7', { expired: true })
+    expect(await artifactStore().load(KEY, open)).toBeUndefined()
+    expect(artifactService.downloadArtifact).not.toHaveBeenCalled()
+  })
+
+  it('passes over a bundle sealed with another secret: alone, it counts as missing', async () => {
+    await savedBy(artifactStore(), 'sealed by a fork', 'another-secret')
+    expect(await artifactStore().load(KEY, open)).toBeUndefined()
+    expect(logged.join('\n')).toMatch(/does not open with this run's secret/)
+
+    await savedBy(artifactStore(), 'ours')
+    await savedBy(artifactStore(), 'planted later', 'another-secret')
+    expect(await artifactStore().load(KEY, open)).toBe('ours')
+  })
+
+  it('fails, for the caller to warn, when the service is unavailable', async () => {
+    artifactService.uploadArtifact.mockRejectedValue(new Error('Unable to get the ACTIONS_RUNTIME_TOKEN env variable'))
+    await expect(savedBy(artifactStore(), 'lost')).rejects.toThrow(/ACTIONS_RUNTIME_TOKEN/)
+
+    github.fail({ method: 'GET', path: /actions\/artifacts$/, status: 403, times: 1 })
+    await expect(artifactStore().load(KEY, open)).rejects.toThrow(
+      'scripted failure 403 (the token needs actions: read)'
+    )
+
+    addArtifact('codex-thread-pr-7')
+    artifactService.downloadArtifact.mockRejectedValue(new Error('Unexpected HTTP response from blob storage: 503'))
+    await expect(artifactStore().load(KEY, open)).rejects.toThrow(/503/)
+  })
+
+  it('replaces the bundle a re-run of the same run saved before', async () => {
+    artifactService.uploadArtifact.mockRejectedValueOnce(
+      new Error('(409) Conflict: an artifact with this name already exists')
+    )
+    artifactService.deleteArtifact.mockResolvedValue({ id: 1 })
+    await savedBy(artifactStore(), 'second attempt')
+    expect(artifactService.deleteArtifact).toHaveBeenCalledWith('codex-thread-pr-7')
+    expect(artifactService.uploadArtifact).toHaveBeenCalledTimes(2)
+    expect(await artifactStore().load(KEY, open)).toBe('second attempt')
+  })
+
+  it('prunes the older artifacts of the key, or says how long they stay', async () => {
+    await savedBy(artifactStore(), 'one')
+    await savedBy(artifactStore(), 'two')
+    const other = addArtifact('codex-thread-pr-70')
+    const store = artifactStore()
+    await savedBy(store, 'three')
+    const three = github.artifacts.at(-1)!
+    await store.prune(KEY)
+    expect(github.artifacts.map((artifact) => artifact.id)).toEqual([other.id, three.id])
+    expect(await artifactStore().load(KEY, open)).toBe('three')
+
+    const kept = artifactStore()
+    await savedBy(kept, 'four')
+    github.fail({ method: 'DELETE', path: /actions\/artifacts\/\d+$/, status: 403, times: 1 })
+    await kept.prune(KEY)
+    expect(logged.at(-1)).toMatch(
+      /1 older artifact\(s\) of codex-thread-pr-7 were not deleted \(.*\(the token needs actions: write\)\): they are kept until they expire, the last on 2031-01-01T00:00:00Z/
+    )
+  })
+})
+
+describe('the cache store', () => {
+  it('saves one cache per run attempt and restores the newest by the key prefix', async () => {
+    await savedBy(cacheStore({ runId: '5001', runAttempt: '1' }), 'older turn')
+    await savedBy(cacheStore({ runId: '5002', runAttempt: '2' }), 'newer turn')
+    expect(cacheService.saveCache.mock.calls.map((call) => call[1])).toEqual([
+      'codex-thread-pr-7-5001-1',
+      'codex-thread-pr-7-5002-2'
+    ])
+    expect(await cacheStore({ runId: '5003', runAttempt: '1' }).load(KEY, open)).toBe('newer turn')
+    const [paths, primaryKey, restoreKeys] = cacheService.restoreCache.mock.calls[0]
+    expect(paths).toEqual(cacheService.saveCache.mock.calls[0][0])
+    expect(primaryKey).toBe('codex-thread-pr-7-5003-1')
+    expect(restoreKeys).toEqual(['codex-thread-pr-7-'])
+  })
+
+  it('answers a miss when nothing is cached for the key', async () => {
+    expect(await cacheStore().load(KEY, open)).toBeUndefined()
+    cacheService.entries.push({
+      key: 'codex-thread-pr-70-5001-1',
+      bytes: await seal(Buffer.from('of pr 70'), SECRET, KEY)
+    })
+    expect(await cacheStore().load(KEY, open)).toBeUndefined()
+  })
+
+  it('counts a cache sealed with another secret as missing', async () => {
+    await savedBy(cacheStore(), 'sealed elsewhere', 'another-secret')
+    expect(await cacheStore().load(KEY, open)).toBeUndefined()
+    expect(logged).toEqual(["Cache codex-thread-pr-7-5001-1 does not open with this run's secret"])
+  })
+
+  it('fails, for the caller to warn, when the service is unavailable', async () => {
+    cacheService.isFeatureAvailable.mockReturnValue(false)
+    await expect(cacheStore().load(KEY, open)).rejects.toThrow('the Actions cache service is not available to this run')
+    await expect(savedBy(cacheStore(), 'lost')).rejects.toThrow('not available')
+
+    cacheService.isFeatureAvailable.mockReturnValue(true)
+    cacheService.restoreCache.mockRejectedValue(new Error('Cache service responded with 503'))
+    await expect(cacheStore().load(KEY, open)).rejects.toThrow('503')
+    // @actions/cache logs why it did not save and answers -1
+    cacheService.saveCache.mockResolvedValue(-1)
+    await expect(savedBy(cacheStore(), 'lost')).rejects.toThrow('cache codex-thread-pr-7-5001-1 was not saved')
+  })
+
+  it("prunes the key's older caches, not those of keys it is a prefix of", async () => {
+    const old = addCache('codex-thread-pr-7-4000-1', '2025-01-01T00:00:00Z')
+    const longer = addCache('codex-thread-pr-7-x-4000-1', '2025-01-01T00:00:00Z')
+    const store = cacheStore()
+    await savedBy(store, 'newest')
+    await store.prune(KEY)
+    expect(github.caches.map((entry) => entry.key)).toEqual([longer.key, 'codex-thread-pr-7-5001-1'])
+    expect(github.caches).not.toContainEqual(old)
+
+    addCache('codex-thread-pr-7-4001-1', '2025-01-01T00:00:00Z')
+    github.fail({ method: 'DELETE', path: /actions\/caches\/\d+$/, status: 403, times: 1 })
+    await store.prune(KEY)
+    expect(logged.at(-1)).toMatch(
+      /1 older cache\(s\) of thread pr-7 were not deleted \(.*\(the token needs actions: write\)\): GitHub evicts caches not used for 7 days/
+    )
+  })
+})
+
+describe('the directory store', () => {
+  it('keeps bundles in a folder per key, loads the newest that opens and prunes older ones', async () => {
+    const root = tempDir('store')
+    const store = (runId: string) => new DirectoryThreadStore(root, { runId, runAttempt: '1' })
+    expect(await store('1').load(KEY, open)).toBeUndefined()
+
+    await savedBy(store('1'), 'first')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    await savedBy(store('2'), 'foreign', 'another-secret')
+    expect(await store('3').load(KEY, open)).toBe('first')
+
+    const latest = store('4')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    await savedBy(latest, 'latest')
+    await latest.prune(KEY)
+    const names = readdirSync(path.join(root, KEY))
+    expect(names).toHaveLength(1)
+    expect(names[0]).toMatch(/^\d{15}-4-1\.bundle$/)
+    expect(await store('5').load(KEY, open)).toBe('latest')
+    expect(await store('5').load('pr-8', open)).toBeUndefined()
+  })
+})

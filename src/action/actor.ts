@@ -1,0 +1,85 @@
+import { isRecord } from './context.js'
+import type { GitHubApi } from './github.js'
+import { InputError } from './inputs.js'
+
+/** Who started the run, and so whose say-so the agent would act on. */
+export interface Actor {
+  login: string
+  bot: boolean
+}
+
+export interface Admission {
+  allowed: boolean
+  /** Why, naming the actor; for a refusal, also the input that would allow them. */
+  reason: string
+}
+
+/** Repository roles that may start a turn; `permission` folds maintain into write. */
+const trustedRoles = new Set(['admin', 'maintain', 'write'])
+const trustedPermissions = new Set(['admin', 'write'])
+
+/**
+ * The event's sender (who opened or pushed the PR, or wrote the comment), except on a re-run by
+ * someone else: GITHUB_TRIGGERING_ACTOR, who asked for this run, is then the one vouching for it.
+ * Events without a sender (schedule) fall back to GITHUB_ACTOR.
+ */
+export function actorOf(payload: Record<string, unknown>, env: NodeJS.ProcessEnv): Actor | undefined {
+  const sender = isRecord(payload.sender) ? payload.sender : {}
+  const senderLogin = typeof sender.login === 'string' && sender.login ? sender.login : undefined
+  const triggering = env.GITHUB_TRIGGERING_ACTOR?.trim()
+  if (triggering && triggering !== senderLogin) return { login: triggering, bot: isBotLogin(triggering) }
+  if (senderLogin) return { login: senderLogin, bot: sender.type === 'Bot' || isBotLogin(senderLogin) }
+  const actor = env.GITHUB_ACTOR?.trim()
+  return actor ? { login: actor, bot: isBotLogin(actor) } : undefined
+}
+
+/**
+ * Whether the actor may start a turn: bots only when listed in allow-bots; users when listed in
+ * allow-users or holding write, maintain or admin on the repository.
+ */
+export async function admitActor(
+  actor: Actor | undefined,
+  lists: { allowUsers: readonly string[]; allowBots: readonly string[] },
+  repository: string,
+  github: GitHubApi | undefined
+): Promise<Admission> {
+  if (!actor) return { allowed: false, reason: 'The event names no actor, so nobody vouches for this turn' }
+  const { login } = actor
+  if (actor.bot) {
+    return listed(lists.allowBots, login)
+      ? { allowed: true, reason: `${login} is listed in allow-bots` }
+      : { allowed: false, reason: `${login} is a bot; list it in allow-bots to let it start a turn` }
+  }
+  if (listed(lists.allowUsers, login))
+    return { allowed: true, reason: `${login} is listed in allow-users${lists.allowUsers.includes('*') ? ' (*)' : ''}` }
+  if (!github)
+    throw new InputError(
+      'github-token',
+      `is empty, so whether ${login} may start a turn cannot be checked; give a token or list them in allow-users`
+    )
+  let access
+  try {
+    access = await github.permission(login)
+  } catch (error) {
+    throw new Error(`Could not check ${login}'s permission on ${repository}: ${(error as Error).message}`, {
+      cause: error
+    })
+  }
+  if (access && (trustedRoles.has(access.role) || trustedPermissions.has(access.permission)))
+    return { allowed: true, reason: `${login} has ${access.role} access to ${repository}` }
+  const has = access && access.permission !== 'none' ? `has ${access.role} access` : 'has no access'
+  return {
+    allowed: false,
+    reason: `${login} ${has} to ${repository}, and a turn needs write, maintain or admin; list them in allow-users to let them start one`
+  }
+}
+
+function isBotLogin(login: string): boolean {
+  return login.endsWith('[bot]')
+}
+
+/** A list matches a login case-insensitively, a bot with or without its [bot] suffix, and '*' matches all. */
+function listed(list: readonly string[], login: string): boolean {
+  const bare = (name: string): string => name.toLowerCase().replace(/\[bot\]$/, '')
+  return list.some((entry) => entry === '*' || bare(entry) === bare(login))
+}

@@ -1,0 +1,104 @@
+import { DefaultArtifactClient } from '@actions/artifact'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { StorageApi } from './storageApi.js'
+import { deleteEach, LOAD_CANDIDATES, type StoreLog, type ThreadStore } from './threadStore.js'
+
+const BUNDLE_FILE = 'bundle.bin'
+
+export function artifactName(key: string): string {
+  return `codex-thread-${key}`
+}
+
+export interface ArtifactStoreOptions {
+  api: StorageApi
+  /** For downloads from other runs: needs `actions: read`. */
+  token: string
+  owner: string
+  repo: string
+  workDir: string
+  log: StoreLog
+}
+
+/**
+ * One artifact per run, all named after the key, found again through the REST API. Unlike a
+ * cache, an artifact is visible to every workflow and event of the repository.
+ */
+export class ArtifactThreadStore implements ThreadStore {
+  readonly label = 'the artifact store'
+  readonly #client = new DefaultArtifactClient()
+  #savedId?: number
+
+  constructor(private readonly options: ArtifactStoreOptions) {}
+
+  async load<T>(key: string, open: (bundle: Buffer) => Promise<T | undefined>): Promise<T | undefined> {
+    const { api, token, owner, repo, log } = this.options
+    const candidates = (await api.listArtifacts(artifactName(key)))
+      .filter((artifact) => !artifact.expired)
+      .sort((a, b) => b.id - a.id)
+      .slice(0, LOAD_CANDIDATES)
+    for (const artifact of candidates) {
+      const opened = await this.#inTempDir(async (dir) => {
+        await this.#client.downloadArtifact(artifact.id, {
+          path: dir,
+          findBy: { token, workflowRunId: artifact.workflowRunId ?? 0, repositoryOwner: owner, repositoryName: repo }
+        })
+        return open(await readFile(path.join(dir, BUNDLE_FILE)))
+      })
+      if (opened !== undefined) return opened
+      log(`Artifact ${artifact.id} (${artifact.name}, ${artifact.createdAt}) does not open with this run's secret`)
+    }
+    return undefined
+  }
+
+  async save(key: string, bundle: Buffer): Promise<void> {
+    const name = artifactName(key)
+    await this.#inTempDir(async (dir) => {
+      const file = path.join(dir, BUNDLE_FILE)
+      await writeFile(file, bundle)
+      // sealed bytes do not compress
+      const upload = () => this.#client.uploadArtifact(name, [file], dir, { compressionLevel: 0 })
+      let response
+      try {
+        response = await upload()
+      } catch (error) {
+        // A re-run, or an earlier step of this run, already saved the key: this bundle replaces it.
+        const replaced = await this.#client.deleteArtifact(name).then(
+          () => true,
+          () => false
+        )
+        if (!replaced) throw error
+        response = await upload()
+      }
+      this.#savedId = response.id
+    })
+  }
+
+  async prune(key: string): Promise<void> {
+    const savedId = this.#savedId
+    if (savedId === undefined) return
+    const { api, log } = this.options
+    const older = (await api.listArtifacts(artifactName(key))).filter(
+      (artifact) => artifact.id < savedId && !artifact.expired
+    )
+    const { kept, reason } = await deleteEach(older, (artifact) => api.deleteArtifact(artifact.id))
+    if (!kept.length) return
+    const until = kept
+      .map((artifact) => artifact.expiresAt ?? '')
+      .sort()
+      .at(-1)
+    log(
+      `${kept.length} older artifact(s) of ${artifactName(key)} were not deleted (${reason}): they are kept ` +
+        `until they expire${until ? `, the last on ${until}` : ''}`
+    )
+  }
+
+  async #inTempDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(path.join(this.options.workDir, 'codex-artifact-'))
+    try {
+      return await use(dir)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { createCipheriv, createDecipheriv, randomBytes, scrypt, type ScryptOptions } from 'node:crypto'
+
+/**
+ * Sealed bundles: AES-256-GCM under a key derived with scrypt from the thread secret. Artifacts of a
+ * public repository and caches of its default branch can be read by others, and a thread secret
+ * may be a chosen password rather than a random key: hence a slow, salted derivation.
+ */
+const MAGIC = Buffer.from('CTB1')
+const SALT_BYTES = 16
+const IV_BYTES = 12
+const TAG_BYTES = 16
+const HEADER_BYTES = MAGIC.length + SALT_BYTES + IV_BYTES + TAG_BYTES
+const SCRYPT: ScryptOptions = { N: 2 ** 14, r: 8, p: 1 }
+
+function deriveKey(secret: string, salt: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(secret, salt, 32, SCRYPT, (error, key) => (error ? reject(error) : resolve(key)))
+  )
+}
+
+/** Binds a bundle to its thread key, so one saved for pr-1 never opens as pr-2's. */
+function associatedData(threadKey: string): Buffer {
+  return Buffer.from(`codex-thread-action bundle for ${threadKey}`)
+}
+
+export async function seal(plain: Buffer, secret: string, threadKey: string): Promise<Buffer> {
+  const salt = randomBytes(SALT_BYTES)
+  const iv = randomBytes(IV_BYTES)
+  const cipher = createCipheriv('aes-256-gcm', await deriveKey(secret, salt), iv)
+  cipher.setAAD(associatedData(threadKey))
+  const encrypted = Buffer.concat([cipher.update(plain), cipher.final()])
+  return Buffer.concat([MAGIC, salt, iv, cipher.getAuthTag(), encrypted])
+}
+
+/** The plain bundle, or undefined when it was sealed with another secret or key, or was altered. */
+export async function unseal(sealed: Buffer, secret: string, threadKey: string): Promise<Buffer | undefined> {
+  if (sealed.length < HEADER_BYTES || !sealed.subarray(0, MAGIC.length).equals(MAGIC)) return undefined
+  let offset = MAGIC.length
+  const take = (bytes: number): Buffer => sealed.subarray(offset, (offset += bytes))
+  const salt = take(SALT_BYTES)
+  const iv = take(IV_BYTES)
+  const tag = take(TAG_BYTES)
+  const decipher = createDecipheriv('aes-256-gcm', await deriveKey(secret, salt), iv)
+  decipher.setAAD(associatedData(threadKey))
+  decipher.setAuthTag(tag)
+  try {
+    return Buffer.concat([decipher.update(sealed.subarray(offset)), decipher.final()])
+  } catch {
+    return undefined
+  }
+}

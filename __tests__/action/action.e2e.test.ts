@@ -1,14 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startGitHubServer, type GitHubServer } from '../support/githubServer.js'
-import { codexLauncher, pullRequestPayload, runAction, type ActionRunOptions } from '../support/runAction.js'
-import {
-  answersToolCall,
-  requestText,
-  startScriptedModel,
-  type ModelScript,
-  type ScriptedModel
-} from '../support/scriptedModel.js'
-import { tempRepo } from '../support/tempDirs.js'
+import { describe, expect, it } from 'vitest'
+import { usePrHarness } from '../support/prHarness.js'
+import { answersToolCall, requestText, type ModelScript } from '../support/scriptedModel.js'
 
 const verdictSchema = JSON.stringify({
   type: 'object',
@@ -17,44 +9,13 @@ const verdictSchema = JSON.stringify({
   additionalProperties: false
 })
 
-let github: GitHubServer
-let model: ScriptedModel | undefined
-beforeEach(async () => {
-  github = await startGitHubServer()
-})
-afterEach(async () => {
-  await github.close()
-  await model?.close()
-  model = undefined
-})
-
-async function runOnPr(
-  script: ModelScript,
-  inputs: Record<string, string> = {},
-  extra: Partial<ActionRunOptions> = {}
-) {
-  model = await startScriptedModel(script)
-  return runAction({
-    inputs: {
-      prompt: 'Review this pull request for bugs.',
-      'openai-api-key': 'sk-test-secret-key-123',
-      'base-url': model.url,
-      'codex-path': codexLauncher,
-      'github-token': 'ghs_testtoken456',
-      ...inputs
-    },
-    payload: pullRequestPayload(7, 'Add a feature'),
-    githubUrl: github.url,
-    workspace: tempRepo(),
-    ...extra
-  })
-}
+const harness = usePrHarness(7)
 
 describe('the action, run from dist/index.js as the runner runs it', () => {
   it('streams a PR turn into the log and publishes outputs, a summary and one comment', async () => {
     const script: ModelScript = (request) =>
       answersToolCall(request) ? { message: '{"verdict":"approve"}' } : { command: 'git log --oneline' }
-    const run = await runOnPr(script, { 'output-schema': verdictSchema })
+    const run = await harness.run(script, { 'output-schema': verdictSchema })
     expect(run.exitCode, run.log).toBe(0)
 
     expect(run.outputs['final-response']).toBe('{"verdict":"approve"}')
@@ -73,8 +34,8 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(run.log).toMatch(/✅ Turn completed in [\d.]+s · 200 input tokens \(40 cached\), 20 output tokens/)
 
     // the model saw the PR context as data
-    const prompt = requestText(model!.requests[0])
-    expect(prompt).toContain('Review this pull request for bugs.')
+    const prompt = requestText(harness.model.requests[0])
+    expect(prompt).toContain('Review this pull request.')
     expect(prompt).toContain('Pull request: #7')
     expect(prompt).toContain(`git diff ${'a'.repeat(40)}...${'b'.repeat(40)}`)
 
@@ -82,10 +43,10 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(run.summary).toContain('| verdict | approve |')
     expect(run.summary).toMatch(/\| 0 \| .*git log --oneline/)
 
-    const posts = github.requests.filter((request) => request.method === 'POST')
+    const posts = harness.github.requests.filter((request) => request.method === 'POST')
     expect(posts).toHaveLength(1)
-    expect(github.comments).toHaveLength(1)
-    const [comment] = github.comments
+    expect(harness.github.comments).toHaveLength(1)
+    const [comment] = harness.github.comments
     expect(comment.body).toContain('<!-- codex-thread-action:key=pr-7 -->')
     expect(comment.body).toContain('✅ Done')
     expect(comment.body).toContain('{"verdict":"approve"}')
@@ -100,41 +61,41 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
   })
 
   it('updates its own comment on the next run instead of writing another', async () => {
-    await runOnPr(() => ({ message: 'first review' }))
-    const second = await runOnPr(() => ({ message: 'second review' }))
+    await harness.run(() => ({ message: 'first review' }))
+    const second = await harness.run(() => ({ message: 'second review' }))
     expect(second.exitCode, second.log).toBe(0)
-    expect(github.comments).toHaveLength(1)
-    expect(github.comments[0].body).toContain('second review')
-    expect(github.requests.filter((request) => request.method === 'POST')).toHaveLength(1)
+    expect(harness.github.comments).toHaveLength(1)
+    expect(harness.github.comments[0].body).toContain('second review')
+    expect(harness.github.requests.filter((request) => request.method === 'POST')).toHaveLength(1)
   })
 
   it('ignores a marker pasted into someone else comment', async () => {
-    const forged = github.addComment(7, '<!-- codex-thread-action:key=pr-7 --> pasted by a stranger', 'mallory')
-    const run = await runOnPr(() => ({ message: 'real review' }))
+    const forged = harness.github.addComment(7, '<!-- codex-thread-action:key=pr-7 --> pasted by a stranger', 'mallory')
+    const run = await harness.run(() => ({ message: 'real review' }))
     expect(run.exitCode, run.log).toBe(0)
-    expect(github.comments).toHaveLength(2)
-    expect(github.comments.find((comment) => comment.id === forged.id)?.body).toContain('pasted by a stranger')
-    expect(github.comments.find((comment) => comment.user.login === 'codex-bot')?.body).toContain('real review')
+    expect(harness.github.comments).toHaveLength(2)
+    expect(harness.github.comments.find((comment) => comment.id === forged.id)?.body).toContain('pasted by a stranger')
+    expect(harness.github.comments.find((comment) => comment.user.login === 'codex-bot')?.body).toContain('real review')
   })
 
   it('fails an off-schema response, keeping the raw text in final-response and the comment', async () => {
-    const run = await runOnPr(() => ({ message: '{"verdict":"maybe"}' }), { 'output-schema': verdictSchema })
+    const run = await harness.run(() => ({ message: '{"verdict":"maybe"}' }), { 'output-schema': verdictSchema })
     expect(run.exitCode).toBe(1)
     expect(run.outputs.conclusion).toBe('failure')
     expect(run.outputs['final-response']).toBe('{"verdict":"maybe"}')
     expect(run.outputs['structured-output']).toBe('')
     expect(run.log).toMatch(/::error::The final response does not match output-schema:.*verdict/s)
-    expect(github.comments[0].body).toContain('❌ The turn failed')
-    expect(github.comments[0].body).toContain('{"verdict":"maybe"}')
+    expect(harness.github.comments[0].body).toContain('❌ The turn failed')
+    expect(harness.github.comments[0].body).toContain('{"verdict":"maybe"}')
   })
 
   it('refuses a bad input with one line naming it, before codex starts', async () => {
-    const run = await runOnPr(() => ({ message: 'never' }), { sandbox: 'yolo' })
+    const run = await harness.run(() => ({ message: 'never' }), { sandbox: 'yolo' })
     expect(run.exitCode).toBe(1)
     expect(run.log).toContain(
       '::error::Input "sandbox": "yolo" is not one of read-only, workspace-write, danger-full-access'
     )
-    expect(model!.requests).toHaveLength(0)
-    expect(github.comments).toHaveLength(0)
+    expect(harness.model.requests).toHaveLength(0)
+    expect(harness.github.comments).toHaveLength(0)
   })
 })

@@ -1,43 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { fakeCodex } from '../support/fakeCodex.js'
-import { startGitHubServer, type GitHubServer } from '../support/githubServer.js'
 import { peakMemoryMiB, processesWithEnv } from '../support/processes.js'
-import { codexLauncher, pullRequestPayload, runAction, type ActionRunOptions } from '../support/runAction.js'
-import { answersToolCall, startScriptedModel, type ModelScript, type ScriptedModel } from '../support/scriptedModel.js'
-import { tempDir, tempRepo } from '../support/tempDirs.js'
+import { usePrHarness } from '../support/prHarness.js'
+import { answersToolCall, type ModelScript } from '../support/scriptedModel.js'
+import { tempDir } from '../support/tempDirs.js'
 
-let github: GitHubServer
-let model: ScriptedModel | undefined
-beforeEach(async () => {
-  github = await startGitHubServer()
-})
-afterEach(async () => {
-  await github.close()
-  await model?.close()
-  model = undefined
-})
-
-async function runOnPr(
-  script: ModelScript,
-  inputs: Record<string, string> = {},
-  extra: Partial<ActionRunOptions> = {}
-) {
-  model = await startScriptedModel(script)
-  return runAction({
-    inputs: {
-      prompt: 'Review this pull request.',
-      'openai-api-key': 'sk-test-secret-key-123',
-      'base-url': model.url,
-      'codex-path': codexLauncher,
-      'github-token': 'ghs_testtoken456',
-      ...inputs
-    },
-    payload: pullRequestPayload(9),
-    githubUrl: github.url,
-    workspace: tempRepo(),
-    ...extra
-  })
-}
+const harness = usePrHarness(9)
 
 const commandThen =
   (reply: ReturnType<ModelScript>): ModelScript =>
@@ -46,7 +14,7 @@ const commandThen =
 
 describe('faults end to end', () => {
   it('a model 400 fails the step with the model message; what the agent did is still published', async () => {
-    const run = await runOnPr(
+    const run = await harness.run(
       commandThen({
         status: 400,
         body: JSON.stringify({ error: { message: 'context too long', type: 'invalid_request_error' } })
@@ -59,7 +27,7 @@ describe('faults end to end', () => {
     expect(run.log).toContain('partial-work-before-the-fault')
     expect(run.summary).toContain('echo partial-work-before-the-fault')
     expect(run.summary).toContain('context too long')
-    const [comment] = github.comments
+    const [comment] = harness.github.comments
     expect(comment.body).toContain('❌ The turn failed')
     expect(comment.body).toContain('context too long')
     expect(comment.body).toContain('Commands (1)')
@@ -75,50 +43,50 @@ describe('faults end to end', () => {
       stderr: 'panic: sandbox exploded\n',
       exitCode: 3
     })
-    const run = await runOnPr(() => ({ message: 'unused' }), { 'codex-path': codexPath })
+    const run = await harness.run(() => ({ message: 'unused' }), { 'codex-path': codexPath })
     expect(run.exitCode).toBe(1)
     expect(run.outputs.conclusion).toBe('failure')
     expect(run.log).toMatch(/::error::codex exited with code 3: panic: sandbox exploded/)
     expect(run.outputs['final-response']).toBe('half an answer')
     expect(run.outputs['thread-id']).toBe('fake-thread')
-    expect(github.comments[0].body).toContain('half an answer')
+    expect(harness.github.comments[0].body).toContain('half an answer')
   })
 
   it('a malformed event line fails the step quoting the line', async () => {
     const codexPath = fakeCodex({
       lines: [JSON.stringify({ type: 'turn.completed', usage: { input_tokens: 'many' } })]
     })
-    const run = await runOnPr(() => ({ message: 'unused' }), { 'codex-path': codexPath })
+    const run = await harness.run(() => ({ message: 'unused' }), { 'codex-path': codexPath })
     expect(run.exitCode).toBe(1)
     expect(run.log).toMatch(/::error::codex printed a malformed "turn.completed" event .*input_tokens/)
   })
 
   it('a GitHub 5xx on the comment is retried; the comment is written once', async () => {
-    github.fail({ method: 'POST', path: /\/comments$/, status: 502, times: 1 })
-    const run = await runOnPr(() => ({ message: 'answer after a flaky API' }))
+    harness.github.fail({ method: 'POST', path: /\/comments$/, status: 502, times: 1 })
+    const run = await harness.run(() => ({ message: 'answer after a flaky API' }))
     expect(run.exitCode, run.log).toBe(0)
-    expect(github.comments).toHaveLength(1)
-    expect(github.comments[0].body).toContain('answer after a flaky API')
-    expect(github.requests.filter((request) => request.method === 'POST')).toHaveLength(2)
+    expect(harness.github.comments).toHaveLength(1)
+    expect(harness.github.comments[0].body).toContain('answer after a flaky API')
+    expect(harness.github.requests.filter((request) => request.method === 'POST')).toHaveLength(2)
   })
 
   it('a GitHub 429 with retry-after is waited out by the throttling plugin', async () => {
-    github.fail({
+    harness.github.fail({
       method: 'POST',
       path: /\/comments$/,
       status: 429,
       times: 1,
       headers: { 'retry-after': '1', 'x-ratelimit-remaining': '0' }
     })
-    const run = await runOnPr(() => ({ message: 'answer after a rate limit' }))
+    const run = await harness.run(() => ({ message: 'answer after a rate limit' }))
     expect(run.exitCode, run.log).toBe(0)
-    expect(github.comments).toHaveLength(1)
+    expect(harness.github.comments).toHaveLength(1)
     expect(run.log).toMatch(/rate limit/i)
   })
 
   it('a comment that cannot be written is a warning: outputs and summary are written regardless', async () => {
-    github.fail({ method: 'POST', path: /\/comments$/, status: 403, times: 100 })
-    const run = await runOnPr(() => ({ message: 'answer nobody can post' }))
+    harness.github.fail({ method: 'POST', path: /\/comments$/, status: 403, times: 100 })
+    const run = await harness.run(() => ({ message: 'answer nobody can post' }))
     expect(run.exitCode, run.log).toBe(0)
     expect(run.log).toMatch(/::warning::Could not (write|update) the PR comment/)
     expect(run.outputs['final-response']).toBe('answer nobody can post')
@@ -129,7 +97,7 @@ describe('faults end to end', () => {
   it('SIGINT mid-turn cancels within the runner window: codex gone, partial published, conclusion cancelled', async () => {
     const codexHome = tempDir('home')
     let signalledAt = 0
-    const run = await runOnPr(
+    const run = await harness.run(
       commandThen({ hang: true }),
       { 'codex-home': codexHome },
       {
@@ -150,23 +118,23 @@ describe('faults end to end', () => {
     expect(run.exitCode).toBe(1)
     expect(processesWithEnv(`CODEX_HOME=${codexHome}`)).toEqual([])
     expect(run.summary).toContain('partial-work-before-the-fault')
-    expect(github.comments[0].body).toContain('⏹️ The turn was cancelled')
-    expect(github.comments[0].body).toContain('Commands (1)')
+    expect(harness.github.comments[0].body).toContain('⏹️ The turn was cancelled')
+    expect(harness.github.comments[0].body).toContain('Commands (1)')
   })
 
   it('timeout-minutes ends the turn as timed_out and says after how long', async () => {
     const codexHome = tempDir('home')
-    const run = await runOnPr(() => ({ hang: true }), { 'timeout-minutes': '0.05', 'codex-home': codexHome })
+    const run = await harness.run(() => ({ hang: true }), { 'timeout-minutes': '0.05', 'codex-home': codexHome })
     expect(run.exitCode).toBe(1)
     expect(run.outputs.conclusion).toBe('timed_out')
     expect(run.log).toContain('::error::The turn timed out after 3.0s')
     expect(processesWithEnv(`CODEX_HOME=${codexHome}`)).toEqual([])
-    expect(github.comments[0].body).toContain('⌛ The turn timed out')
+    expect(harness.github.comments[0].body).toContain('⌛ The turn timed out')
   })
 
   it('a command printing hundreds of MB keeps the action memory bounded', async () => {
     let peak = 0
-    const run = await runOnPr(
+    const run = await harness.run(
       (request) =>
         answersToolCall(request) ? { message: 'survived' } : { command: "head -c 300000000 /dev/zero | tr '\\0' x" },
       {},

@@ -1,16 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startGitHubServer, type GitHubServer } from '../support/githubServer.js'
-import { codexLauncher, pullRequestPayload, runAction, type ActionRun } from '../support/runAction.js'
-import {
-  answersToolCall,
-  startScriptedModel,
-  type ModelRequest,
-  type ModelScript,
-  type ScriptedModel
-} from '../support/scriptedModel.js'
-import { tempDir, tempRepo } from '../support/tempDirs.js'
+import { describe, expect, it } from 'vitest'
+import { usePrHarness } from '../support/prHarness.js'
+import type { ActionRun } from '../support/runAction.js'
+import { answersToolCall, type ModelRequest, type ModelScript } from '../support/scriptedModel.js'
+import { tempDir } from '../support/tempDirs.js'
 
 const API_KEY = 'sk-proj-e2e-api-key-0123456789'
 const GITHUB_TOKEN = 'ghs_e2eGitHubToken0123456789'
@@ -29,48 +23,35 @@ const secrets = {
   INNOCENT_NAME: 'value-of-an-innocent-name-42'
 }
 
-let github: GitHubServer
-let model: ScriptedModel | undefined
-beforeEach(async () => {
-  github = await startGitHubServer()
-})
-afterEach(async () => {
-  await github.close()
-  await model?.close()
-  model = undefined
-})
+const harness = usePrHarness(11)
 
-async function runWithSecrets(script: ModelScript, inputs: Record<string, string> = {}, codexHome = tempDir('home')) {
-  model = await startScriptedModel(script)
-  return runAction({
-    inputs: {
-      prompt: 'Review this pull request.',
+function runWithSecrets(script: ModelScript, inputs: Record<string, string> = {}, codexHome = tempDir('home')) {
+  return harness.run(
+    script,
+    {
       'openai-api-key': API_KEY,
-      'base-url': model.url,
-      'codex-path': codexLauncher,
       'codex-home': codexHome,
       'github-token': GITHUB_TOKEN,
       'secrets-to-redact': `${secrets.EXTRA}\n${secrets.INNOCENT_NAME}`,
       ...inputs
     },
-    env: {
-      // as a workflow passes them: the key and token in the step env too, and the runner's own tokens
-      OPENAI_API_KEY: API_KEY,
-      GITHUB_TOKEN,
-      ACTIONS_RUNTIME_TOKEN: secrets.RUNTIME_TOKEN,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: secrets.ID_TOKEN_REQUEST,
-      DEPLOY_PASSWORD: secrets.DEPLOY_PASSWORD,
-      my_secret_thing: secrets.LOWERCASE_SECRET,
-      AWS_SESSION_KEY: secrets.AWS_SESSION_KEY,
-      SOME_OTHER_TOKEN: secrets.OTHER_TOKEN,
-      INNOCENT: secrets.INNOCENT_NAME,
-      NPM_TOKEN: 'npm-token-the-user-allowed',
-      HARMLESS: 'harmless-visible-value'
-    },
-    payload: pullRequestPayload(11),
-    githubUrl: github.url,
-    workspace: tempRepo()
-  })
+    {
+      env: {
+        // as a workflow passes them: the key and token in the step env too, and the runner's own tokens
+        OPENAI_API_KEY: API_KEY,
+        GITHUB_TOKEN,
+        ACTIONS_RUNTIME_TOKEN: secrets.RUNTIME_TOKEN,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: secrets.ID_TOKEN_REQUEST,
+        DEPLOY_PASSWORD: secrets.DEPLOY_PASSWORD,
+        my_secret_thing: secrets.LOWERCASE_SECRET,
+        AWS_SESSION_KEY: secrets.AWS_SESSION_KEY,
+        SOME_OTHER_TOKEN: secrets.OTHER_TOKEN,
+        INNOCENT: secrets.INNOCENT_NAME,
+        NPM_TOKEN: 'npm-token-the-user-allowed',
+        HARMLESS: 'harmless-visible-value'
+      }
+    }
+  )
 }
 
 /** What the agent's command printed, as the model received it in its next request. */
@@ -82,7 +63,9 @@ function commandOutput(request: ModelRequest): string {
 
 /** Everything the action published: outputs, summary and comments. */
 function published(run: ActionRun): string {
-  return [JSON.stringify(run.outputs), run.summary, ...github.comments.map((comment) => comment.body)].join('\n')
+  return [JSON.stringify(run.outputs), run.summary, ...harness.github.comments.map((comment) => comment.body)].join(
+    '\n'
+  )
 }
 
 function filesUnder(dir: string): string[] {
@@ -104,7 +87,7 @@ describe('secrets, end to end through dist/index.js', () => {
     )
     expect(run.exitCode, run.log).toBe(0)
 
-    const output = commandOutput(model!.requests[1])
+    const output = commandOutput(harness.model.requests[1])
     expect(output).toContain('PATH=')
     expect(output).toContain('NPM_TOKEN=npm-token-the-user-allowed')
     for (const [name, value] of Object.entries(secrets)) expect(output, name).not.toContain(value)
@@ -112,7 +95,7 @@ describe('secrets, end to end through dist/index.js', () => {
     expect(output).not.toContain('harmless-visible-value')
 
     const text = published(run)
-    expect(github.comments).toHaveLength(1)
+    expect(harness.github.comments).toHaveLength(1)
     for (const [name, value] of Object.entries(secrets)) expect(text, name).not.toContain(value)
     // never written to disk: codex's home holds sessions and logs, none with the key
     const files = filesUnder(codexHome)
@@ -130,7 +113,7 @@ describe('secrets, end to end through dist/index.js', () => {
     expect(run.outputs['final-response']).toBe('The key is ***, the token ***, and also ***.')
     const text = published(run)
     for (const value of [API_KEY, GITHUB_TOKEN, secrets.EXTRA]) expect(text).not.toContain(value)
-    expect(github.comments[0].body).toContain('The key is ***')
+    expect(harness.github.comments[0].body).toContain('The key is ***')
     expect(run.summary).toContain('The key is ***')
     // the job log: every secret is registered for masking before anything could print it, and
     // the action's own lines carry none (the runner masks the ::add-mask:: lines themselves)

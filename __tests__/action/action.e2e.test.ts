@@ -60,6 +60,37 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     }
   })
 
+  it('on a comment event, reads the PR refs from the API so the prompt says how to see the change', async () => {
+    harness.github.pulls.set(7, {
+      number: 7,
+      title: 'Refs from the API',
+      base: { ref: 'main', sha: 'c'.repeat(40) },
+      head: { ref: 'topic', sha: 'd'.repeat(40) }
+    })
+    const run = await harness.run(
+      () => ({ message: 'answered the comment' }),
+      {},
+      {
+        eventName: 'issue_comment',
+        payload: {
+          action: 'created',
+          issue: {
+            number: 7,
+            title: 'Refs from the API',
+            pull_request: { url: 'https://api.github.com/repos/octo/demo/pulls/7' }
+          },
+          comment: { body: '@codex why?', user: { login: 'alice' } },
+          sender: { login: 'alice', type: 'User' }
+        }
+      }
+    )
+    expect(run.exitCode, run.log).toBe(0)
+    const prompt = requestText(harness.model.requests[0])
+    expect(prompt).toContain('Event: issue_comment')
+    expect(prompt).toContain(`git diff ${'c'.repeat(40)}...${'d'.repeat(40)}`)
+    expect(harness.github.comments[0].body).toContain('<!-- codex-thread-action:key=pr-7 -->')
+  })
+
   it('updates its own comment on the next run instead of writing another', async () => {
     await harness.run(() => ({ message: 'first review' }))
     const second = await harness.run(() => ({ message: 'second review' }))

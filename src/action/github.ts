@@ -1,6 +1,7 @@
 import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import type { PullRequestInfo } from './context.js'
 
 export interface IssueComment {
   id: number
@@ -25,6 +26,8 @@ export interface GitHubApi {
   updateComment(commentId: number, body: string): Promise<IssueComment>
   /** The user's access to the repository; undefined for a login GitHub does not know. */
   permission(login: string): Promise<RepositoryPermission | undefined>
+  /** Title, base and head of a pull request, for events that carry only its number. */
+  pullRequest(number: number): Promise<PullRequestInfo>
 }
 
 export interface GitHubApiOptions {
@@ -115,6 +118,17 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
       } catch (error) {
         if ((error as { status?: number }).status === 404) return undefined
         throw error
+      }
+    },
+    async pullRequest(number) {
+      const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number })
+      return {
+        number,
+        title: data.title,
+        baseRef: data.base.ref,
+        baseSha: data.base.sha,
+        headRef: data.head.ref,
+        headSha: data.head.sha
       }
     }
   }

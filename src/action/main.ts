@@ -13,7 +13,7 @@ import {
 } from '../sdk/index.js'
 import { actorOf, admitActor } from './actor.js'
 import { renderComment } from './comment.js'
-import { readRunContext, type RunContext } from './context.js'
+import { readRunContext, type PullRequestInfo, type RunContext } from './context.js'
 import { createGitHubApi, type GitHubApi, type GitHubApiOptions } from './github.js'
 import { InputError, readSettings, type InputReader, type Settings } from './inputs.js'
 import { resolveCodex } from './install.js'
@@ -79,10 +79,6 @@ async function runTurn(
   deps: ActionDependencies,
   redactor: Redactor
 ): Promise<void> {
-  const pr = context.pullRequest
-  // without a key or a PR, the thread is this run's alone and kept nowhere
-  const threadKey = settings.threadKey ?? (pr ? `pr-${pr.number}` : undefined)
-  const key = threadKey ?? `run-${context.runId}`
   const github = settings.githubToken
     ? deps.createGitHub({
         token: settings.githubToken,
@@ -91,6 +87,10 @@ async function runTurn(
         warn: core.warning
       })
     : undefined
+  const pr = context.pullRequest
+  // without a key or a PR, the thread is this run's alone and kept nowhere
+  const threadKey = settings.threadKey ?? (pr ? `pr-${pr.number}` : undefined)
+  const key = threadKey ?? `run-${context.runId}`
   const repository = `${context.repository.owner}/${context.repository.repo}`
   const admission = await admitActor(actorOf(context.payload, deps.env), settings, repository, github)
   if (!admission.allowed) {
@@ -163,10 +163,13 @@ async function runTurn(
     `Codex turn in ${settings.workingDirectory} (sandbox ${settings.sandbox}${settings.model ? `, model ${settings.model}` : ''})`
   )
   try {
-    const { events, result } = await thread.runStreamed(threadRun.input(buildPrompt(settings.prompt, context)), {
-      outputSchema: settings.outputSchema,
-      signal: guard.signal
-    })
+    const { events, result } = await thread.runStreamed(
+      threadRun.input(buildPrompt(settings.prompt, { ...context, pullRequest: await completePullRequest(pr, github) })),
+      {
+        outputSchema: settings.outputSchema,
+        signal: guard.signal
+      }
+    )
     for await (const raw of events) {
       // redacted at the source, so no truncation or escaping downstream can split a secret
       const event = redactor.redactValue(raw) as ThreadEvent
@@ -204,6 +207,20 @@ async function runTurn(
     publish(report, redactor, sticky ? () => sticky.publish(publishComment()) : undefined)
   ])
   if (report.status !== 'success') core.setFailed(redactor.redact(report.error ?? `The turn ended: ${report.status}`))
+}
+
+/**
+ * Comment and dispatch events name a PR by number only: its refs come from the API, so the prompt
+ * can say how to see the change. Without them the turn still runs.
+ */
+async function completePullRequest(pr: PullRequestInfo | undefined, github: GitHubApi | undefined) {
+  if (!pr || pr.baseSha || !github) return pr
+  try {
+    return await github.pullRequest(pr.number)
+  } catch (error) {
+    core.warning(`Could not read pull request #${pr.number}: ${(error as Error).message}`)
+    return pr
+  }
 }
 
 /** Checks the structured output against the user's JSON Schema; off-schema is a failed step. */

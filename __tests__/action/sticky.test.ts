@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest'
+import { commentMarker } from '../../src/action/comment.js'
+import type { GitHubApi, IssueComment } from '../../src/action/github.js'
+import { StickyComment } from '../../src/action/sticky.js'
+
+/** An in-memory GitHubApi recording each write with its time. */
+function fakeApi(viewer = 'codex-bot') {
+  const comments: IssueComment[] = []
+  const writes: Array<{ kind: 'create' | 'update'; body: string; at: number }> = []
+  let failNext = 0
+  const api: GitHubApi = {
+    viewer: async () => viewer,
+    listComments: async () => comments,
+    async createComment(_issue, body) {
+      if (failNext-- > 0) throw Object.assign(new Error('boom'), { status: 500 })
+      const comment = {
+        id: comments.length + 1,
+        body,
+        url: `https://example.test/c/${comments.length + 1}`,
+        author: viewer
+      }
+      comments.push(comment)
+      writes.push({ kind: 'create', body, at: Date.now() })
+      return comment
+    },
+    async updateComment(id, body) {
+      const comment = comments.find((entry) => entry.id === id)
+      if (!comment) throw Object.assign(new Error('Not Found'), { status: 404 })
+      comment.body = body
+      writes.push({ kind: 'update', body, at: Date.now() })
+      return comment
+    },
+    permission: async () => undefined,
+    pullRequest: async (number) => ({ number })
+  }
+  return { api, comments, writes, failOnce: () => (failNext = 1) }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('StickyComment', () => {
+  it('coalesces progress: at most one edit per interval, always the latest body', async () => {
+    const { api, writes } = fakeApi()
+    const sticky = new StickyComment(api, 1, 'pr-1', () => {}, 200)
+    for (let step = 1; step <= 20; step++) {
+      sticky.progress(`step ${step}`)
+      await sleep(20)
+    }
+    await sleep(250)
+    const url = await sticky.publish('final')
+    expect(url).toBe('https://example.test/c/1')
+    expect(writes[0]).toMatchObject({ kind: 'create', body: 'step 1' })
+    expect(writes.at(-1)).toMatchObject({ kind: 'update', body: 'final' })
+    const progress = writes.slice(0, -1)
+    // 20 progress calls over ~400 ms at one edit per 200 ms: a handful of writes, never 20
+    expect(progress.length).toBeGreaterThanOrEqual(2)
+    expect(progress.length).toBeLessThanOrEqual(4)
+    for (let index = 1; index < progress.length; index++) {
+      expect(progress[index].at - progress[index - 1].at).toBeGreaterThanOrEqual(190)
+    }
+    expect(progress.at(-1)!.body).toMatch(/^step (19|20)$/)
+  })
+
+  it('finds only its own marked comment, and starts a new one when that was deleted', async () => {
+    const fake = fakeApi()
+    fake.comments.push({ id: 50, body: `${commentMarker('pr-1')} forged`, url: 'u50', author: 'mallory' })
+    fake.comments.push({ id: 51, body: `${commentMarker('pr-2')} other thread`, url: 'u51', author: 'codex-bot' })
+    fake.comments.push({ id: 52, body: `${commentMarker('pr-1')} ours`, url: 'u52', author: 'codex-bot' })
+    const sticky = new StickyComment(fake.api, 1, 'pr-1', () => {}, 0)
+    expect((await sticky.find())?.id).toBe(52)
+    fake.comments.splice(2, 1)
+    expect(await sticky.publish('after deletion')).toBe('https://example.test/c/3')
+    expect(fake.writes.map((write) => write.kind)).toEqual(['create'])
+  })
+
+  it('reports a failed write as a warning and no URL, and recovers on the final write', async () => {
+    const fake = fakeApi()
+    const warnings: string[] = []
+    const sticky = new StickyComment(fake.api, 1, 'pr-1', (message) => warnings.push(message), 0)
+    fake.failOnce()
+    sticky.progress('progress')
+    await sleep(20)
+    expect(warnings).toEqual(['Could not update the PR comment: boom'])
+    expect(await sticky.publish('final')).toBe('https://example.test/c/1')
+    expect(fake.comments[0].body).toBe('final')
+  })
+})

@@ -67,6 +67,8 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     PATH: process.env.PATH ?? '',
     // not the machine's HOME: the agent's login shells must not read its profile
     HOME: dir,
+    // but the machine's certificate and proxy settings stay, as on a runner: npm installs codex through them
+    ...machineNetworkEnv(),
     GITHUB_ACTIONS: 'true',
     CI: 'true',
     GITHUB_EVENT_NAME: options.eventName ?? 'pull_request',
@@ -101,6 +103,16 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     summary: readFileSync(files.summary, 'utf8'),
     durationMs: Date.now() - started
   }
+}
+
+const networkVariables = /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/
+
+function machineNetworkEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => networkVariables.test(entry[0]) && entry[1] !== undefined
+    )
+  )
 }
 
 /** Parses the `name<<delimiter` blocks @actions/core writes to GITHUB_OUTPUT and GITHUB_STATE. */

@@ -139,21 +139,46 @@ describe('who started the run', () => {
     const failing = github(async () => {
       throw new Error('Server Error')
     })
-    await expect(admitActor({ login: 'alice', bot: false }, lists, 'o/r', failing)).rejects.toThrow(
+    await expect(admitActor({ login: 'alice', bot: false }, lists, 'o/r', failing, 'pull_request')).rejects.toThrow(
       "Could not check alice's permission on o/r: Server Error"
     )
-    await expect(admitActor({ login: 'alice', bot: false }, lists, 'o/r', undefined)).rejects.toThrow(InputError)
+    await expect(admitActor({ login: 'alice', bot: false }, lists, 'o/r', undefined, 'pull_request')).rejects.toThrow(
+      InputError
+    )
   })
 
   it('trusts a custom role by the permission it is based on', async () => {
     const custom = github(async () => ({ role: 'release-manager', permission: 'write' }))
-    expect(await admitActor({ login: 'alice', bot: false }, lists, 'o/r', custom)).toEqual({
+    expect(await admitActor({ login: 'alice', bot: false }, lists, 'o/r', custom, 'pull_request')).toEqual({
       allowed: true,
       reason: 'alice has release-manager access to o/r'
     })
   })
 
+  it('asks GitHub nothing for events only writers can cause, but still keeps bots out', async () => {
+    const unreachable = github(async () => {
+      throw new Error('must not be asked')
+    })
+    for (const event of ['push', 'workflow_dispatch', 'schedule', 'repository_dispatch']) {
+      expect(await admitActor({ login: 'carol', bot: false }, lists, 'o/r', unreachable, event)).toEqual({
+        allowed: true,
+        reason: `carol started a ${event} run, which takes write access to the repository`
+      })
+      expect(await admitActor({ login: 'carol', bot: false }, lists, 'o/r', undefined, event)).toMatchObject({
+        allowed: true
+      })
+      expect((await admitActor({ login: 'renovate[bot]', bot: true }, lists, 'o/r', undefined, event)).allowed).toBe(
+        false
+      )
+    }
+    for (const event of ['pull_request', 'pull_request_target', 'issue_comment', 'workflow_run']) {
+      await expect(admitActor({ login: 'carol', bot: false }, lists, 'o/r', unreachable, event)).rejects.toThrow(
+        'must not be asked'
+      )
+    }
+  })
+
   it('refuses a run no one is named for', async () => {
-    expect((await admitActor(undefined, lists, 'o/r', undefined)).allowed).toBe(false)
+    expect((await admitActor(undefined, lists, 'o/r', undefined, 'push')).allowed).toBe(false)
   })
 })

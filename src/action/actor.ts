@@ -14,6 +14,12 @@ export interface Admission {
   reason: string
 }
 
+/**
+ * Events GitHub lets only collaborators with write access cause in this repository (a fork's
+ * pushes run in the fork): asking the API again would only add a call that can fail.
+ */
+const writerOnlyEvents = new Set(['push', 'workflow_dispatch', 'schedule', 'repository_dispatch'])
+
 /** Repository roles that may start a turn; `permission` folds maintain into write. */
 const trustedRoles = new Set(['admin', 'maintain', 'write'])
 const trustedPermissions = new Set(['admin', 'write'])
@@ -41,7 +47,8 @@ export async function admitActor(
   actor: Actor | undefined,
   lists: { allowUsers: readonly string[]; allowBots: readonly string[] },
   repository: string,
-  github: GitHubApi | undefined
+  github: GitHubApi | undefined,
+  eventName: string
 ): Promise<Admission> {
   if (!actor) return { allowed: false, reason: 'The event names no actor, so nobody vouches for this turn' }
   const { login } = actor
@@ -52,6 +59,8 @@ export async function admitActor(
   }
   if (listed(lists.allowUsers, login))
     return { allowed: true, reason: `${login} is listed in allow-users${lists.allowUsers.includes('*') ? ' (*)' : ''}` }
+  if (writerOnlyEvents.has(eventName))
+    return { allowed: true, reason: `${login} started a ${eventName} run, which takes write access to the repository` }
   if (!github)
     throw new InputError(
       'github-token',

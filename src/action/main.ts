@@ -92,7 +92,13 @@ async function runTurn(
   const threadKey = settings.threadKey ?? (pr ? `pr-${pr.number}` : undefined)
   const key = threadKey ?? `run-${context.runId}`
   const repository = `${context.repository.owner}/${context.repository.repo}`
-  const admission = await admitActor(actorOf(context.payload, deps.env), settings, repository, github)
+  const admission = await admitActor(
+    actorOf(context.payload, deps.env),
+    settings,
+    repository,
+    github,
+    context.eventName
+  )
   if (!admission.allowed) {
     // a refused run must not turn an outside contributor's PR red, nor call the model or post
     core.warning(`Skipped: ${admission.reason}`)

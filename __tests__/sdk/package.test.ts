@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { execFile, execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { projectRoot } from '../support/runAction.js'
+import { startScriptedModel } from '../support/scriptedModel.js'
 import { tempDir } from '../support/tempDirs.js'
 
 // The SDK as a user gets it: built to lib/, imported by the package's name.
@@ -84,4 +85,54 @@ export async function review(): Promise<'approve' | 'request_changes'> {
     const tsc = path.join(projectRoot, 'node_modules', '.bin', 'tsc')
     expect(() => execFileSync(tsc, ['-p', consumer], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow()
   }, 60_000)
+})
+
+describe('the packed package', () => {
+  it(
+    'installs from its tarball and runs a turn by package name, finding its own codex binary',
+    { timeout: 240_000 },
+    async () => {
+      const packDir = tempDir('pack')
+      const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], {
+        cwd: projectRoot,
+        encoding: 'utf8'
+      })
+        .trim()
+        .split('\n')
+        .at(-1)!
+      const consumer = tempDir('installed')
+      writeFileSync(
+        path.join(consumer, 'package.json'),
+        JSON.stringify({ name: 'consumer', private: true, type: 'module' })
+      )
+      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', path.join(packDir, tarball)], {
+        cwd: consumer,
+        stdio: 'ignore'
+      })
+      // an SDK user gets the SDK's runtime, not the action's bundled libraries
+      expect(existsSync(path.join(consumer, 'node_modules', '@openai', 'codex'))).toBe(true)
+      expect(existsSync(path.join(consumer, 'node_modules', 'zod'))).toBe(true)
+      expect(existsSync(path.join(consumer, 'node_modules', '@actions'))).toBe(false)
+
+      const model = await startScriptedModel(() => ({ message: '{"verdict":"approve"}' }))
+      try {
+        const home = tempDir('installed-home')
+        const script = `
+        import { Codex } from 'codex-thread-action'
+        import { z } from 'zod'
+        const codex = new Codex({ apiKey: 'sk-packed', baseUrl: ${JSON.stringify(model.url)}, env: { PATH: process.env.PATH, HOME: ${JSON.stringify(home)}, CODEX_HOME: ${JSON.stringify(home)} } })
+        const turn = await codex.startThread({ skipGitRepoCheck: true }).run('Review', { outputType: z.object({ verdict: z.enum(['approve', 'request_changes']) }) })
+        console.log(JSON.stringify(turn.structuredResponse))`
+        const printed = await new Promise<string>((resolve, reject) =>
+          execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer }, (error, stdout) =>
+            error ? reject(error) : resolve(stdout)
+          )
+        )
+        expect(JSON.parse(printed)).toEqual({ verdict: 'approve' })
+        expect(model.requests).toHaveLength(1)
+      } finally {
+        await model.close()
+      }
+    }
+  )
 })

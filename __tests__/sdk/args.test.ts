@@ -17,6 +17,14 @@ describe('buildExecArgs', () => {
     expect(args()).toEqual(['exec', '--experimental-json'])
   })
 
+  it('takes the older webSearchEnabled flag, with webSearchMode winning', () => {
+    expect(overrides(args({ thread: { webSearchEnabled: true } }))).toEqual(['web_search="live"'])
+    expect(overrides(args({ thread: { webSearchEnabled: false } }))).toEqual(['web_search="disabled"'])
+    expect(overrides(args({ thread: { webSearchEnabled: true, webSearchMode: 'cached' } }))).toEqual([
+      'web_search="cached"'
+    ])
+  })
+
   it('maps every thread option to its flag', () => {
     expect(
       args({

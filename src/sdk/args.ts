@@ -40,7 +40,10 @@ export function buildExecArgs(request: ExecArgsRequest): string[] {
   if (thread.networkAccessEnabled !== undefined) {
     fromThread.sandbox_workspace_write = { network_access: thread.networkAccessEnabled }
   }
-  if (thread.webSearchMode) fromThread.web_search = thread.webSearchMode
+  const webSearch =
+    thread.webSearchMode ??
+    (thread.webSearchEnabled === undefined ? undefined : thread.webSearchEnabled ? 'live' : 'disabled')
+  if (webSearch) fromThread.web_search = webSearch
   if (thread.approvalPolicy) fromThread.approval_policy = thread.approvalPolicy
   config = mergeConfig(config, fromThread)
 

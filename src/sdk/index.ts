@@ -1,5 +1,12 @@
 export { Codex } from './codex.js'
-export { Thread, CodexOutputSchemaError, type Turn, type StreamedTurn } from './thread.js'
+export {
+  Thread,
+  CodexOutputSchemaError,
+  type Turn,
+  type StreamedTurn,
+  type RunResult,
+  type RunStreamedResult
+} from './thread.js'
 export * from './errors.js'
 export * from './events.js'
 export type * from './options.js'

@@ -35,6 +35,8 @@ export interface ThreadOptions {
   modelReasoningEffort?: ModelReasoningEffort
   networkAccessEnabled?: boolean
   webSearchMode?: WebSearchMode
+  /** Older form of webSearchMode: true is 'live', false 'disabled'; webSearchMode wins. */
+  webSearchEnabled?: boolean
   approvalPolicy?: ApprovalMode
   additionalDirectories?: string[]
 }
@@ -43,7 +45,7 @@ export interface TurnOptions<S extends z.ZodType = z.ZodType> {
   /** A zod schema: the final response is requested as JSON of this shape, then parsed and validated. */
   outputType?: S
   /** A plain JSON Schema, for callers without zod: the final response is JSON-parsed. */
-  outputSchema?: Record<string, unknown>
+  outputSchema?: unknown
   /** Aborting it ends the turn and the codex process; `AbortSignal.timeout(ms)` sets a turn timeout. */
   signal?: AbortSignal
 }

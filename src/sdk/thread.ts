@@ -22,11 +22,17 @@ export interface Turn<T = unknown> {
   structuredResponse: T
 }
 
+/** The official SDK's name for a completed turn. */
+export type RunResult<T = unknown> = Turn<T>
+
 export interface StreamedTurn<T = unknown> {
   events: AsyncGenerator<ThreadEvent>
   /** Settles once `events` has been consumed: the turn, or the error the events ended with. */
   result: Promise<Turn<T>>
 }
+
+/** The official SDK's name for a streamed turn. */
+export type RunStreamedResult<T = unknown> = StreamedTurn<T>
 
 /** The user's output schema was refused before codex was started. */
 export class CodexOutputSchemaError extends CodexError {
@@ -231,7 +237,7 @@ function prepareSchemas(turnOptions: TurnOptions): Schemas {
   if (turnOptions.outputSchema) {
     const problems = strictSchemaProblems(turnOptions.outputSchema)
     if (problems.length) throw new CodexOutputSchemaError(problems)
-    return { strict: turnOptions.outputSchema }
+    return { strict: turnOptions.outputSchema as Record<string, unknown> }
   }
   return {}
 }

@@ -52,6 +52,17 @@ describe('faults end to end', () => {
     expect(harness.github.comments[0].body).toContain('half an answer')
   })
 
+  it('a codex that cannot be started fails the step, and the comment does not stay "Working…"', async () => {
+    const codexPath = fakeCodex({ lines: [], vanishAfterVersion: true })
+    const run = await harness.run(() => ({ message: 'unused' }), { 'codex-path': codexPath })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.conclusion).toBe('failure')
+    expect(run.log).toMatch(/::error::Could not start codex at .*ENOENT/)
+    expect(harness.github.comments).toHaveLength(1)
+    expect(harness.github.comments[0].body).toContain('❌ The turn failed')
+    expect(harness.github.comments[0].body).not.toContain('Working')
+  })
+
   it('a malformed event line fails the step quoting the line', async () => {
     const codexPath = fakeCodex({
       lines: [JSON.stringify({ type: 'turn.completed', usage: { input_tokens: 'many' } })]

@@ -7,6 +7,8 @@ export interface FakeCodexScript {
   lines: string[]
   stderr?: string
   exitCode?: number
+  /** Deletes itself once it has answered `--version`: a codex that cannot be started for the turn. */
+  vanishAfterVersion?: boolean
 }
 
 /**
@@ -16,8 +18,12 @@ export interface FakeCodexScript {
 export function fakeCodex(script: FakeCodexScript): string {
   const file = path.join(tempDir('fake-codex'), 'codex')
   const source = `#!${process.execPath}
-if (process.argv.includes('--version')) { console.log('codex-cli 0.0.0-fake'); process.exit(0) }
 const script = ${JSON.stringify(script)}
+if (process.argv.includes('--version')) {
+  console.log('codex-cli 0.0.0-fake')
+  if (script.vanishAfterVersion) require('node:fs').unlinkSync(process.argv[1])
+  process.exit(0)
+}
 process.stdin.resume()
 process.stdin.on('end', () => {
   for (const line of script.lines) process.stdout.write(line + '\\n')

@@ -188,18 +188,20 @@ async function runTurn(
     report.finish('success')
     if (settings.outputSchema) validateStructured(turn, settings.outputSchema, report)
   } catch (error) {
-    if (!(error instanceof CodexTurnError)) throw error
-    report.absorb(
-      redactor.redactValue(error.partial.items) as ThreadItem[],
-      redactor.redact(error.partial.finalResponse),
-      error.partial.usage
-    )
-    report.threadId ??= error.partial.threadId
-    const stopped = error instanceof CodexCancelledError ? guard.reason : undefined
-    if (stopped) {
-      report.finish(stopped.kind === 'unreachable' ? 'failure' : stopped.kind, stopped.message)
+    if (error instanceof CodexTurnError) {
+      report.absorb(
+        redactor.redactValue(error.partial.items) as ThreadItem[],
+        redactor.redact(error.partial.finalResponse),
+        error.partial.usage
+      )
+      report.threadId ??= error.partial.threadId
+      const stopped = error instanceof CodexCancelledError ? guard.reason : undefined
+      if (stopped) report.finish(stopped.kind === 'unreachable' ? 'failure' : stopped.kind, stopped.message)
+      else report.finish('failure', error.message)
     } else {
-      report.finish('failure', error.message)
+      // whatever else stopped the turn (codex could not start, a fault of ours), the comment
+      // must not be left saying "Working…"
+      report.finish('failure', (error as Error).message)
     }
   } finally {
     guard.dispose()

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { usePrHarness } from '../support/prHarness.js'
+import { tempRepo } from '../support/tempDirs.js'
 import { answersToolCall, requestText, type ModelScript } from '../support/scriptedModel.js'
 
 const verdictSchema = JSON.stringify({
@@ -89,6 +92,35 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(prompt).toContain('Event: issue_comment')
     expect(prompt).toContain(`git diff ${'c'.repeat(40)}...${'d'.repeat(40)}`)
     expect(harness.github.comments[0].body).toContain('<!-- codex-thread-action:key=pr-7 -->')
+  })
+
+  it('lets the agent change files under workspace-write and lists them, relative to the checkout', async () => {
+    const workspace = tempRepo()
+    const patch = [
+      "apply_patch <<'EOF'",
+      '*** Begin Patch',
+      '*** Update File: README.md',
+      '@@',
+      '-# sample',
+      '+# sample, fixed',
+      '*** Add File: src/added.txt',
+      '+new file',
+      '*** End Patch',
+      'EOF'
+    ].join('\n')
+    const run = await harness.run(
+      (request) => (answersToolCall(request) ? { message: 'Fixed the README.' } : { command: patch }),
+      { sandbox: 'workspace-write' },
+      { workspace }
+    )
+    expect(run.exitCode, run.log).toBe(0)
+    expect(JSON.parse(run.outputs['changed-files'])).toEqual(['README.md', 'src/added.txt'])
+    expect(readFileSync(path.join(workspace, 'README.md'), 'utf8')).toBe('# sample, fixed\n')
+    expect(readFileSync(path.join(workspace, 'src', 'added.txt'), 'utf8')).toBe('new file\n')
+    expect(run.log).toContain('📝 Changed files:\n  update README.md\n  add    src/added.txt')
+    expect(run.summary).toContain('- `src/added.txt`')
+    expect(harness.github.comments[0].body).toContain('<details><summary>Files changed (2)</summary>')
+    expect(harness.github.comments[0].body).not.toContain(workspace)
   })
 
   it('updates its own comment on the next run instead of writing another', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { COMMENT_LIMIT, commentMarker, renderComment } from '../../src/action/comment.js'
 import { clipOutput, LogStreamer, type LogSink } from '../../src/action/logStream.js'
-import { displayCommand, TurnReport } from '../../src/action/report.js'
+import { displayCommand, displayPath, TurnReport } from '../../src/action/report.js'
 import { renderSummary, SUMMARY_LIMIT } from '../../src/action/summary.js'
 import type { ThreadEvent } from '../../src/sdk/index.js'
 
@@ -231,5 +231,18 @@ describe('renderSummary of a skipped run', () => {
     expect(summary).toContain('## 🤖 Codex turn skipped')
     expect(summary).toContain('> **Skipped:** mallory has read access')
     expect(summary).not.toContain('**Error:**')
+  })
+})
+
+describe('displayPath', () => {
+  it.each([
+    ['/work/repo/src/a.ts', '/work/repo', 'src/a.ts'],
+    ['/work/repo/src/a.ts', '/work/repo/', 'src/a.ts'],
+    ['/work/other/a.ts', '/work/repo', '/work/other/a.ts'],
+    ['/work/repo-two/a.ts', '/work/repo', '/work/repo-two/a.ts'],
+    ['src/a.ts', '/work/repo', 'src/a.ts'],
+    ['/work/repo/a.ts', undefined, '/work/repo/a.ts']
+  ])('shows %s under %s as %s', (file, root, shown) => {
+    expect(displayPath(file, root)).toBe(shown)
   })
 })

@@ -1,5 +1,5 @@
 import type { ThreadEvent, ThreadItem, TodoListItem } from '../sdk/index.js'
-import { displayCommand, formatDuration, formatUsage, type TurnReport } from './report.js'
+import { displayCommand, displayPath, formatDuration, formatUsage, type TurnReport } from './report.js'
 
 /** The job-log operations the streamer needs; @actions/core provides them in the action. */
 export interface LogSink {
@@ -18,7 +18,11 @@ export class LogStreamer {
   readonly #commandStarts = new Map<string, number>()
   #lastTodo = ''
 
-  constructor(private readonly sink: LogSink) {}
+  constructor(
+    private readonly sink: LogSink,
+    /** Changed paths are shown relative to this folder when inside it. */
+    private readonly workingDirectory?: string
+  ) {}
 
   handle(event: ThreadEvent): void {
     switch (event.type) {
@@ -72,7 +76,7 @@ export class LogStreamer {
         if (phase === 'item.completed') {
           const verb = item.status === 'completed' ? 'Changed files' : 'File change failed'
           this.sink.info(
-            `📝 ${verb}:\n${item.changes.map((change) => `  ${change.kind.padEnd(6)} ${change.path}`).join('\n')}`
+            `📝 ${verb}:\n${item.changes.map((change) => `  ${change.kind.padEnd(6)} ${displayPath(change.path, this.workingDirectory)}`).join('\n')}`
           )
         }
         break

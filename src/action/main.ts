@@ -156,9 +156,9 @@ async function runTurn(
     skipGitRepoCheck: true
   })
 
-  const report = new TurnReport(context.runUrl)
+  const report = new TurnReport(context.runUrl, settings.workingDirectory)
   report.resumed = threadRun.resumed
-  const streamer = new LogStreamer(coreLog)
+  const streamer = new LogStreamer(coreLog, settings.workingDirectory)
   const publishComment = (): string =>
     redactor.redact(renderComment({ key, report, ...threadRun.commentParts(report) }))
   sticky?.progress(publishComment())

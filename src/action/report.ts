@@ -1,3 +1,4 @@
+import path from 'node:path'
 import type { CommandExecutionItem, ThreadEvent, ThreadItem, TodoListItem, Usage } from '../sdk/index.js'
 
 export type Conclusion = 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped'
@@ -17,7 +18,11 @@ export class TurnReport {
   finishedAt?: number
   readonly #items = new Map<string, ThreadItem>()
 
-  constructor(readonly runUrl: string) {}
+  constructor(
+    readonly runUrl: string,
+    /** Changed paths are shown relative to this folder when inside it. */
+    readonly workingDirectory?: string
+  ) {}
 
   /** Folds one event into the report. */
   apply(event: ThreadEvent): void {
@@ -67,7 +72,9 @@ export class TurnReport {
   /** Paths the agent added, updated or deleted, each once, in the order first changed. */
   get changedFiles(): string[] {
     const paths = this.items.flatMap((item) =>
-      item.type === 'file_change' && item.status !== 'failed' ? item.changes.map((change) => change.path) : []
+      item.type === 'file_change' && item.status !== 'failed'
+        ? item.changes.map((change) => displayPath(change.path, this.workingDirectory))
+        : []
     )
     return [...new Set(paths)]
   }
@@ -100,6 +107,16 @@ export function formatDuration(ms: number): string {
 export function formatUsage(usage: Usage | null): string {
   if (!usage) return 'no token usage reported'
   return `${usage.input_tokens} input tokens (${usage.cached_input_tokens} cached), ${usage.output_tokens} output tokens`
+}
+
+/**
+ * codex reports absolute paths; inside the working directory they read (and serve a later step's
+ * `git add`) better relative to it.
+ */
+export function displayPath(file: string, workingDirectory: string | undefined): string {
+  if (!workingDirectory || !path.isAbsolute(file)) return file
+  const relative = path.relative(workingDirectory, file)
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file
 }
 
 /** The command as the agent wrote it, without the shell wrapper codex runs it in. */

@@ -98,6 +98,32 @@ describe('one thread per PR, across workflow runs', () => {
     expect(readdirSync(path.join(store['thread-store-path'], 'pr-7'))).toHaveLength(1)
   })
 
+  it('continues the thread a pull_request run started from a comment on the PR', async () => {
+    await answering('review done', 'answer to the comment')
+    const store = directoryStore()
+    const review = await turn('Review this PR', store)
+    expect(review.exitCode, review.log).toBe(0)
+    const followUp = await turn('/codex why?', store, {
+      eventName: 'issue_comment',
+      payload: {
+        action: 'created',
+        issue: {
+          number: 7,
+          title: 'Change 7',
+          pull_request: { url: 'https://api.github.com/repos/octo/demo/pulls/7' }
+        },
+        comment: { body: '/codex why?', user: { login: 'alice' } },
+        sender: { login: 'alice', type: 'User' }
+      }
+    })
+    expect(followUp.exitCode, followUp.log).toBe(0)
+    expect(followUp.outputs.resumed).toBe('true')
+    expect(followUp.outputs['thread-id']).toBe(review.outputs['thread-id'])
+    expect(requestText(model.requests[1])).toContain('review done')
+    expect(github.comments).toHaveLength(1)
+    expect(github.comments[0].body).toContain('answer to the comment')
+  })
+
   it('gives another PR its own thread and comment', async () => {
     await answering('answer on seven', 'answer on eight')
     const store = directoryStore()

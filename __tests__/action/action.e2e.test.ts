@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { usePrHarness } from '../support/prHarness.js'
+import { issueCommentPayload } from '../support/runAction.js'
 import { tempRepo } from '../support/tempDirs.js'
 import { answersToolCall, requestText, type ModelScript } from '../support/scriptedModel.js'
 
@@ -75,16 +76,7 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
       {},
       {
         eventName: 'issue_comment',
-        payload: {
-          action: 'created',
-          issue: {
-            number: 7,
-            title: 'Refs from the API',
-            pull_request: { url: 'https://api.github.com/repos/octo/demo/pulls/7' }
-          },
-          comment: { body: '@codex why?', user: { login: 'alice' } },
-          sender: { login: 'alice', type: 'User' }
-        }
+        payload: issueCommentPayload(7, '@codex why?')
       }
     )
     expect(run.exitCode, run.log).toBe(0)

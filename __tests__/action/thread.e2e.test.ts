@@ -3,7 +3,13 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeRecord } from '../../src/action/record.js'
 import { startGitHubServer, type GitHubServer } from '../support/githubServer.js'
-import { codexLauncher, pullRequestPayload, runAction, type ActionRunOptions } from '../support/runAction.js'
+import {
+  codexLauncher,
+  issueCommentPayload,
+  pullRequestPayload,
+  runAction,
+  type ActionRunOptions
+} from '../support/runAction.js'
 import { requestText, startScriptedModel, type ModelScript, type ScriptedModel } from '../support/scriptedModel.js'
 import { tempDir, tempRepo } from '../support/tempDirs.js'
 
@@ -105,16 +111,7 @@ describe('one thread per PR, across workflow runs', () => {
     expect(review.exitCode, review.log).toBe(0)
     const followUp = await turn('/codex why?', store, {
       eventName: 'issue_comment',
-      payload: {
-        action: 'created',
-        issue: {
-          number: 7,
-          title: 'Change 7',
-          pull_request: { url: 'https://api.github.com/repos/octo/demo/pulls/7' }
-        },
-        comment: { body: '/codex why?', user: { login: 'alice' } },
-        sender: { login: 'alice', type: 'User' }
-      }
+      payload: issueCommentPayload(7, '/codex why?')
     })
     expect(followUp.exitCode, followUp.log).toBe(0)
     expect(followUp.outputs.resumed).toBe('true')

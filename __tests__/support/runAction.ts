@@ -47,6 +47,21 @@ export function pullRequestPayload(number: number, title = `Change ${number}`): 
   }
 }
 
+/** An issue_comment event payload: `sender` commented `body` on PR `number`. */
+export function issueCommentPayload(number: number, body: string, sender = 'alice'): Record<string, unknown> {
+  return {
+    action: 'created',
+    issue: {
+      number,
+      title: `Change ${number}`,
+      pull_request: { url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}` }
+    },
+    comment: { body, user: { login: sender } },
+    repository: { name: REPO, owner: { login: OWNER } },
+    sender: { login: sender, type: 'User' }
+  }
+}
+
 /**
  * Runs dist/index.js the way the runner does: inputs as INPUT_<NAME> (hyphens kept), the event
  * file, and the files behind outputs, state and the step summary.

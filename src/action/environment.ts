@@ -1,3 +1,4 @@
+import { isConfigObject } from '../sdk/config.js'
 import type { CodexConfigObject } from '../sdk/index.js'
 
 /**
@@ -62,7 +63,7 @@ export function protectShellEnvironment(
     .map(([name]) => name)
     .filter((name) => !globs.some((glob) => globMatches(glob, name)))
 
-  const user = isObject(config.shell_environment_policy) ? config.shell_environment_policy : {}
+  const user = isConfigObject(config.shell_environment_policy) ? config.shell_environment_policy : {}
   const userExclude = Array.isArray(user.exclude) ? user.exclude : []
   return {
     ...config,
@@ -86,8 +87,4 @@ function globMatches(glob: string, name: string): boolean {
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*')
   return new RegExp(`^${pattern}$`, 'i').test(name)
-}
-
-function isObject(value: unknown): value is CodexConfigObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

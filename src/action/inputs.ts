@@ -8,6 +8,7 @@ import {
   type ModelReasoningEffort,
   type SandboxMode
 } from '../sdk/index.js'
+import { mergeConfig } from '../sdk/config.js'
 import { THREAD_STORES, type ThreadStoreKind } from './threadStore.js'
 
 /** The codex CLI version installed when `codex-version` is not given: the one the tests run. */
@@ -240,7 +241,7 @@ function readCodexPath(value: string | undefined): string | undefined {
 }
 
 function readConfig(text: string): CodexConfigObject {
-  const config: CodexConfigObject = {}
+  let config: CodexConfigObject = {}
   text.split('\n').forEach((raw, index) => {
     const line = raw.trim()
     if (!line || line.startsWith('#')) return
@@ -252,17 +253,9 @@ function readConfig(text: string): CodexConfigObject {
     } catch (error) {
       throw new InputError('config', `${where} has a value that is not TOML (${oneLine((error as Error).message)})`)
     }
-    mergeInto(config, parsed as CodexConfigObject)
+    config = mergeConfig(config, parsed as CodexConfigObject)
   })
   return config
-}
-
-function mergeInto(target: CodexConfigObject, source: CodexConfigObject): void {
-  for (const [key, value] of Object.entries(source)) {
-    const existing = target[key]
-    if (isObject(existing) && isObject(value)) mergeInto(existing, value)
-    else target[key] = value
-  }
 }
 
 function readBoolean(name: string, value: string | undefined): boolean | undefined {
@@ -299,10 +292,6 @@ function existingDirectory(name: string, dir: string): string {
     // reported below
   }
   throw new InputError(name, `${dir} is not an existing directory`)
-}
-
-function isObject(value: unknown): value is CodexConfigObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function oneLine(text: string): string {

@@ -116,7 +116,8 @@ async function runTurn(
 
   await ensureSandboxCanStart(settings.sandbox, deps.env, core.info)
   const codexPath = await resolveCodex(settings, deps.env, core)
-  const codexHome = settings.codexHome ?? (await mkdtemp(path.join(deps.env.RUNNER_TEMP || tmpdir(), 'codex-home-')))
+  const workDir = deps.env.RUNNER_TEMP || tmpdir()
+  const codexHome = settings.codexHome ?? (await mkdtemp(path.join(workDir, 'codex-home-')))
   const env = codexEnvironment(deps.env, codexHome, settings.allowEnv)
   const codex = new Codex({
     codexPathOverride: codexPath,
@@ -138,7 +139,6 @@ async function runTurn(
       core.warning(`Could not read the PR comments: ${(error as Error).message}`)
     }
   }
-  const workDir = deps.env.RUNNER_TEMP || tmpdir()
   const threadRun = await ThreadRun.begin({
     key,
     memory: threadKey ? createThreadMemory({ key, settings, context, codexHome, workDir, log: core }) : undefined,

@@ -1,4 +1,4 @@
-import { flattenConfig, toToml } from './config.js'
+import { flattenConfig, mergeConfig, toToml } from './config.js'
 import type { CodexConfigObject, ThreadOptions } from './options.js'
 
 /** The model provider the SDK defines when `baseUrl` is given. */
@@ -72,19 +72,4 @@ function flattenConfigKeepingProviderInline(config: CodexConfigObject): string[]
         })
       : flattenConfig({ model_providers: providers })
   return [...providerOverrides, ...flattenConfig(rest)]
-}
-
-/** `override` laid over `base`: tables are merged key by key, anything else is replaced. */
-function mergeConfig(base: CodexConfigObject, override: CodexConfigObject): CodexConfigObject {
-  const merged: CodexConfigObject = { ...base }
-  for (const [key, value] of Object.entries(override)) {
-    if (value === undefined) continue
-    const current = merged[key]
-    merged[key] = isTable(current) && isTable(value) ? mergeConfig(current, value) : value
-  }
-  return merged
-}
-
-function isTable(value: unknown): value is CodexConfigObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

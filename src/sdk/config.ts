@@ -53,6 +53,17 @@ function tomlString(text: string): string {
   return JSON.stringify(text).replaceAll('\x7f', '\\u007f')
 }
 
-function isConfigObject(value: unknown): value is CodexConfigObject {
+/** `override` laid over `base`: tables are merged key by key, anything else is replaced. */
+export function mergeConfig(base: CodexConfigObject, override: CodexConfigObject): CodexConfigObject {
+  const merged: CodexConfigObject = { ...base }
+  for (const [key, value] of Object.entries(override)) {
+    if (value === undefined) continue
+    const current = merged[key]
+    merged[key] = isConfigObject(current) && isConfigObject(value) ? mergeConfig(current, value) : value
+  }
+  return merged
+}
+
+export function isConfigObject(value: unknown): value is CodexConfigObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -52,7 +52,7 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(harness.github.comments).toHaveLength(1)
     const [comment] = harness.github.comments
     expect(comment.body).toContain('<!-- codex-thread-action:key=pr-7 -->')
-    expect(comment.body).toContain('✅ Done')
+    expect(comment.body).toContain('✅ Turn completed')
     expect(comment.body).toContain('{"verdict":"approve"}')
     expect(comment.body).toContain('Commands (1)')
     expect(comment.body).toContain('https://github.com/octo/demo/actions/runs/4242')
@@ -140,7 +140,7 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(run.outputs['final-response']).toBe('{"verdict":"maybe"}')
     expect(run.outputs['structured-output']).toBe('')
     expect(run.log).toMatch(/::error::The final response does not match output-schema:.*verdict/s)
-    expect(harness.github.comments[0].body).toContain('❌ The turn failed')
+    expect(harness.github.comments[0].body).toContain('❌ Turn failed')
     expect(harness.github.comments[0].body).toContain('{"verdict":"maybe"}')
   })
 

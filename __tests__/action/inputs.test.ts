@@ -1,7 +1,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_CODEX_VERSION, readSettings } from '../../src/action/inputs.js'
+import { DEFAULT_CODEX_VERSION } from '../../src/action/constants.js'
+import { refusalOf, settingsFrom, VALID_INPUTS } from '../support/settings.js'
 import { tempDir } from '../support/tempDirs.js'
 
 const workspace = tempDir('inputs')
@@ -17,18 +18,11 @@ const notExecutable = path.join(workspace, 'plain')
 writeFileSync(notExecutable, '')
 mkdirSync(path.join(workspace, 'sub'))
 
-function settings(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
-  return readSettings((name) => inputs[name] ?? '', { GITHUB_WORKSPACE: workspace, ...env })
-}
-const valid = { prompt: 'Review', 'openai-api-key': 'sk-1234' }
-const error = (inputs: Record<string, string>, env?: NodeJS.ProcessEnv): string => {
-  try {
-    settings(inputs, env)
-  } catch (caught) {
-    return (caught as Error).message
-  }
-  throw new Error('expected the inputs to be refused')
-}
+const settings = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+  settingsFrom(inputs, { GITHUB_WORKSPACE: workspace, ...env })
+const valid = VALID_INPUTS
+const error = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): string =>
+  refusalOf(inputs, { GITHUB_WORKSPACE: workspace, ...env }).message
 
 describe('readSettings', () => {
   it('applies the documented defaults', () => {
@@ -81,7 +75,9 @@ describe('readSettings', () => {
       timeoutMs: 90_000,
       config: { model_verbosity: 'low', sandbox_workspace_write: { network_access: true }, tools: { list: [1, 2] } }
     })
-    expect(result.outputSchema).toMatchObject({ type: 'object' })
+    expect(result.outputSchema?.schema).toMatchObject({ type: 'object' })
+    expect(result.outputSchema?.validate({})).toEqual([])
+    expect(result.outputSchema?.validate([])).toEqual(['(root): Invalid input: expected object, received array'])
     expect(result.codexHome).toBe(path.resolve('sub'))
   })
 

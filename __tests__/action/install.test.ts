@@ -5,8 +5,15 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { DEFAULT_CODEX_VERSION } from '../../src/action/inputs.js'
-import { actionsCacheKey, launcherIn, resolveCodex, stagingDir, TOOL_NAME } from '../../src/action/install.js'
+import { DEFAULT_CODEX_VERSION } from '../../src/action/constants.js'
+import {
+  actionsCacheKey,
+  launcherIn,
+  resolveCodex,
+  stagingDir,
+  TOOL_NAME,
+  type Runner
+} from '../../src/action/codex/install.js'
 import { projectRoot } from '../support/runAction.js'
 import { tempDir } from '../support/tempDirs.js'
 
@@ -22,16 +29,18 @@ const NPM_TIMEOUT = 180_000
 let lines: string[]
 const log = {
   info: (message: string) => lines.push(`info: ${message}`),
-  warning: (message: string) => lines.push(`warning: ${message}`)
+  warning: (message: string) => lines.push(`warning: ${message}`),
+  debug: () => {}
 }
 let toolCache: string
+let runner: Runner
 
 beforeEach(() => {
   lines = []
   toolCache = tempDir('toolcache')
   vi.stubEnv('RUNNER_TOOL_CACHE', toolCache)
-  vi.stubEnv('RUNNER_TEMP', tempDir('runnertemp'))
   vi.stubEnv('RUNNER_ENVIRONMENT', 'self-hosted')
+  runner = { env: process.env, tempDir: tempDir('runnertemp') }
   vi.mocked(cache.isFeatureAvailable).mockReturnValue(true)
   vi.mocked(cache.restoreCache).mockResolvedValue(undefined)
   vi.mocked(cache.saveCache).mockResolvedValue(1)
@@ -41,7 +50,7 @@ afterEach(() => {
   vi.clearAllMocks()
 })
 
-const resolve = (codexVersion = version): Promise<string> => resolveCodex({ codexVersion }, process.env, log)
+const resolve = (codexVersion = version): Promise<string> => resolveCodex({ codexVersion }, runner, log)
 const reportedVersion = (launcher: string): string => execFileSync(launcher, ['--version'], { encoding: 'utf8' }).trim()
 const toolCacheEntry = (): string => path.join(toolCache, TOOL_NAME, version, os.arch())
 
@@ -60,7 +69,7 @@ describe('installing codex', () => {
   it(
     'installs from npm on a miss, caches it only once it runs, then finds it in the tool cache',
     async () => {
-      const staging = stagingDir(version, process.env)
+      const staging = stagingDir(version, runner.tempDir)
       let stagedWhenSaved = false
       vi.mocked(cache.saveCache).mockImplementation(async (paths) => {
         stagedWhenSaved = existsSync(launcherIn(paths[0]))
@@ -109,7 +118,7 @@ describe('installing codex', () => {
     vi.stubEnv('RUNNER_ENVIRONMENT', 'github-hosted')
     vi.mocked(cache.restoreCache).mockImplementation(restoreAnInstall)
     const launcher = await resolve()
-    expect(launcher).toBe(launcherIn(stagingDir(version, process.env)))
+    expect(launcher).toBe(launcherIn(stagingDir(version, runner.tempDir)))
     expect(reportedVersion(launcher)).toBe(`codex-cli ${version}`)
     expect(tc.findAllVersions(TOOL_NAME)).toEqual([])
   })
@@ -154,7 +163,7 @@ describe('installing codex', () => {
       expect(error.message).not.toContain('\n')
       expect(tc.findAllVersions(TOOL_NAME)).toEqual([])
       expect(readdirSync(toolCache)).toEqual([])
-      expect(existsSync(stagingDir(missing, process.env))).toBe(false)
+      expect(existsSync(stagingDir(missing, runner.tempDir))).toBe(false)
       expect(cache.saveCache).not.toHaveBeenCalled()
     },
     NPM_TIMEOUT
@@ -162,7 +171,7 @@ describe('installing codex', () => {
 
   it('runs codex-path as given, without installing', async () => {
     const launcher = path.join(projectRoot, 'node_modules', '@openai', 'codex', 'bin', 'codex.js')
-    expect(await resolveCodex({ codexPath: launcher, codexVersion: version }, process.env, log)).toBe(launcher)
+    expect(await resolveCodex({ codexPath: launcher, codexVersion: version }, runner, log)).toBe(launcher)
     expect(lines).toEqual([`info: codex ${version} from codex-path ${launcher}`])
     expect(cache.restoreCache).not.toHaveBeenCalled()
   })

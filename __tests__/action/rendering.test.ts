@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { COMMENT_LIMIT, commentMarker, renderComment } from '../../src/action/comment.js'
-import { clipOutput, LogStreamer, type LogSink } from '../../src/action/logStream.js'
-import { displayCommand, displayPath, TurnReport } from '../../src/action/report.js'
-import { renderSummary, SUMMARY_LIMIT } from '../../src/action/summary.js'
+import { COMMENT_LIMIT, commentMarker, renderComment } from '../../src/action/publish/comment.js'
+import { clipOutput, LogStreamer, type LogSink } from '../../src/action/publish/log.js'
+import { displayCommand, displayPath, TurnReport } from '../../src/action/turn/report.js'
+import { renderSummary, SUMMARY_LIMIT } from '../../src/action/publish/summary.js'
 import type { ThreadEvent } from '../../src/sdk/index.js'
 
 const runUrl = 'https://github.com/octo/demo/actions/runs/1'
@@ -132,7 +132,6 @@ describe('TurnReport', () => {
     expect(report.commands.map((command) => command.exit_code)).toEqual([1])
     expect(report.changedFiles).toEqual(['src/a.ts', 'src/b.ts'])
     expect(report.todoList?.items[0].completed).toBe(true)
-    expect(report.warnings).toEqual(['Reconnecting... 1/5'])
   })
 })
 
@@ -140,7 +139,7 @@ describe('renderComment', () => {
   it('holds the response, collapsible details, usage and the run link under the marker', () => {
     const body = renderComment({ key: 'pr-3', report: completedReport() })
     expect(body.startsWith(commentMarker('pr-3'))).toBe(true)
-    expect(body).toContain('✅ Done')
+    expect(body).toContain('✅ Turn completed')
     expect(body).toContain('Fixed the test.')
     expect(body).toContain('<details><summary>Commands (1)</summary>')
     expect(body).toContain('| 1 | `npm test` |')
@@ -160,9 +159,9 @@ describe('renderComment', () => {
 
   it('says plainly that a turn failed, was cancelled or timed out', () => {
     for (const [status, text] of [
-      ['failure', '❌ The turn failed'],
-      ['cancelled', '⏹️ The turn was cancelled'],
-      ['timed_out', '⌛ The turn timed out']
+      ['failure', '❌ Turn failed'],
+      ['cancelled', '⏹️ Turn cancelled'],
+      ['timed_out', '⌛ Turn timed out']
     ] as const) {
       const report = completedReport()
       report.finish(status, 'the reason')
@@ -175,7 +174,7 @@ describe('renderComment', () => {
   it('never exceeds GitHub comment limit, and says where the rest is', () => {
     const report = completedReport()
     report.finalResponse = 'x'.repeat(200_000)
-    const body = renderComment({ key: 'pr-3', report, encodedRecord: '<!-- codex-thread-action:record=AAAA -->' })
+    const body = renderComment({ key: 'pr-3', report, encodedTranscript: '<!-- codex-thread-action:record=AAAA -->' })
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
     expect(body).toContain('truncated to fit a GitHub comment')
     expect(body).toContain(runUrl)
@@ -198,7 +197,7 @@ describe('renderSummary', () => {
     expect(summary).toContain('## 🤖 Codex turn completed')
     expect(summary).toContain('| verdict | approve |')
     expect(summary).toContain('| issues | ["a\\|b"] |')
-    expect(summary).toContain('| 1 | npm test |')
+    expect(summary).toContain('| 1 | `npm test` |')
     expect(summary).toContain('- `src/a.ts`')
     expect(summary).toContain('| Thread | `thread-1` |')
   })

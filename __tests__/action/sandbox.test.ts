@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { ensureSandboxCanStart, type SandboxHost } from '../../src/action/sandbox.js'
+import { ensureSandboxCanStart, type SandboxHost } from '../../src/action/codex/sandbox.js'
 import { tempDir } from '../support/tempDirs.js'
 
 const hosted = { RUNNER_ENVIRONMENT: 'github-hosted' }

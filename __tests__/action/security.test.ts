@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { actorOf, admitActor } from '../../src/action/actor.js'
-import { codexEnvironment, protectShellEnvironment, SECRET_NAME_PATTERNS } from '../../src/action/environment.js'
-import type { GitHubApi } from '../../src/action/github.js'
-import { InputError, readSettings } from '../../src/action/inputs.js'
+import { actorOf, admitActor } from '../../src/action/github/actor.js'
+import { codexEnvironment, protectShellEnvironment, SECRET_NAME_PATTERNS } from '../../src/action/codex/environment.js'
+import type { GitHubApi } from '../../src/action/github/api.js'
 import { Redactor } from '../../src/action/redact.js'
+import { InputError } from '../../src/action/settings.js'
+import { refusalOf, settingsFrom, VALID_INPUTS } from '../support/settings.js'
 import { tempDir } from '../support/tempDirs.js'
 
 const workspace = tempDir('security')
-function settings(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
-  return readSettings((name) => ({ prompt: 'Review', 'openai-api-key': 'sk-1234', ...inputs })[name] ?? '', {
-    GITHUB_WORKSPACE: workspace,
-    ...env
-  })
-}
+const settings = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+  settingsFrom({ ...VALID_INPUTS, ...inputs }, { GITHUB_WORKSPACE: workspace, ...env })
 
 describe('the security inputs', () => {
   it('take commas or newlines', () => {
@@ -33,14 +30,8 @@ describe('the security inputs', () => {
   })
 
   it('refuse what would be ignored or would hand the agent the API key, naming the input', () => {
-    const refusal = (inputs: Record<string, string>, env?: NodeJS.ProcessEnv): InputError => {
-      try {
-        settings(inputs, env)
-      } catch (error) {
-        return error as InputError
-      }
-      throw new Error('accepted')
-    }
+    const refusal = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+      refusalOf({ ...VALID_INPUTS, ...inputs }, { GITHUB_WORKSPACE: workspace, ...env })
     expect(refusal({ 'allow-users': 'not a login' }).message).toBe(
       'Input "allow-users": "not a login" is not a GitHub login'
     )

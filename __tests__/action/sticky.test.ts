@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { commentMarker } from '../../src/action/comment.js'
-import type { GitHubApi, IssueComment } from '../../src/action/github.js'
-import { StickyComment } from '../../src/action/sticky.js'
+import { commentMarker } from '../../src/action/publish/comment.js'
+import type { GitHubApi, IssueComment } from '../../src/action/github/api.js'
+import { StickyComment } from '../../src/action/github/stickyComment.js'
 
 /** An in-memory GitHubApi recording each write with its time. */
 function fakeApi(viewer = 'codex-bot') {

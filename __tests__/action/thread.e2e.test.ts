@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { decodeRecord } from '../../src/action/record.js'
+import { decodeTranscript } from '../../src/action/thread/transcript.js'
 import { startGitHubServer, type GitHubServer } from '../support/githubServer.js'
 import {
   codexLauncher,
@@ -61,7 +61,7 @@ function directoryStore(folder = tempDir('store')): Record<string, string> {
 
 function commentRecord(issue: number) {
   const comment = github.comments.find((entry) => entry.issue === issue)
-  return comment && decodeRecord(comment.body)
+  return comment && decodeTranscript(comment.body)
 }
 
 describe('one thread per PR, across workflow runs', () => {

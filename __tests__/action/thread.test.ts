@@ -1,38 +1,39 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { seal, unseal } from '../../src/action/bundleCrypto.js'
-import { COMMENT_LIMIT, renderComment } from '../../src/action/comment.js'
-import { DirectoryThreadStore } from '../../src/action/directoryStore.js'
-import { readSettings } from '../../src/action/inputs.js'
+import { seal, unseal } from '../../src/action/thread/seal.js'
+import { COMMENT_LIMIT, renderComment } from '../../src/action/publish/comment.js'
+import { DirectoryBundleStore } from '../../src/action/thread/stores/directory.js'
 import {
-  decodeRecord,
-  emptyRecord,
-  encodeRecord,
-  mergeRecords,
-  RECORD_MAX_MARKER,
-  RECORD_MAX_TEXT,
-  RECORD_MAX_TURNS,
+  decodeTranscript,
+  emptyTranscript,
+  encodeTranscript,
+  mergeTranscripts,
+  seedPrompt,
+  TRANSCRIPT_MAX_MARKER,
+  TRANSCRIPT_MAX_TEXT,
+  TRANSCRIPT_MAX_TURNS,
   withTurn,
-  type ThreadRecord,
-  type TurnEntry
-} from '../../src/action/record.js'
-import { TurnReport } from '../../src/action/report.js'
-import { openBundle, packBundle, restoreSessions } from '../../src/action/sessionBundle.js'
-import { seedPrompt, ThreadMemory } from '../../src/action/threadMemory.js'
-import type { ThreadStore } from '../../src/action/threadStore.js'
+  type Transcript,
+  type TranscriptTurn
+} from '../../src/action/thread/transcript.js'
+import { TurnReport } from '../../src/action/turn/report.js'
+import { openBundle, packBundle, restoreSessions } from '../../src/action/thread/bundle.js'
+import { ThreadArchive } from '../../src/action/thread/archive.js'
+import type { BundleStore } from '../../src/action/thread/stores/store.js'
+import { refusalOf, settingsFrom, VALID_INPUTS } from '../support/settings.js'
 import { tempDir } from '../support/tempDirs.js'
 
 const KEY = 'pr-7'
 const SECRET = 'sk-the-api-key'
 const THREAD = '01a20afb-c003-7972-a5b0-486d2feea266'
 
-function entry(at: string, response: string, threadId: string | null = THREAD): TurnEntry {
+function entry(at: string, response: string, threadId: string | null = THREAD): TranscriptTurn {
   return { at, prompt: `prompt of ${at}`, response, conclusion: 'success', runUrl: `https://run/${at}`, threadId }
 }
 
-function recordOf(...turns: TurnEntry[]): ThreadRecord {
-  return turns.reduceRight(withTurn, emptyRecord(KEY))
+function recordOf(...turns: TranscriptTurn[]): Transcript {
+  return turns.reduceRight(withTurn, emptyTranscript(KEY))
 }
 
 /** A codex home holding session files of THREAD and of another thread. */
@@ -55,18 +56,9 @@ function files(dir: string): string[] {
 
 describe('the thread key and store inputs', () => {
   const workspace = tempDir('inputs')
-  const read = (inputs: Record<string, string>) =>
-    readSettings((name) => ({ prompt: 'Review', 'openai-api-key': 'sk-1234', ...inputs })[name] ?? '', {
-      GITHUB_WORKSPACE: workspace
-    })
-  const refusal = (inputs: Record<string, string>): string => {
-    try {
-      read(inputs)
-    } catch (error) {
-      return (error as Error).message
-    }
-    throw new Error('expected a refusal')
-  }
+  const env = { GITHUB_WORKSPACE: workspace }
+  const read = (inputs: Record<string, string>) => settingsFrom({ ...VALID_INPUTS, ...inputs }, env)
+  const refusal = (inputs: Record<string, string>): string => refusalOf({ ...VALID_INPUTS, ...inputs }, env).message
 
   it('defaults to the PR thread, resumed, in the artifact store', () => {
     expect(read({})).toMatchObject({ threadKey: undefined, resume: true, threadStore: 'artifact' })
@@ -104,32 +96,32 @@ describe('the thread record', () => {
     const shared = entry('2026-01-01T00:00:00.000Z', 'first')
     const ours = recordOf(entry('2026-01-01T00:05:00.000Z', 'ours', 'thread-b'), shared)
     const theirs = recordOf(entry('2026-01-01T00:03:00.000Z', 'theirs', 'thread-a'), shared)
-    const merged = mergeRecords(KEY, ours, undefined, theirs)
+    const merged = mergeTranscripts(KEY, ours, undefined, theirs)
     expect(merged.turns.map((turn) => turn.response)).toEqual(['ours', 'theirs', 'first'])
     expect(merged.threadId).toBe('thread-b')
-    expect(mergeRecords(KEY, theirs, ours)).toEqual(merged)
-    expect(mergeRecords(KEY)).toEqual(emptyRecord(KEY))
+    expect(mergeTranscripts(KEY, theirs, ours)).toEqual(merged)
+    expect(mergeTranscripts(KEY)).toEqual(emptyTranscript(KEY))
   })
 
   it('keeps the hidden record and the whole comment within GitHub limits, newest turns first', () => {
-    const long = 'x'.repeat(RECORD_MAX_TEXT * 2)
-    let record = emptyRecord(KEY)
-    for (let minute = 10; minute < 10 + RECORD_MAX_TURNS + 5; minute++)
+    const long = 'x'.repeat(TRANSCRIPT_MAX_TEXT * 2)
+    let record = emptyTranscript(KEY)
+    for (let minute = 10; minute < 10 + TRANSCRIPT_MAX_TURNS + 5; minute++)
       record = withTurn(record, entry(`2026-01-01T00:${minute}:00.000Z`, `${minute} ${long}`))
-    expect(record.turns).toHaveLength(RECORD_MAX_TURNS)
+    expect(record.turns).toHaveLength(TRANSCRIPT_MAX_TURNS)
 
-    const marker = encodeRecord(record)
-    expect(marker.length).toBeLessThanOrEqual(RECORD_MAX_MARKER)
-    const kept = decodeRecord(marker)!
+    const marker = encodeTranscript(record)
+    expect(marker.length).toBeLessThanOrEqual(TRANSCRIPT_MAX_MARKER)
+    const kept = decodeTranscript(marker)!
     expect(kept.turns.length).toBeGreaterThan(3)
     expect(kept.turns).toEqual(record.turns.slice(0, kept.turns.length))
 
     const report = new TurnReport('https://run/now')
     report.finalResponse = 'y'.repeat(COMMENT_LIMIT)
     report.finish('success')
-    const body = renderComment({ key: KEY, report, record, encodedRecord: marker })
+    const body = renderComment({ key: KEY, report, history: record, encodedTranscript: marker })
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
-    expect(decodeRecord(body)).toEqual(kept)
+    expect(decodeTranscript(body)).toEqual(kept)
   })
 
   it('seeds a new thread with the transcript, oldest first, as data nothing in it can close', () => {
@@ -201,9 +193,9 @@ describe('the thread memory', () => {
   const run = { runId: '1', runAttempt: '1' }
 
   async function memoryWithSavedThread(codexHome: string) {
-    const store = new DirectoryThreadStore(tempDir('store'), run)
+    const store = new DirectoryBundleStore(tempDir('store'), run)
     const work = tempDir('work')
-    const saver = new ThreadMemory({
+    const saver = new ThreadArchive({
       key: KEY,
       vault: { store, secret: SECRET },
       codexHome: codexHomeWithSessions(),
@@ -214,7 +206,7 @@ describe('the thread memory', () => {
     const lines = log()
     return {
       lines,
-      memory: new ThreadMemory({ key: KEY, vault: { store, secret: SECRET }, codexHome, workDir: work, log: lines })
+      memory: new ThreadArchive({ key: KEY, vault: { store, secret: SECRET }, codexHome, workDir: work, log: lines })
     }
   }
 
@@ -243,8 +235,8 @@ describe('the thread memory', () => {
 
   it('starts a new thread when only the record survives', async () => {
     const lines = log()
-    const store = new DirectoryThreadStore(tempDir('store'), run)
-    const memory = new ThreadMemory({
+    const store = new DirectoryBundleStore(tempDir('store'), run)
+    const memory = new ThreadArchive({
       key: KEY,
       vault: { store, secret: SECRET },
       codexHome: tempDir('home'),
@@ -259,14 +251,14 @@ describe('the thread memory', () => {
   })
 
   it('turns store failures into warnings', async () => {
-    const broken: ThreadStore = {
+    const broken: BundleStore = {
       label: 'the broken store',
       load: () => Promise.reject(new Error('HTTP 503')),
       save: () => Promise.reject(new Error('HTTP 503')),
       prune: () => Promise.reject(new Error('never reached'))
     }
     const lines = log()
-    const memory = new ThreadMemory({
+    const memory = new ThreadArchive({
       key: KEY,
       vault: { store: broken, secret: SECRET },
       codexHome: tempDir('home'),

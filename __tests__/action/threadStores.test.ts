@@ -1,12 +1,13 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ArtifactThreadStore } from '../../src/action/artifactStore.js'
-import { seal, unseal } from '../../src/action/bundleCrypto.js'
-import { CacheThreadStore } from '../../src/action/cacheStore.js'
-import { DirectoryThreadStore } from '../../src/action/directoryStore.js'
-import { createStorageApi } from '../../src/action/storageApi.js'
-import type { ThreadStore } from '../../src/action/threadStore.js'
+import { ArtifactBundleStore } from '../../src/action/thread/stores/artifact.js'
+import { seal, unseal } from '../../src/action/thread/seal.js'
+import { CacheBundleStore } from '../../src/action/thread/stores/cache.js'
+import { DirectoryBundleStore } from '../../src/action/thread/stores/directory.js'
+import { createOctokit } from '../../src/action/github/octokit.js'
+import { createStorageApi } from '../../src/action/thread/stores/storageApi.js'
+import type { BundleStore } from '../../src/action/thread/stores/store.js'
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from '../support/githubServer.js'
 import { tempDir } from '../support/tempDirs.js'
 
@@ -106,9 +107,9 @@ function addCache(key: string, createdAt = new Date().toISOString()) {
   return entry
 }
 
-function artifactStore(): ArtifactThreadStore {
-  const api = createStorageApi({ token: 'ghs_token', apiUrl: github.url, owner: OWNER, repo: REPO })
-  return new ArtifactThreadStore({
+function artifactStore(): ArtifactBundleStore {
+  const api = createStorageApi(createOctokit({ token: 'ghs_token', apiUrl: github.url, warn: () => {} }), OWNER, REPO)
+  return new ArtifactBundleStore({
     api,
     token: 'ghs_token',
     owner: OWNER,
@@ -118,13 +119,13 @@ function artifactStore(): ArtifactThreadStore {
   })
 }
 
-function cacheStore(identity = run): CacheThreadStore {
-  const api = createStorageApi({ token: 'ghs_token', apiUrl: github.url, owner: OWNER, repo: REPO })
-  return new CacheThreadStore({ api, run: identity, workDir, log: (message) => logged.push(message) })
+function cacheStore(identity = run): CacheBundleStore {
+  const api = createStorageApi(createOctokit({ token: 'ghs_token', apiUrl: github.url, warn: () => {} }), OWNER, REPO)
+  return new CacheBundleStore({ api, run: identity, workDir, log: (message) => logged.push(message) })
 }
 
 /** A bundle of an earlier run, saved through a store of that run. */
-async function savedBy(store: ThreadStore, text: string, secret = SECRET): Promise<void> {
+async function savedBy(store: BundleStore, text: string, secret = SECRET): Promise<void> {
   await store.save(KEY, await seal(Buffer.from(text), secret, KEY))
 }
 
@@ -282,7 +283,7 @@ describe('the cache store', () => {
 describe('the directory store', () => {
   it('keeps bundles in a folder per key, loads the newest that opens and prunes older ones', async () => {
     const root = tempDir('store')
-    const store = (runId: string) => new DirectoryThreadStore(root, { runId, runAttempt: '1' })
+    const store = (runId: string) => new DirectoryBundleStore(root, { runId, runAttempt: '1' })
     expect(await store('1').load(KEY, open)).toBeUndefined()
 
     await savedBy(store('1'), 'first')

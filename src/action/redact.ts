@@ -1,3 +1,5 @@
+import { isPlainObject } from '../shared/checks.js'
+
 /** Replaces every registered secret in text the action publishes, even when the model repeats one. */
 export class Redactor {
   readonly #secrets = new Set<string>()
@@ -27,7 +29,7 @@ export class Redactor {
   redactValue(value: unknown): unknown {
     if (typeof value === 'string') return this.redact(value)
     if (Array.isArray(value)) return value.map((entry) => this.redactValue(entry))
-    if (typeof value === 'object' && value !== null) {
+    if (isPlainObject(value)) {
       return Object.fromEntries(
         Object.entries(value).map(([key, entry]) => [this.redact(key), this.redactValue(entry)])
       )

@@ -10,7 +10,7 @@ export {
 export * from './errors.js'
 export * from './events.js'
 export type * from './options.js'
-export { flattenConfig } from './config.js'
+export { flattenConfig, mergeConfig } from './config.js'
 export { buildExecArgs } from './args.js'
 export { strictSchemaFromZod, strictSchemaProblems } from './outputSchema.js'
 export { findCodexExecutable } from './binary.js'

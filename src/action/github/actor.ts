@@ -1,6 +1,8 @@
-import { isRecord } from './context.js'
-import type { GitHubApi } from './github.js'
-import { InputError } from './inputs.js'
+import { isPlainObject } from '../../shared/checks.js'
+import { Inputs } from '../constants.js'
+import { InputError } from '../settings.js'
+import type { GitHubApi } from './api.js'
+import type { RunContext } from './context.js'
 
 /** Who started the run, and so whose say-so the agent would act on. */
 export interface Actor {
@@ -30,7 +32,7 @@ const trustedPermissions = new Set(['admin', 'write'])
  * Events without a sender (schedule) fall back to GITHUB_ACTOR.
  */
 export function actorOf(payload: Record<string, unknown>, env: NodeJS.ProcessEnv): Actor | undefined {
-  const sender = isRecord(payload.sender) ? payload.sender : {}
+  const sender = isPlainObject(payload.sender) ? payload.sender : {}
   const senderLogin = typeof sender.login === 'string' && sender.login ? sender.login : undefined
   const triggering = env.GITHUB_TRIGGERING_ACTOR?.trim()
   if (triggering && triggering !== senderLogin) return { login: triggering, bot: isBotLogin(triggering) }
@@ -63,7 +65,7 @@ export async function admitActor(
     return { allowed: true, reason: `${login} started a ${eventName} run, which takes write access to the repository` }
   if (!github)
     throw new InputError(
-      'github-token',
+      Inputs.GithubToken,
       `is empty, so whether ${login} may start a turn cannot be checked; give a token or list them in allow-users`
     )
   let access
@@ -91,4 +93,15 @@ function isBotLogin(login: string): boolean {
 function listed(list: readonly string[], login: string): boolean {
   const bare = (name: string): string => name.toLowerCase().replace(/\[bot\]$/, '')
   return list.some((entry) => entry === '*' || bare(entry) === bare(login))
+}
+
+/** Whether the actor of this run may start a turn. */
+export function admitRun(
+  context: Pick<RunContext, 'payload' | 'repository' | 'eventName'>,
+  lists: { allowUsers: readonly string[]; allowBots: readonly string[] },
+  github: GitHubApi | undefined,
+  env: NodeJS.ProcessEnv
+): Promise<Admission> {
+  const { owner, repo } = context.repository
+  return admitActor(actorOf(context.payload, env), lists, `${owner}/${repo}`, github, context.eventName)
 }

@@ -1,11 +1,12 @@
 import path from 'node:path'
-import type { CommandExecutionItem, ThreadEvent, ThreadItem, TodoListItem, Usage } from '../sdk/index.js'
+import type { CommandExecutionItem, ThreadEvent, ThreadItem, TodoListItem, Usage } from '../../sdk/index.js'
 
 export type Conclusion = 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped'
+export type TurnStatus = Conclusion | 'running'
 
 /** Everything known about the turn: what the log, the summary, the comment and the outputs show. */
 export class TurnReport {
-  status: Conclusion | 'running' = 'running'
+  status: TurnStatus = 'running'
   threadId: string | null = null
   resumed = false
   finalResponse = ''
@@ -13,7 +14,6 @@ export class TurnReport {
   usage: Usage | null = null
   /** Why the turn did not succeed, on one or more lines. */
   error?: string
-  readonly warnings: string[] = []
   readonly startedAt = Date.now()
   finishedAt?: number
   readonly #items = new Map<string, ThreadItem>()
@@ -41,9 +41,6 @@ export class TurnReport {
         break
       case 'turn.failed':
         this.error = event.error.message
-        break
-      case 'error':
-        this.warnings.push(event.message)
         break
     }
   }
@@ -96,17 +93,6 @@ export class TurnReport {
   get durationMs(): number {
     return (this.finishedAt ?? Date.now()) - this.startedAt
   }
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
-  const minutes = Math.floor(ms / 60_000)
-  return `${minutes}m ${Math.round((ms % 60_000) / 1000)}s`
-}
-
-export function formatUsage(usage: Usage | null): string {
-  if (!usage) return 'no token usage reported'
-  return `${usage.input_tokens} input tokens (${usage.cached_input_tokens} cached), ${usage.output_tokens} output tokens`
 }
 
 /**

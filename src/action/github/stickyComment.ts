@@ -1,5 +1,6 @@
-import { commentMarker } from './comment.js'
-import type { GitHubApi, IssueComment } from './github.js'
+import { commentMarker } from '../publish/comment.js'
+import type { GitHubApi, IssueComment } from './api.js'
+import { httpStatusOf } from './octokit.js'
 
 /** Progress edits are at most this frequent, to stay far from GitHub's rate limits. */
 export const PROGRESS_INTERVAL_MS = 5000
@@ -10,6 +11,7 @@ export const PROGRESS_INTERVAL_MS = 5000
  */
 export class StickyComment {
   #comment?: IssueComment
+  #searched = false
   #writing: Promise<void> = Promise.resolve()
   #lastWrite = 0
   #pendingBody?: string
@@ -24,6 +26,26 @@ export class StickyComment {
     private readonly intervalMs = PROGRESS_INTERVAL_MS
   ) {}
 
+  /**
+   * The comment of `key` on the run's PR, when one is wanted and can be written: `comment` defaults
+   * to true on PR events. Why none is written is a warning.
+   */
+  static open(
+    comment: boolean | undefined,
+    prNumber: number | undefined,
+    api: GitHubApi | undefined,
+    key: string,
+    warn: (message: string) => void
+  ): StickyComment | undefined {
+    const wanted = comment ?? prNumber !== undefined
+    if (!wanted) return undefined
+    if (prNumber === undefined)
+      warn('Input "comment" is true, but this run is not about a pull request: no comment is written')
+    else if (!api) warn('Input "github-token" is empty: no PR comment is written')
+    else return new StickyComment(api, prNumber, key, warn)
+    return undefined
+  }
+
   get url(): string | undefined {
     return this.#comment?.url
   }
@@ -35,6 +57,7 @@ export class StickyComment {
     this.#comment = comments
       .filter((comment) => comment.body.includes(marker) && viewer !== undefined && comment.author === viewer)
       .at(-1)
+    this.#searched = true
     return this.#comment
   }
 
@@ -76,12 +99,13 @@ export class StickyComment {
   }
 
   async #write(body: string): Promise<IssueComment> {
+    if (!this.#searched) await this.find()
     if (this.#comment) {
       try {
         return await this.api.updateComment(this.#comment.id, body)
       } catch (error) {
         // deleted by someone since: start a new one
-        if ((error as { status?: number }).status !== 404) throw error
+        if (httpStatusOf(error) !== 404) throw error
       }
     }
     return this.api.createComment(this.issueNumber, body)

@@ -1,6 +1,7 @@
-import { formatTodo } from './logStream.js'
-import { displayCommand, formatDuration, formatUsage, type TurnReport } from './report.js'
-import type { ThreadRecord } from './record.js'
+import { formatDuration, oneLine } from '../../shared/text.js'
+import type { Transcript } from '../thread/transcript.js'
+import type { TurnReport } from '../turn/report.js'
+import { commandsTable, details, fence, formatTodo, formatUsage, inlineCode, STATUS } from './format.js'
 
 /** GitHub refuses comment bodies longer than this. */
 export const COMMENT_LIMIT = 65_536
@@ -12,29 +13,20 @@ export function commentMarker(threadKey: string): string {
   return `<!-- ${MARKER_PREFIX}:key=${encodeURIComponent(threadKey)} -->`
 }
 
-const statusLines: Record<TurnReport['status'], string> = {
-  running: '⏳ Working…',
-  success: '✅ Done',
-  failure: '❌ The turn failed',
-  cancelled: '⏹️ The turn was cancelled',
-  timed_out: '⌛ The turn timed out',
-  skipped: '⏭️ Skipped'
-}
-
 export interface CommentParts {
   key: string
   report: TurnReport
-  /** Earlier turns of the thread, newest first, shown below the current one. */
-  record?: ThreadRecord
-  /** The thread record to keep in the comment's hidden marker, encoded. */
-  encodedRecord?: string
+  /** The thread's turns, this one first, newest first: the earlier ones are shown below it. */
+  history?: Transcript
+  /** The transcript to keep in the comment's hidden marker, encoded. */
+  encodedTranscript?: string
 }
 
 /** The sticky comment's body, never longer than GitHub allows. */
 export function renderComment(parts: CommentParts): string {
   const { report } = parts
-  const head = [commentMarker(parts.key), `### 🤖 Codex · ${statusLines[report.status]}`, '']
-  const foot = ['', footer(report), ...(parts.encodedRecord ? [parts.encodedRecord] : [])]
+  const head = [commentMarker(parts.key), `### 🤖 Codex · ${statusLine(report)}`, '']
+  const foot = ['', footer(report), ...(parts.encodedTranscript ? [parts.encodedTranscript] : [])]
   const body: string[] = []
   if (report.status === 'running') {
     body.push(`**Now:** ${report.currentStep}`)
@@ -44,9 +36,9 @@ export function renderComment(parts: CommentParts): string {
     if (report.error && report.status !== 'success') body.push(`> ${report.error.split('\n').join('\n> ')}`, '')
     body.push(report.finalResponse || '_The agent gave no response._')
   }
-  const details = detailSections(report)
-  const history = historySection(parts.record)
-  const full = [...head, ...body, ...details, ...history, ...foot].join('\n')
+  const sections = detailSections(report)
+  const history = historySection(parts.history)
+  const full = [...head, ...body, ...sections, ...history, ...foot].join('\n')
   if (full.length <= COMMENT_LIMIT) return full
 
   // Too long: drop the history and the details first, then cut the response itself.
@@ -63,12 +55,7 @@ function detailSections(report: TurnReport): string[] {
   }
   const commands = report.commands
   if (commands.length) {
-    const rows = commands.map(
-      (command) => `| ${command.exit_code ?? '…'} | ${inlineCode(displayCommand(command.command))} |`
-    )
-    sections.push(
-      details(`Commands (${commands.length})`, ['| exit | command |', '| ---: | --- |', ...rows].join('\n'))
-    )
+    sections.push(details(`Commands (${commands.length})`, commandsTable(commands)))
   }
   const files = report.changedFiles
   if (files.length)
@@ -76,8 +63,8 @@ function detailSections(report: TurnReport): string[] {
   return sections.length ? ['', ...sections] : []
 }
 
-function historySection(record: ThreadRecord | undefined): string[] {
-  const earlier = record?.turns.slice(1) ?? []
+function historySection(history: Transcript | undefined): string[] {
+  const earlier = history?.turns.slice(1) ?? []
   if (!earlier.length) return []
   const entries = earlier.map(
     (turn) =>
@@ -96,22 +83,7 @@ function footer(report: TurnReport): string {
   return `<sub>${parts.filter(Boolean).join(' · ')}</sub>`
 }
 
-function details(summary: string, content: string): string {
-  return `<details><summary>${summary}</summary>\n\n${content}\n\n</details>`
-}
-
-export function fence(text: string, language = ''): string {
-  const longestRun = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length))
-  const ticks = '`'.repeat(longestRun + 1)
-  return `${ticks}${language}\n${text}\n${ticks}`
-}
-
-function inlineCode(text: string): string {
-  const clean = oneLine(text, 300).replace(/\|/g, '\\|')
-  return clean.includes('`') ? `<code>${clean.replace(/</g, '&lt;')}</code>` : `\`${clean}\``
-}
-
-function oneLine(text: string, limit: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat
+function statusLine(report: TurnReport): string {
+  const { icon, word } = STATUS[report.status]
+  return report.status === 'running' ? `${icon} Working…` : `${icon} Turn ${word}`
 }

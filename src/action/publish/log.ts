@@ -1,5 +1,8 @@
-import type { ThreadEvent, ThreadItem, TodoListItem } from '../sdk/index.js'
-import { displayCommand, displayPath, formatDuration, formatUsage, type TurnReport } from './report.js'
+import * as core from '@actions/core'
+import type { ThreadEvent, ThreadItem, TodoListItem } from '../../sdk/index.js'
+import { formatDuration } from '../../shared/text.js'
+import { displayCommand, displayPath, type TurnReport } from '../turn/report.js'
+import { formatTodo, formatUsage, STATUS } from './format.js'
 
 /** The job-log operations the streamer needs; @actions/core provides them in the action. */
 export interface LogSink {
@@ -8,6 +11,15 @@ export interface LogSink {
   warning(message: string): void
   startGroup(title: string): void
   endGroup(): void
+}
+
+/** The runner's job log. */
+export const jobLog: LogSink = {
+  info: (message) => core.info(message),
+  debug: (message) => core.debug(message),
+  warning: (message) => core.warning(message),
+  startGroup: (title) => core.startGroup(title),
+  endGroup: () => core.endGroup()
 }
 
 /** Command output kept in the log per command; the rest is cut from the middle. */
@@ -45,8 +57,8 @@ export class LogStreamer {
 
   /** The closing line: outcome, duration and token usage. */
   close(report: TurnReport): void {
-    const outcome = report.status === 'success' ? '✅ Turn completed' : `❌ Turn ${report.status.replace('_', ' ')}`
-    this.sink.info(`${outcome} in ${formatDuration(report.durationMs)} · ${formatUsage(report.usage)}`)
+    const { icon, word } = STATUS[report.status]
+    this.sink.info(`${icon} Turn ${word} in ${formatDuration(report.durationMs)} · ${formatUsage(report.usage)}`)
   }
 
   private item(phase: 'item.started' | 'item.updated' | 'item.completed', item: ThreadItem): void {
@@ -105,10 +117,6 @@ export class LogStreamer {
     this.#lastTodo = text
     this.sink.info(`📋 Plan:\n${text}`)
   }
-}
-
-export function formatTodo(item: TodoListItem): string {
-  return item.items.map((entry) => `- [${entry.completed ? 'x' : ' '}] ${entry.text}`).join('\n')
 }
 
 /** Keeps the head and tail of a long output so the log stays readable and bounded. */

@@ -1,12 +1,12 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { LOAD_CANDIDATES, type RunIdentity, type ThreadStore } from './threadStore.js'
+import { LOAD_CANDIDATES, type RunIdentity, type BundleStore } from './store.js'
 
 /** Bundle names sort by when they were saved: a zero-padded epoch in milliseconds comes first. */
 const BUNDLE_NAME = /^\d{15}-[\w.-]+\.bundle$/
 
 /** A folder on a disk that outlives the run: self-hosted runners, local runs, tests. */
-export class DirectoryThreadStore implements ThreadStore {
+export class DirectoryBundleStore implements BundleStore {
   readonly label: string
   #saved?: string
 

@@ -2,7 +2,7 @@ import { DefaultArtifactClient } from '@actions/artifact'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { StorageApi } from './storageApi.js'
-import { deleteEach, LOAD_CANDIDATES, type StoreLog, type ThreadStore } from './threadStore.js'
+import { deleteEach, LOAD_CANDIDATES, type StoreLog, type BundleStore } from './store.js'
 
 const BUNDLE_FILE = 'bundle.bin'
 
@@ -24,7 +24,7 @@ export interface ArtifactStoreOptions {
  * One artifact per run, all named after the key, found again through the REST API. Unlike a
  * cache, an artifact is visible to every workflow and event of the repository.
  */
-export class ArtifactThreadStore implements ThreadStore {
+export class ArtifactBundleStore implements BundleStore {
   readonly label = 'the artifact store'
   readonly #client = new DefaultArtifactClient()
   #savedId?: number

@@ -1,5 +1,5 @@
-import type { ThreadEvent } from '../sdk/index.js'
-import { formatDuration } from './report.js'
+import type { ThreadEvent } from '../../sdk/index.js'
+import { formatDuration } from '../../shared/text.js'
 
 /**
  * codex never gives up on an endpoint it cannot connect to ("Reconnecting... waiting for network"

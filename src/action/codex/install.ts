@@ -1,20 +1,24 @@
 import * as cache from '@actions/cache'
 import * as tc from '@actions/tool-cache'
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
-
-const run = promisify(execFile)
+import { execFileAsync, stderrOf } from './exec.js'
 
 /** The tool-cache name codex is kept under. */
 export const TOOL_NAME = 'codex'
 
+/** What the runner offers: its variables (tool cache, hosted or not) and its scratch folder. */
+export interface Runner {
+  env: NodeJS.ProcessEnv
+  tempDir: string
+}
+
 export interface InstallLog {
   info(message: string): void
   warning(message: string): void
+  debug(message: string): void
 }
 
 /** Where an install of `@openai/codex` keeps the launcher, which puts the bundled tools (rg) on PATH. */
@@ -31,15 +35,15 @@ export function actionsCacheKey(version: string): string {
  * Where a fresh install is put together. Fixed for a version, because @actions/cache only restores
  * an entry to the path it was saved from.
  */
-export function stagingDir(version: string, env: NodeJS.ProcessEnv): string {
-  return path.join(env.RUNNER_TEMP || os.tmpdir(), 'codex-cli', `${version}-${os.platform()}-${os.arch()}`)
+export function stagingDir(version: string, tempDir: string): string {
+  return path.join(tempDir, 'codex-cli', `${version}-${os.platform()}-${os.arch()}`)
 }
 
 /** Installs `@openai/codex@version` with npm into `prefix`; one error with npm's reason if it cannot. */
 export async function npmInstallCodex(version: string, prefix: string): Promise<void> {
   await mkdir(prefix, { recursive: true })
   try {
-    await run(
+    await execFileAsync(
       'npm',
       [
         'install',
@@ -55,7 +59,7 @@ export async function npmInstallCodex(version: string, prefix: string): Promise<
       { cwd: prefix, maxBuffer: 16 * 1024 * 1024 }
     )
   } catch (error) {
-    const stderr = String((error as { stderr?: string }).stderr ?? '').trim()
+    const stderr = stderrOf(error)
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT'
         ? 'npm is not on PATH (install Node.js with npm, e.g. actions/setup-node, or give codex-path)'
@@ -75,10 +79,10 @@ export async function npmInstallCodex(version: string, prefix: string): Promise<
 /** The version a codex executable reports, e.g. "0.169.0". */
 export async function codexVersion(executable: string): Promise<string> {
   try {
-    const { stdout } = await run(executable, ['--version'], { timeout: 30_000 })
+    const { stdout } = await execFileAsync(executable, ['--version'], { timeout: 30_000 })
     return stdout.trim().replace(/^codex-cli\s+/, '')
   } catch (error) {
-    const stderr = String((error as { stderr?: string }).stderr ?? '').trim()
+    const stderr = stderrOf(error)
     throw new Error(
       `codex at ${executable} does not run: ${stderr.split('\n').slice(-3).join(' ') || (error as Error).message}`,
       { cause: error }
@@ -93,7 +97,7 @@ export async function codexVersion(executable: string): Promise<string> {
  */
 export async function resolveCodex(
   settings: { codexPath?: string; codexVersion: string },
-  env: NodeJS.ProcessEnv,
+  runner: Runner,
   log: InstallLog
 ): Promise<string> {
   if (settings.codexPath) {
@@ -101,7 +105,7 @@ export async function resolveCodex(
     return settings.codexPath
   }
   const started = Date.now()
-  const found = await obtainCodex(settings.codexVersion, env, log)
+  const found = await obtainCodex(settings.codexVersion, runner, log)
   log.info(`codex ${found.version} from ${found.source} in ${seconds(started)}`)
   return found.launcher
 }
@@ -113,7 +117,7 @@ interface FoundCodex {
   source: string
 }
 
-async function obtainCodex(version: string, env: NodeJS.ProcessEnv, log: InstallLog): Promise<FoundCodex> {
+async function obtainCodex(version: string, { env, tempDir }: Runner, log: InstallLog): Promise<FoundCodex> {
   // A tag such as "latest" moves: caching it under its name would pin whatever it meant first.
   const exact = tc.isExplicitVersion(version)
   if (!exact) log.info(`codex-version ${version} is not an exact version: installing from npm, uncached`)
@@ -135,7 +139,7 @@ async function obtainCodex(version: string, env: NodeJS.ProcessEnv, log: Install
     }
   }
 
-  const staging = stagingDir(version, env)
+  const staging = stagingDir(version, tempDir)
   const key = actionsCacheKey(version)
   const restored = actionsCache ? await restore(staging, key, log) : undefined
   const found: FoundCodex = {

@@ -5,7 +5,7 @@ export type ThreadStoreKind = (typeof THREAD_STORES)[number]
  * Where a thread's sealed bundles live between runs, one per run that saved it. Failures are
  * thrown; the caller turns them into warnings.
  */
-export interface ThreadStore {
+export interface BundleStore {
   /** What the log calls it, e.g. "the artifact store". */
   readonly label: string
   /**

@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { promisify } from 'node:util'
-import type { SandboxMode } from '../sdk/index.js'
+import type { SandboxMode } from '../../sdk/index.js'
+import { execFileAsync, stderrOf } from './exec.js'
 
 /** Ubuntu 24.04's AppArmor switch: 1 refuses the unprivileged user namespaces codex's Linux sandbox is built on. */
 export const USERNS_RESTRICTION = '/proc/sys/kernel/apparmor_restrict_unprivileged_userns'
@@ -16,8 +15,6 @@ export interface SandboxHost {
   run(command: string, args: string[]): Promise<void>
 }
 
-const execFileAsync = promisify(execFile)
-
 export const systemHost: SandboxHost = {
   platform: process.platform,
   file: USERNS_RESTRICTION,
@@ -25,8 +22,7 @@ export const systemHost: SandboxHost = {
     try {
       await execFileAsync(command, args, { timeout: 30_000 })
     } catch (error) {
-      const stderr = String((error as { stderr?: string }).stderr ?? '').trim()
-      throw new Error(stderr || (error as Error).message, { cause: error })
+      throw new Error(stderrOf(error) || (error as Error).message, { cause: error })
     }
   }
 }

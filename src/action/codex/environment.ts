@@ -1,5 +1,5 @@
-import { isConfigObject } from '../sdk/config.js'
-import type { CodexConfigObject } from '../sdk/index.js'
+import type { CodexConfigObject } from '../../sdk/index.js'
+import { isPlainObject } from '../../shared/checks.js'
 
 /**
  * Variables the codex process itself never receives, unless named in allow-env: the runner's own
@@ -63,7 +63,7 @@ export function protectShellEnvironment(
     .map(([name]) => name)
     .filter((name) => !globs.some((glob) => globMatches(glob, name)))
 
-  const user = isConfigObject(config.shell_environment_policy) ? config.shell_environment_policy : {}
+  const user = isPlainObject(config.shell_environment_policy) ? config.shell_environment_policy : {}
   const userExclude = Array.isArray(user.exclude) ? user.exclude : []
   return {
     ...config,

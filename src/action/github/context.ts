@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { isPlainObject } from '../../shared/checks.js'
+import type { GitHubApi } from './api.js'
 
 /** The pull request a run is about, as far as the event tells. */
 export interface PullRequestInfo {
@@ -22,6 +25,8 @@ export interface RunContext {
   pullRequest?: PullRequestInfo
   /** The raw event payload (GITHUB_EVENT_PATH). */
   payload: Record<string, unknown>
+  /** Scratch space that goes with the job (RUNNER_TEMP). */
+  tempDir: string
 }
 
 /** Reads the run's context from the variables and event file the runner provides. */
@@ -40,7 +45,8 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
     runAttempt,
     runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}${runAttempt !== '1' ? `/attempts/${runAttempt}` : ''}`,
     pullRequest: pullRequestOf(env.GITHUB_EVENT_NAME ?? '', payload),
-    payload
+    payload,
+    tempDir: env.RUNNER_TEMP || tmpdir()
   }
 }
 
@@ -48,7 +54,7 @@ function readPayload(eventPath: string | undefined): Record<string, unknown> {
   if (!eventPath) return {}
   try {
     const parsed: unknown = JSON.parse(readFileSync(eventPath, 'utf8'))
-    return isRecord(parsed) ? parsed : {}
+    return isPlainObject(parsed) ? parsed : {}
   } catch {
     return {}
   }
@@ -66,10 +72,10 @@ const pullRequestEvents = new Set([
  * the `pr` input of a manual dispatch. Comment and dispatch events carry only the number.
  */
 export function pullRequestOf(eventName: string, payload: Record<string, unknown>): PullRequestInfo | undefined {
-  if (pullRequestEvents.has(eventName) && isRecord(payload.pull_request)) {
+  if (pullRequestEvents.has(eventName) && isPlainObject(payload.pull_request)) {
     const pr = payload.pull_request
-    const base = isRecord(pr.base) ? pr.base : {}
-    const head = isRecord(pr.head) ? pr.head : {}
+    const base = isPlainObject(pr.base) ? pr.base : {}
+    const head = isPlainObject(pr.head) ? pr.head : {}
     if (typeof pr.number !== 'number') return undefined
     return {
       number: pr.number,
@@ -80,11 +86,11 @@ export function pullRequestOf(eventName: string, payload: Record<string, unknown
       headSha: stringOr(head.sha)
     }
   }
-  if (eventName === 'issue_comment' && isRecord(payload.issue) && payload.issue.pull_request) {
+  if (eventName === 'issue_comment' && isPlainObject(payload.issue) && payload.issue.pull_request) {
     const issue = payload.issue
     return typeof issue.number === 'number' ? { number: issue.number, title: stringOr(issue.title) } : undefined
   }
-  if (eventName === 'workflow_dispatch' && isRecord(payload.inputs)) {
+  if (eventName === 'workflow_dispatch' && isPlainObject(payload.inputs)) {
     const number = Number(payload.inputs.pr)
     return Number.isInteger(number) && number > 0 ? { number } : undefined
   }
@@ -95,6 +101,20 @@ function stringOr(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+/**
+ * Comment and dispatch events name a PR by number only: its refs come from the API, so the prompt
+ * can say how to see the change. Without them the turn still runs.
+ */
+export async function completePullRequest(
+  pr: PullRequestInfo | undefined,
+  github: GitHubApi | undefined,
+  warn: (message: string) => void
+): Promise<PullRequestInfo | undefined> {
+  if (!pr || pr.baseSha || !github) return pr
+  try {
+    return await github.pullRequest(pr.number)
+  } catch (error) {
+    warn(`Could not read pull request #${pr.number}: ${(error as Error).message}`)
+    return pr
+  }
 }

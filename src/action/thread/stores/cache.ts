@@ -2,7 +2,7 @@ import * as cache from '@actions/cache'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { StorageApi } from './storageApi.js'
-import { deleteEach, type RunIdentity, type StoreLog, type ThreadStore } from './threadStore.js'
+import { deleteEach, type RunIdentity, type StoreLog, type BundleStore } from './store.js'
 
 /** The trailing delimiter keeps `pr-1` from restoring `pr-12`'s caches. */
 export function cacheKeyPrefix(key: string): string {
@@ -21,7 +21,7 @@ export interface CacheStoreOptions {
  * ref that saved it (and readable from its base branch's), so runs of other events on the PR,
  * such as issue_comment, do not see it: the artifact store does not have that limit.
  */
-export class CacheThreadStore implements ThreadStore {
+export class CacheBundleStore implements BundleStore {
   readonly label = 'the Actions cache'
   #saved?: { key: string; at: string }
 

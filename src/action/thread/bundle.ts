@@ -1,8 +1,8 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { create, extract } from 'tar'
-import { seal, unseal } from './bundleCrypto.js'
-import { parseRecord, type ThreadRecord } from './record.js'
+import { seal, unseal } from './seal.js'
+import { parseTranscript, type Transcript } from './transcript.js'
 
 /**
  * A bundle is what one run leaves for the next: the thread record and codex's session files of
@@ -13,7 +13,7 @@ const RECORD_FILE = 'record.json'
 const SESSIONS_DIR = 'sessions'
 
 export interface OpenedBundle {
-  record: ThreadRecord
+  record: Transcript
   /** Where the bundle was unpacked; its sessions/ mirrors a codex home's. */
   dir: string
 }
@@ -34,7 +34,7 @@ export async function sessionFiles(codexHome: string, threadId: string): Promise
 
 /** Packs and seals the record with the sessions of its thread found in `codexHome`. */
 export async function packBundle(
-  record: ThreadRecord,
+  record: Transcript,
   codexHome: string,
   secret: string,
   workDir: string
@@ -77,7 +77,7 @@ export async function openBundle(
       cwd: dir,
       filter: (entry) => entry === RECORD_FILE || entry.startsWith(`${SESSIONS_DIR}/`)
     })
-    const record = parseRecord(await readFile(path.join(dir, RECORD_FILE), 'utf8'))
+    const record = parseTranscript(await readFile(path.join(dir, RECORD_FILE), 'utf8'))
     if (record?.key === threadKey) return { record, dir }
   } catch {
     // a sealed bundle that does not unpack is as good as none

@@ -3,30 +3,36 @@ import path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
 import { z } from 'zod'
 import {
+  mergeConfig,
   strictSchemaProblems,
   type CodexConfigObject,
   type ModelReasoningEffort,
   type SandboxMode
 } from '../sdk/index.js'
-import { mergeConfig } from '../sdk/config.js'
-import { THREAD_STORES, type ThreadStoreKind } from './threadStore.js'
-
-/** The codex CLI version installed when `codex-version` is not given: the one the tests run. */
-export const DEFAULT_CODEX_VERSION = '0.169.0'
-export const DEFAULT_TIMEOUT_MINUTES = 30
+import { describeIssues, isPlainObject } from '../shared/checks.js'
+import { oneLine } from '../shared/text.js'
+import { DEFAULT_CODEX_VERSION, DEFAULT_TIMEOUT_MINUTES, Inputs, type InputName } from './constants.js'
+import { THREAD_STORES, type ThreadStoreKind } from './thread/stores/store.js'
 
 /** Reads one input as the runner passes it (trimmed; '' when unset). */
-export type InputReader = (name: string) => string
+export type InputReader = (name: InputName) => string
 
 /** A bad input: the message names the input and says what is wrong, on one line. */
 export class InputError extends Error {
   constructor(
-    readonly input: string,
+    readonly input: InputName,
     problem: string
   ) {
     super(`Input "${input}": ${problem}`)
     this.name = 'InputError'
   }
+}
+
+/** The user's output schema: a JSON Schema object the Responses API's strict mode accepts. */
+export interface OutputSchema {
+  schema: Record<string, unknown>
+  /** The problems of a value that does not match, one line each; none for a match. */
+  validate(value: unknown): string[]
 }
 
 export interface Settings {
@@ -38,8 +44,7 @@ export interface Settings {
   effort?: ModelReasoningEffort
   sandbox: SandboxMode
   workingDirectory: string
-  /** A JSON Schema object the Responses API's strict mode accepts. */
-  outputSchema?: Record<string, unknown>
+  outputSchema?: OutputSchema
   codexVersion: string
   codexPath?: string
   /** Undefined: a fresh folder under RUNNER_TEMP. */
@@ -75,8 +80,8 @@ const efforts = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const
  * provides (GITHUB_WORKSPACE, and OPENAI_API_KEY / CODEX_API_KEY from the step's env).
  */
 export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process.env): Settings {
-  const optional = (name: string): string | undefined => read(name).trim() || undefined
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback?: T): T | undefined => {
+  const optional = (name: InputName): string | undefined => read(name).trim() || undefined
+  const oneOf = <T extends string>(name: InputName, allowed: readonly T[], fallback?: T): T | undefined => {
     const value = optional(name) ?? fallback
     if (value !== undefined && !allowed.includes(value as T)) {
       throw new InputError(name, `"${value}" is not one of ${allowed.join(', ')}`)
@@ -84,43 +89,43 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     return value as T | undefined
   }
 
-  const workingDirectory = path.resolve(optional('working-directory') ?? env.GITHUB_WORKSPACE ?? process.cwd())
-  const baseUrl = optional('base-url')
+  const workingDirectory = path.resolve(optional(Inputs.WorkingDirectory) ?? env.GITHUB_WORKSPACE ?? process.cwd())
+  const baseUrl = optional(Inputs.BaseUrl)
   if (baseUrl !== undefined && !z.url({ protocol: /^https?$/ }).safeParse(baseUrl).success) {
-    throw new InputError('base-url', `"${baseUrl}" is not an http(s) URL`)
+    throw new InputError(Inputs.BaseUrl, `"${baseUrl}" is not an http(s) URL`)
   }
-  const apiKey = optional('openai-api-key') ?? (env.CODEX_API_KEY?.trim() || env.OPENAI_API_KEY?.trim() || undefined)
+  const apiKey = optional(Inputs.OpenaiApiKey) ?? (env.CODEX_API_KEY?.trim() || env.OPENAI_API_KEY?.trim() || undefined)
   if (!apiKey && !baseUrl) {
     throw new InputError(
-      'openai-api-key',
+      Inputs.OpenaiApiKey,
       'is required (or set OPENAI_API_KEY in the step env, or give base-url for a keyless endpoint)'
     )
   }
 
   return {
-    prompt: readPrompt(optional('prompt'), optional('prompt-file'), workingDirectory),
+    prompt: readPrompt(optional(Inputs.Prompt), optional(Inputs.PromptFile), workingDirectory),
     apiKey,
     baseUrl,
-    model: optional('model'),
-    effort: oneOf('effort', efforts),
-    sandbox: oneOf('sandbox', sandboxModes, 'read-only')!,
-    workingDirectory: existingDirectory('working-directory', workingDirectory),
-    outputSchema: readOutputSchema(optional('output-schema'), optional('output-schema-file'), workingDirectory),
-    codexVersion: readCodexVersion(optional('codex-version')),
-    codexPath: readCodexPath(optional('codex-path')),
-    codexHome: optional('codex-home') && path.resolve(optional('codex-home')!),
-    config: readConfig(read('config')),
-    githubToken: optional('github-token') ?? '',
-    comment: readBoolean('comment', optional('comment')),
-    timeoutMs: readTimeout(optional('timeout-minutes')),
-    threadKey: readThreadKey(optional('thread-key')),
-    resume: readBoolean('resume', optional('resume')) ?? true,
-    ...readThreadStore(oneOf('thread-store', THREAD_STORES, 'artifact')!, optional('thread-store-path')),
-    threadSecret: optional('thread-secret'),
-    allowUsers: readLogins('allow-users', read('allow-users'), false),
-    allowBots: readLogins('allow-bots', read('allow-bots'), true),
-    allowEnv: readAllowEnv(read('allow-env'), env, apiKey),
-    secretsToRedact: readList(read('secrets-to-redact'))
+    model: optional(Inputs.Model),
+    effort: oneOf(Inputs.Effort, efforts),
+    sandbox: oneOf(Inputs.Sandbox, sandboxModes, 'read-only')!,
+    workingDirectory: existingDirectory(Inputs.WorkingDirectory, workingDirectory),
+    outputSchema: readOutputSchema(optional(Inputs.OutputSchema), optional(Inputs.OutputSchemaFile), workingDirectory),
+    codexVersion: readCodexVersion(optional(Inputs.CodexVersion)),
+    codexPath: readCodexPath(optional(Inputs.CodexPath)),
+    codexHome: optional(Inputs.CodexHome) && path.resolve(optional(Inputs.CodexHome)!),
+    config: readConfig(read(Inputs.Config)),
+    githubToken: optional(Inputs.GithubToken) ?? '',
+    comment: readBoolean(Inputs.Comment, optional(Inputs.Comment)),
+    timeoutMs: readTimeout(optional(Inputs.TimeoutMinutes)),
+    threadKey: readThreadKey(optional(Inputs.ThreadKey)),
+    resume: readBoolean(Inputs.Resume, optional(Inputs.Resume)) ?? true,
+    ...readThreadStore(oneOf(Inputs.BundleStore, THREAD_STORES, 'artifact')!, optional(Inputs.ThreadStorePath)),
+    threadSecret: optional(Inputs.ThreadSecret),
+    allowUsers: readLogins(Inputs.AllowUsers, read(Inputs.AllowUsers), false),
+    allowBots: readLogins(Inputs.AllowBots, read(Inputs.AllowBots), true),
+    allowEnv: readAllowEnv(read(Inputs.AllowEnv), env, apiKey),
+    secretsToRedact: readList(read(Inputs.SecretsToRedact))
   }
 }
 
@@ -132,7 +137,7 @@ export function readList(text: string): string[] {
     .filter(Boolean)
 }
 
-function readLogins(name: string, text: string, bots: boolean): string[] {
+function readLogins(name: InputName, text: string, bots: boolean): string[] {
   const logins = readList(text)
   for (const login of logins) {
     if (login === '*') continue
@@ -149,7 +154,7 @@ function readAllowEnv(text: string, env: NodeJS.ProcessEnv, apiKey: string | und
   const names = readList(text)
   for (const name of names) {
     if (/^(CODEX|OPENAI)_API_KEY$/i.test(name) || (apiKey && env[name]?.trim() === apiKey))
-      throw new InputError('allow-env', `${name} holds the API key, which the agent's commands never see`)
+      throw new InputError(Inputs.AllowEnv, `${name} holds the API key, which the agent's commands never see`)
   }
   return names
 }
@@ -158,7 +163,7 @@ function readAllowEnv(text: string, env: NodeJS.ProcessEnv, apiKey: string | und
 function readThreadKey(value: string | undefined): string | undefined {
   if (value !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(value)) {
     throw new InputError(
-      'thread-key',
+      Inputs.ThreadKey,
       `${JSON.stringify(value)} is not a key: up to 100 letters, digits, ".", "_" and "-", starting with a letter or digit`
     )
   }
@@ -170,18 +175,18 @@ function readThreadStore(
   folder: string | undefined
 ): { threadStore: ThreadStoreKind; threadStorePath?: string } {
   if (threadStore === 'directory' && !folder)
-    throw new InputError('thread-store-path', 'is required when thread-store is directory')
+    throw new InputError(Inputs.ThreadStorePath, 'is required when thread-store is directory')
   return { threadStore, threadStorePath: folder && path.resolve(folder) }
 }
 
 function readPrompt(inline: string | undefined, file: string | undefined, workingDirectory: string): string {
-  if (inline && file) throw new InputError('prompt', 'give either prompt or prompt-file, not both')
+  if (inline && file) throw new InputError(Inputs.Prompt, 'give either prompt or prompt-file, not both')
   if (file) {
-    const text = readText('prompt-file', file, workingDirectory)
-    if (!text.trim()) throw new InputError('prompt-file', `${file} is empty`)
+    const text = readText(Inputs.PromptFile, file, workingDirectory)
+    if (!text.trim()) throw new InputError(Inputs.PromptFile, `${file} is empty`)
     return text
   }
-  if (!inline) throw new InputError('prompt', 'is required (or give prompt-file)')
+  if (!inline) throw new InputError(Inputs.Prompt, 'is required (or give prompt-file)')
   return inline
 }
 
@@ -189,9 +194,10 @@ function readOutputSchema(
   inline: string | undefined,
   file: string | undefined,
   workingDirectory: string
-): Record<string, unknown> | undefined {
-  if (inline && file) throw new InputError('output-schema', 'give either output-schema or output-schema-file, not both')
-  const name = file ? 'output-schema-file' : 'output-schema'
+): OutputSchema | undefined {
+  if (inline && file)
+    throw new InputError(Inputs.OutputSchema, 'give either output-schema or output-schema-file, not both')
+  const name = file ? Inputs.OutputSchemaFile : Inputs.OutputSchema
   const text = file ? readText(name, file, workingDirectory) : inline
   if (text === undefined) return undefined
   let schema: unknown
@@ -200,11 +206,10 @@ function readOutputSchema(
   } catch (error) {
     throw new InputError(name, `is not JSON (${(error as Error).message})`)
   }
-  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-    throw new InputError(name, 'must be a JSON Schema object')
-  }
+  if (!isPlainObject(schema)) throw new InputError(name, 'must be a JSON Schema object')
+  let validator: z.ZodType
   try {
-    z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0])
+    validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0])
   } catch (error) {
     throw new InputError(name, `is not a valid JSON Schema (${oneLine((error as Error).message)})`)
   }
@@ -212,13 +217,20 @@ function readOutputSchema(
   if (problems.length) {
     throw new InputError(name, `would be rejected by the Responses API's strict mode: ${problems.join('; ')}`)
   }
-  return schema as Record<string, unknown>
+  return {
+    schema,
+    validate: (value) => {
+      const parsed = validator.safeParse(value)
+      return parsed.success ? [] : describeIssues(parsed.error.issues)
+    }
+  }
 }
 
 function readCodexVersion(value: string | undefined): string {
   if (value === undefined) return DEFAULT_CODEX_VERSION
   // an npm version or dist-tag: nothing that could smuggle another package spec or a flag
-  if (!/^[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(value)) throw new InputError('codex-version', `"${value}" is not a version`)
+  if (!/^[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(value))
+    throw new InputError(Inputs.CodexVersion, `"${value}" is not a version`)
   return value
 }
 
@@ -229,13 +241,13 @@ function readCodexPath(value: string | undefined): string | undefined {
   try {
     isFile = statSync(resolved).isFile()
   } catch {
-    throw new InputError('codex-path', `${value} does not exist`)
+    throw new InputError(Inputs.CodexPath, `${value} does not exist`)
   }
-  if (!isFile) throw new InputError('codex-path', `${value} is not a file`)
+  if (!isFile) throw new InputError(Inputs.CodexPath, `${value} is not a file`)
   try {
     accessSync(resolved, constants.X_OK)
   } catch {
-    throw new InputError('codex-path', `${value} is not executable`)
+    throw new InputError(Inputs.CodexPath, `${value} is not executable`)
   }
   return resolved
 }
@@ -246,19 +258,22 @@ function readConfig(text: string): CodexConfigObject {
     const line = raw.trim()
     if (!line || line.startsWith('#')) return
     const where = `line ${index + 1} ("${line}")`
-    if (!/^[A-Za-z0-9_."-]+\s*=/.test(line)) throw new InputError('config', `${where} is not key=value`)
+    if (!/^[A-Za-z0-9_."-]+\s*=/.test(line)) throw new InputError(Inputs.Config, `${where} is not key=value`)
     let parsed: Record<string, unknown>
     try {
       parsed = parseToml(line)
     } catch (error) {
-      throw new InputError('config', `${where} has a value that is not TOML (${oneLine((error as Error).message)})`)
+      throw new InputError(
+        Inputs.Config,
+        `${where} has a value that is not TOML (${oneLine((error as Error).message)})`
+      )
     }
     config = mergeConfig(config, parsed as CodexConfigObject)
   })
   return config
 }
 
-function readBoolean(name: string, value: string | undefined): boolean | undefined {
+function readBoolean(name: InputName, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined
   if (/^(true|yes|on|1)$/i.test(value)) return true
   if (/^(false|no|off|0)$/i.test(value)) return false
@@ -269,12 +284,12 @@ function readTimeout(value: string | undefined): number {
   if (value === undefined) return DEFAULT_TIMEOUT_MINUTES * 60_000
   const minutes = Number(value)
   if (!/^\d*\.?\d+$/.test(value) || !Number.isFinite(minutes) || minutes <= 0) {
-    throw new InputError('timeout-minutes', `"${value}" is not a positive number of minutes`)
+    throw new InputError(Inputs.TimeoutMinutes, `"${value}" is not a positive number of minutes`)
   }
   return Math.round(minutes * 60_000)
 }
 
-function readText(name: string, file: string, workingDirectory: string): string {
+function readText(name: InputName, file: string, workingDirectory: string): string {
   try {
     return readFileSync(path.resolve(workingDirectory, file), 'utf8')
   } catch (error) {
@@ -285,15 +300,11 @@ function readText(name: string, file: string, workingDirectory: string): string 
   }
 }
 
-function existingDirectory(name: string, dir: string): string {
+function existingDirectory(name: InputName, dir: string): string {
   try {
     if (statSync(dir).isDirectory()) return dir
   } catch {
     // reported below
   }
   throw new InputError(name, `${dir} is not an existing directory`)
-}
-
-function oneLine(text: string): string {
-  return text.split('\n')[0].trim()
 }

@@ -1,4 +1,4 @@
-import type { RunContext } from './context.js'
+import type { RunContext } from '../github/context.js'
 
 /**
  * The user's prompt followed by a delimited block of facts about the run. PR titles are written

@@ -1,21 +1,13 @@
-import { fence } from './comment.js'
-import { displayCommand, formatDuration, formatUsage, type TurnReport } from './report.js'
+import { formatDuration } from '../../shared/text.js'
+import type { TurnReport } from '../turn/report.js'
+import { commandsTable, fence, formatUsage, STATUS } from './format.js'
 
 /** GitHub refuses a step summary over 1 MiB; stay under it with room for the note. */
 export const SUMMARY_LIMIT = 1024 * 1024 - 1024
 
-const titles: Record<TurnReport['status'], string> = {
-  running: 'running',
-  success: 'completed',
-  failure: 'failed',
-  cancelled: 'cancelled',
-  timed_out: 'timed out',
-  skipped: 'skipped'
-}
-
 /** The job summary: the response, the structured output as a table, commands, files, usage. */
 export function renderSummary(report: TurnReport): string {
-  const lines = [`## 🤖 Codex turn ${titles[report.status]}`, '']
+  const lines = [`## 🤖 Codex turn ${STATUS[report.status].word}`, '']
   if (report.error && report.status !== 'success') {
     const label = report.status === 'skipped' ? 'Skipped' : 'Error'
     lines.push(`> **${label}:** ${report.error.split('\n').join('\n> ')}`, '')
@@ -25,10 +17,7 @@ export function renderSummary(report: TurnReport): string {
     lines.push('### Structured output', '', structuredTable(report.structuredOutput), '')
   const commands = report.commands
   if (commands.length) {
-    lines.push('### Commands', '', '| exit | command |', '| ---: | --- |')
-    for (const command of commands)
-      lines.push(`| ${command.exit_code ?? '…'} | ${cell(displayCommand(command.command))} |`)
-    lines.push('')
+    lines.push('### Commands', '', commandsTable(commands), '')
   }
   const files = report.changedFiles
   if (files.length) lines.push('### Files changed', '', ...files.map((file) => `- \`${file}\``), '')

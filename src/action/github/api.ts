@@ -1,7 +1,5 @@
-import { getOctokit } from '@actions/github'
-import { retry } from '@octokit/plugin-retry'
-import { throttling } from '@octokit/plugin-throttling'
 import type { PullRequestInfo } from './context.js'
+import { createOctokit, httpStatusOf, type Octokit } from './octokit.js'
 
 export interface IssueComment {
   id: number
@@ -30,52 +28,11 @@ export interface GitHubApi {
   pullRequest(number: number): Promise<PullRequestInfo>
 }
 
-export interface GitHubApiOptions {
-  token: string
-  apiUrl: string
-  owner: string
-  repo: string
-  /** Where rate-limit and retry notices go. */
-  warn: (message: string) => void
-}
-
 /** The login behind the workflow's GITHUB_TOKEN, which may not call GET /user. */
 export const ACTIONS_BOT_LOGIN = 'github-actions[bot]'
 
-/**
- * Octokit with octokit's own retry (5xx, network) and throttling (429, secondary rate limits)
- * plugins, so no call site carries a loop of its own.
- */
-export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
-  const octokit = getOctokit(
-    options.token,
-    {
-      baseUrl: options.apiUrl,
-      throttle: {
-        onRateLimit: (
-          after: number,
-          request: { method: string; url: string },
-          _octokit: unknown,
-          retryCount: number
-        ) => {
-          options.warn(`GitHub rate limit on ${request.method} ${request.url}: retrying in ${after}s`)
-          return retryCount < 3
-        },
-        onSecondaryRateLimit: (
-          after: number,
-          request: { method: string; url: string },
-          _octokit: unknown,
-          retryCount: number
-        ) => {
-          options.warn(`GitHub secondary rate limit on ${request.method} ${request.url}: retrying in ${after}s`)
-          return retryCount < 3
-        }
-      }
-    },
-    retry,
-    throttling
-  )
-  const { owner, repo } = options
+export function createGitHubApi(octokit: Octokit, owner: string, repo: string): GitHubApi {
+  let viewer: Promise<string | undefined> | undefined
   const toComment = (data: {
     id: number
     body?: string | null
@@ -88,13 +45,14 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     author: data.user?.login ?? ''
   })
   return {
-    async viewer() {
-      try {
-        return (await octokit.rest.users.getAuthenticated()).data.login
-      } catch (error) {
+    viewer() {
+      // the identity cannot change within a run: asked once
+      viewer ??= octokit.rest.users.getAuthenticated().then(
+        ({ data }) => data.login,
         // Installation tokens (GITHUB_TOKEN, app tokens) may not read /user.
-        return (error as { status?: number }).status === 403 ? ACTIONS_BOT_LOGIN : undefined
-      }
+        (error: unknown) => (httpStatusOf(error) === 403 ? ACTIONS_BOT_LOGIN : undefined)
+      )
+      return viewer
     },
     async listComments(issueNumber) {
       const comments = await octokit.paginate(octokit.rest.issues.listComments, {
@@ -116,7 +74,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
         const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: login })
         return { role: data.role_name, permission: data.permission }
       } catch (error) {
-        if ((error as { status?: number }).status === 404) return undefined
+        if (httpStatusOf(error) === 404) return undefined
         throw error
       }
     },
@@ -132,4 +90,20 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
       }
     }
   }
+}
+
+/** The run's way to GitHub: one client, for the calls above and for the thread stores. */
+export interface GitHubConnection {
+  octokit: Octokit
+  api: GitHubApi
+}
+
+export function connectGitHub(
+  token: string,
+  context: { apiUrl: string; repository: { owner: string; repo: string } },
+  warn: (message: string) => void
+): GitHubConnection | undefined {
+  if (!token) return undefined
+  const octokit = createOctokit({ token, apiUrl: context.apiUrl, warn })
+  return { octokit, api: createGitHubApi(octokit, context.repository.owner, context.repository.repo) }
 }

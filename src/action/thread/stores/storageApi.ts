@@ -1,5 +1,4 @@
-import { getOctokit } from '@actions/github'
-import { retry } from '@octokit/plugin-retry'
+import { httpStatusOf, type Octokit } from '../../github/octokit.js'
 
 export interface StoredArtifact {
   id: number
@@ -29,16 +28,7 @@ export interface StorageApi {
   deleteCache(id: number): Promise<void>
 }
 
-export interface StorageApiOptions {
-  token: string
-  apiUrl: string
-  owner: string
-  repo: string
-}
-
-export function createStorageApi(options: StorageApiOptions): StorageApi {
-  const octokit = getOctokit(options.token, { baseUrl: options.apiUrl }, retry)
-  const { owner, repo } = options
+export function createStorageApi(octokit: Octokit, owner: string, repo: string): StorageApi {
   return {
     async listArtifacts(name) {
       const artifacts = await needs(
@@ -79,7 +69,7 @@ async function needs<T>(permission: string, call: Promise<T>): Promise<T> {
   try {
     return await call
   } catch (error) {
-    if ((error as { status?: number }).status !== 403) throw error
+    if (httpStatusOf(error) !== 403) throw error
     throw new Error(`${(error as Error).message} (the token needs ${permission})`, { cause: error })
   }
 }

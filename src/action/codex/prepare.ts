@@ -1,0 +1,44 @@
+import { mkdtemp } from 'node:fs/promises'
+import path from 'node:path'
+import { Codex } from '../../sdk/index.js'
+import type { Redactor } from '../redact.js'
+import type { Settings } from '../settings.js'
+import { codexEnvironment, protectShellEnvironment } from './environment.js'
+import { resolveCodex, type InstallLog, type Runner } from './install.js'
+import { ensureSandboxCanStart } from './sandbox.js'
+
+export interface PreparedCodex {
+  codex: Codex
+  /** Where codex keeps this run's sessions: the thread layer saves and restores them here. */
+  codexHome: string
+}
+
+/**
+ * A codex ready for the turn: its sandbox able to start, the binary found or installed, and an
+ * environment that keeps the runner's credentials and the user's secrets from the agent.
+ */
+export async function prepareCodex(
+  settings: Settings,
+  runner: Runner,
+  redactor: Redactor,
+  log: InstallLog
+): Promise<PreparedCodex> {
+  await ensureSandboxCanStart(settings.sandbox, runner.env, (message) => log.info(message))
+  const codexPath = await resolveCodex(settings, runner, log)
+  const codexHome = settings.codexHome ?? (await mkdtemp(path.join(runner.tempDir, 'codex-home-')))
+  const env = codexEnvironment(runner.env, codexHome, settings.allowEnv)
+  const codex = new Codex({
+    codexPathOverride: codexPath,
+    apiKey: settings.apiKey,
+    baseUrl: settings.baseUrl,
+    config: protectShellEnvironment(settings.config, {
+      codexEnv: env,
+      allowEnv: settings.allowEnv,
+      holdsSecret: (value) => redactor.holds(value)
+    }),
+    env,
+    // codex's own notices are for whoever debugs the action, not for every reader of the log
+    logger: { warn: (message) => log.debug(message) }
+  })
+  return { codex, codexHome }
+}

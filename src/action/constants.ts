@@ -1,0 +1,52 @@
+/**
+ * The action's contract with every workflow that uses it: the names action.yml declares. The code
+ * reads and writes them only through these constants, and the contract test compares them with
+ * action.yml and the README.
+ */
+export const Inputs = {
+  Prompt: 'prompt',
+  PromptFile: 'prompt-file',
+  OpenaiApiKey: 'openai-api-key',
+  BaseUrl: 'base-url',
+  Model: 'model',
+  Effort: 'effort',
+  Sandbox: 'sandbox',
+  WorkingDirectory: 'working-directory',
+  OutputSchema: 'output-schema',
+  OutputSchemaFile: 'output-schema-file',
+  CodexVersion: 'codex-version',
+  CodexPath: 'codex-path',
+  CodexHome: 'codex-home',
+  Config: 'config',
+  GithubToken: 'github-token',
+  Comment: 'comment',
+  TimeoutMinutes: 'timeout-minutes',
+  ThreadKey: 'thread-key',
+  Resume: 'resume',
+  BundleStore: 'thread-store',
+  ThreadStorePath: 'thread-store-path',
+  ThreadSecret: 'thread-secret',
+  AllowUsers: 'allow-users',
+  AllowBots: 'allow-bots',
+  AllowEnv: 'allow-env',
+  SecretsToRedact: 'secrets-to-redact'
+} as const
+
+export type InputName = (typeof Inputs)[keyof typeof Inputs]
+
+export const Outputs = {
+  FinalResponse: 'final-response',
+  StructuredOutput: 'structured-output',
+  ThreadId: 'thread-id',
+  Resumed: 'resumed',
+  Usage: 'usage',
+  Conclusion: 'conclusion',
+  CommentUrl: 'comment-url',
+  ChangedFiles: 'changed-files'
+} as const
+
+export type OutputName = (typeof Outputs)[keyof typeof Outputs]
+
+/** The codex CLI version installed when `codex-version` is not given: the `@openai/codex` package.json pins. */
+export const DEFAULT_CODEX_VERSION = '0.169.0'
+export const DEFAULT_TIMEOUT_MINUTES = 30

@@ -1,0 +1,38 @@
+import * as core from '@actions/core'
+import { Outputs, type OutputName } from '../constants.js'
+import type { Redactor } from '../redact.js'
+import type { TurnReport } from '../turn/report.js'
+import { renderSummary } from './summary.js'
+
+/** Step outputs, the job summary and the comment: everything leaves through the redactor. */
+export async function publishResults(
+  report: TurnReport,
+  redactor: Redactor,
+  writeComment?: () => Promise<string | undefined>
+): Promise<void> {
+  const output = (name: OutputName, value: string): void => core.setOutput(name, redactor.redact(value))
+  output(Outputs.FinalResponse, report.finalResponse)
+  output(
+    Outputs.StructuredOutput,
+    report.structuredOutput === undefined ? '' : JSON.stringify(redactor.redactValue(report.structuredOutput))
+  )
+  output(Outputs.ThreadId, report.threadId ?? '')
+  output(Outputs.Resumed, String(report.resumed))
+  output(
+    Outputs.Usage,
+    JSON.stringify({
+      input_tokens: report.usage?.input_tokens ?? 0,
+      cached_input_tokens: report.usage?.cached_input_tokens ?? 0,
+      output_tokens: report.usage?.output_tokens ?? 0
+    })
+  )
+  output(Outputs.Conclusion, report.status)
+  output(Outputs.ChangedFiles, JSON.stringify(report.changedFiles))
+  try {
+    await core.summary.addRaw(redactor.redact(renderSummary(report))).write()
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${(error as Error).message}`)
+  }
+  const url = await writeComment?.()
+  output(Outputs.CommentUrl, url ?? '')
+}

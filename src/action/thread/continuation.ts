@@ -1,0 +1,136 @@
+import type { Codex, Thread, ThreadOptions } from '../../sdk/index.js'
+import type { Redactor } from '../redact.js'
+import type { TurnReport } from '../turn/report.js'
+import type { ThreadArchive } from './archive.js'
+import {
+  decodeTranscript,
+  emptyTranscript,
+  encodeTranscript,
+  mergeTranscripts,
+  seedPrompt,
+  withTurn,
+  type Transcript,
+  type TranscriptTurn
+} from './transcript.js'
+
+/**
+ * A copy of the transcript kept where people see the thread (the sticky comment). Runs of one
+ * thread that overlap each write their turn there, so it is read when the run starts and again
+ * before the run saves.
+ */
+export interface TranscriptMirror {
+  read(): Promise<Transcript | undefined>
+}
+
+/** The mirror in a comment found by `find`; a comment that cannot be read is a warning, not a failure. */
+export function commentMirror(
+  comment: { find(): Promise<{ body: string } | undefined> },
+  warn: (message: string) => void
+): TranscriptMirror {
+  return {
+    async read() {
+      try {
+        const found = await comment.find()
+        return found && decodeTranscript(found.body)
+      } catch (error) {
+        warn(`Could not read the PR comments: ${(error as Error).message}`)
+        return undefined
+      }
+    }
+  }
+}
+
+export interface ContinuationOptions {
+  key: string
+  /** Where the key's thread is kept between runs; undefined: a thread of this run alone. */
+  archive?: ThreadArchive
+  /** false: start the key's thread over. */
+  resume: boolean
+  mirror?: TranscriptMirror
+  /** The user's request, as the transcript keeps it. */
+  prompt: string
+  redactor: Redactor
+  log: (message: string) => void
+}
+
+/** This run's turn in a key's thread: which codex thread it runs in, and what the transcript keeps of it. */
+export class ThreadContinuation {
+  #transcript: Transcript
+  #finished = false
+
+  private constructor(
+    private readonly options: ContinuationOptions,
+    transcript: Transcript,
+    /** The thread resumed, its session in codex home; undefined: a new thread. */
+    readonly resumeId: string | undefined
+  ) {
+    this.#transcript = transcript
+  }
+
+  static async begin(options: ContinuationOptions): Promise<ThreadContinuation> {
+    const { key, archive } = options
+    if (!archive) return new ThreadContinuation(options, emptyTranscript(key), undefined)
+    if (!options.resume) {
+      options.log(`Thread ${key}: resume is false, starting a new thread`)
+      return new ThreadContinuation(options, emptyTranscript(key), undefined)
+    }
+    const { record, resumeId } = await archive.load(await options.mirror?.read())
+    return new ThreadContinuation(options, record, resumeId)
+  }
+
+  get resumed(): boolean {
+    return this.resumeId !== undefined
+  }
+
+  start(codex: Codex, threadOptions: ThreadOptions): Thread {
+    return this.resumeId ? codex.resumeThread(this.resumeId, threadOptions) : codex.startThread(threadOptions)
+  }
+
+  /** The turn's input: a new thread that continues a lost one gets the earlier turns first. */
+  input(prompt: string): string {
+    return !this.resumed && this.#transcript.turns.length ? seedPrompt(this.#transcript, prompt) : prompt
+  }
+
+  /** The thread's turns for display, this one first, as `report` shows it now. */
+  history(report: TurnReport): Transcript {
+    return this.#finished ? this.#transcript : withTurn(this.#transcript, this.#turn(report))
+  }
+
+  /** The transcript as the comment's hidden marker keeps it. */
+  get encodedTranscript(): string {
+    return encodeTranscript(this.#transcript)
+  }
+
+  /**
+   * Adds this run's turn to the transcript, with the turns of runs of the same thread that ended
+   * meanwhile: the mirror is read again, and so is the archive, since this run's own progress edits
+   * may have overwritten the mirror since such a run wrote it.
+   */
+  async finish(report: TurnReport): Promise<void> {
+    const transcript = withTurn(this.#transcript, this.#turn(report))
+    const { key, archive, resume, mirror } = this.options
+    this.#transcript =
+      resume && archive
+        ? mergeTranscripts(key, transcript, await mirror?.read(), await archive.latestRecord())
+        : transcript
+    this.#finished = true
+  }
+
+  /** Keeps the transcript and the thread's session for the next run; failures are warnings. */
+  async save(): Promise<void> {
+    await this.options.archive?.save(this.#transcript)
+  }
+
+  #turn(report: TurnReport): TranscriptTurn {
+    const { redactor } = this.options
+    return {
+      // when the turn ended: the newest turn is the one whose session was saved last
+      at: new Date(report.finishedAt ?? Date.now()).toISOString(),
+      prompt: redactor.redact(this.options.prompt),
+      response: redactor.redact(report.finalResponse),
+      conclusion: report.status,
+      runUrl: report.runUrl,
+      threadId: report.threadId
+    }
+  }
+}

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net'
 import { handleGraphQL } from './github/graphql.js'
 import { OWNER, REPO, REPO_PATH, tooLong, user, validationFailed } from './github/http.js'
 import { handleReactions } from './github/reactions.js'
-import { createReviewStore, handleReviews } from './github/reviews.js'
+import { createReviewStore } from './github/reviewStore.js'
+import { handleReviews } from './github/reviews.js'
 import type { Failure, GitHubServer, Route, ServerState } from './github/types.js'
 
 /**
@@ -31,7 +32,7 @@ export type {
   StoredReviewComment
 } from './github/types.js'
 export { blobSha, pullFile, type FileChange } from './github/files.js'
-export { LINE_NOT_RESOLVED, START_MUST_PRECEDE, START_SAME_HUNK } from './github/reviews.js'
+export { LINE_NOT_RESOLVED, START_MUST_PRECEDE, START_SAME_HUNK } from './github/reviewStore.js'
 export { OWNER, REPO }
 
 export async function startGitHubServer(): Promise<GitHubServer> {

@@ -52,11 +52,22 @@ export function unprocessable(route: Route, errors: string[], doc: string): void
   })
 }
 
-/** The 422 of a record's failed validation, e.g. an issue comment body over the limit. */
-export function validationFailed(route: Route, resource: string, field: string, message: string, doc: string): void {
+/**
+ * The 422 of a record's failed validation, e.g. an issue comment body over the limit; `message` names a
+ * custom error, and the codes GitHub documents (missing_field, invalid) come without one.
+ */
+export function validationFailed(
+  route: Route,
+  resource: string,
+  field: string,
+  message: string | { code: 'missing_field' | 'invalid' },
+  doc: string
+): void {
+  const error =
+    typeof message === 'string' ? { resource, code: 'custom', field, message } : { resource, field, ...message }
   route.send(422, {
     message: 'Validation Failed',
-    errors: [{ resource, code: 'custom', field, message }],
+    errors: [error],
     documentation_url: `https://docs.github.com/rest/${doc}`,
     status: '422'
   })

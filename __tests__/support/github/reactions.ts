@@ -30,7 +30,7 @@ export function handleReactions(route: Route): boolean {
   const content = bodyOf(route).content
   if (!exists) notFound(route)
   else if (typeof content !== 'string' || !REACTION_CONTENTS.includes(content as ReactionContent))
-    validationFailed(route, 'Reaction', 'content', 'invalid', 'reactions/reactions')
+    validationFailed(route, 'Reaction', 'content', { code: 'invalid' }, 'reactions/reactions')
   else {
     const existing = state.reactions.find(
       (reaction) =>

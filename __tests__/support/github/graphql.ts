@@ -136,7 +136,7 @@ function graphql(route: Route): void {
   if (/\breviewThreads\b/.test(query)) {
     const owner = argument(query, variables, ['owner'])
     const name = argument(query, variables, ['name', 'repo', 'repository'])
-    const number = Number(argument(query, variables, ['number', 'pr', 'pull', 'pullNumber', 'pull_number']))
+    const number = Number(argument(query, variables, ['number', 'pr', 'prNumber', 'pull', 'pullNumber', 'pull_number']))
     if (owner !== OWNER || name !== REPO)
       return answer({ repository: null }, [
         {

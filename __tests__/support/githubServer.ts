@@ -1,74 +1,45 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { handleGraphQL } from './github/graphql.js'
+import { OWNER, REPO, REPO_PATH, tooLong, user, validationFailed } from './github/http.js'
+import { handleReactions } from './github/reactions.js'
+import { createReviewStore } from './github/reviewStore.js'
+import { handleReviews } from './github/reviews.js'
+import type { Failure, GitHubServer, Route, ServerState } from './github/types.js'
 
 /**
  * A small stand-in for the GitHub REST API on 127.0.0.1: issue comments, the token's identity,
- * pull requests, collaborator permissions, and the artifacts and caches the thread stores list and
- * delete, with injectable failures.
+ * pull requests with their files, reviews, review comments and reactions, review threads over GraphQL,
+ * collaborator permissions, and the artifacts and caches the thread stores list and delete, with
+ * injectable failures. Routes beyond the first few live in ./github/.
  */
-export interface StoredComment {
-  id: number
-  issue: number
-  body: string
-  user: { login: string; type: string }
-  html_url: string
-}
-
-export interface RecordedRequest {
-  method: string
-  path: string
-  body: unknown
-}
-
-export interface Failure {
-  method: string
-  path: RegExp
-  status: number
-  /** How many matching requests fail before they succeed again. */
-  times: number
-  headers?: Record<string, string>
-}
-
-/** An artifact or a cache entry as the REST API lists it. */
-export interface StoredArtifact {
-  id: number
-  name: string
-  created_at: string
-  expires_at: string
-  expired: boolean
-  workflow_run: { id: number }
-}
-
-export interface StoredCache {
-  id: number
-  key: string
-  ref: string
-  created_at: string
-}
-
-export interface GitHubServer {
-  url: string
-  comments: StoredComment[]
-  requests: RecordedRequest[]
-  /** The login the token acts as; undefined makes GET /user answer 403, as for GITHUB_TOKEN. */
-  viewer: string | undefined
-  /** Each login's role (admin, maintain, write, triage, read); alice, the default sender, has write. */
-  permissions: Map<string, string>
-  pulls: Map<number, Record<string, unknown>>
-  artifacts: StoredArtifact[]
-  caches: StoredCache[]
-  fail(failure: Failure): void
-  addComment(issue: number, body: string, login: string): StoredComment
-  close(): Promise<void>
-}
-
-export const OWNER = 'octo'
-export const REPO = 'demo'
+export type {
+  Failure,
+  GitHubServer,
+  GitHubUser,
+  PullFile,
+  PullSpec,
+  RecordedRequest,
+  ReactionContent,
+  ReviewCommentSpec,
+  ReviewState,
+  ReviewThread,
+  StoredArtifact,
+  StoredCache,
+  StoredComment,
+  StoredReaction,
+  StoredReview,
+  StoredReviewComment
+} from './github/types.js'
+export { blobSha, pullFile, type FileChange } from './github/files.js'
+export { LINE_NOT_RESOLVED, START_MUST_PRECEDE, START_SAME_HUNK } from './github/reviewStore.js'
+export { OWNER, REPO }
 
 export async function startGitHubServer(): Promise<GitHubServer> {
   const failures: Failure[] = []
   let nextId = 1000
-  const state: Omit<GitHubServer, 'url' | 'close'> = {
+  const ids = (): number => nextId++
+  const state: ServerState = {
     comments: [],
     requests: [],
     viewer: 'codex-bot',
@@ -76,19 +47,32 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     pulls: new Map(),
     artifacts: [],
     caches: [],
+    pullFiles: new Map(),
+    reviews: [],
+    reviewComments: [],
+    reactions: [],
+    resolvedThreads: new Set(),
+    resolveForbidden: false,
+    actionsCanApprove: true,
     fail: (failure) => failures.push({ ...failure }),
     addComment(issue, body, login) {
+      const id = ids()
       const comment = {
-        id: nextId++,
+        id,
         issue,
         body,
-        user: { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' },
-        html_url: `https://github.com/${OWNER}/${REPO}/pull/${issue}#issuecomment-${nextId}`
+        user: user(login),
+        html_url: `https://github.com/${OWNER}/${REPO}/pull/${issue}#issuecomment-${id}`
       }
       state.comments.push(comment)
       return comment
-    }
+    },
+    setPull: (pr, spec) => store.setPull(pr, spec),
+    setPullFiles: (pr, files) => store.setPullFiles(pr, files),
+    addReviewComment: (pr, spec) => store.addReviewComment(pr, spec),
+    reviewThreads: (pr) => store.reviewThreads(pr)
   }
+  const store = createReviewStore(state, ids)
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -99,8 +83,11 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       const method = req.method ?? 'GET'
       state.requests.push({ method, path: url.pathname, body })
       const send = (status: number, data: unknown, headers: Record<string, string> = {}): void => {
-        res.writeHead(status, { 'content-type': 'application/json', ...headers })
-        res.end(JSON.stringify(data))
+        if (status === 204) res.writeHead(204, headers).end()
+        else {
+          res.writeHead(status, { 'content-type': 'application/json', ...headers })
+          res.end(JSON.stringify(data))
+        }
       }
       const failure = failures.find(
         (entry) => entry.times > 0 && entry.method === method && entry.path.test(url.pathname)
@@ -110,7 +97,11 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         send(failure.status, { message: `scripted failure ${failure.status}` }, failure.headers)
         return
       }
-      const repoPath = `/repos/${OWNER}/${REPO}`
+      // writes with the token are authored by the identity it acts as; GITHUB_TOKEN's is github-actions[bot]
+      const author = state.viewer ?? 'github-actions[bot]'
+      const route: Route = { method, url, body, state, author, baseUrl: serverUrl(), nextId: ids, send }
+      if (handleReviews(route, store) || handleReactions(route) || handleGraphQL(route)) return
+      const repoPath = REPO_PATH
       let match: RegExpExecArray | null
       if (method === 'GET' && url.pathname === '/user') {
         if (state.viewer === undefined) send(403, { message: 'Resource not accessible by integration' })
@@ -128,17 +119,20 @@ export async function startGitHubServer(): Promise<GitHubServer> {
               : {}
           send(200, slice, headers)
         } else if (method === 'POST') {
-          const login = state.viewer ?? 'github-actions[bot]'
-          send(201, state.addComment(issue, (body as { body: string }).body, login))
+          const text = (body as { body: string }).body
+          if (tooLong(text)) commentTooLong(route, 'issues/comments#create-an-issue-comment')
+          else send(201, state.addComment(issue, text, author))
         } else send(405, {})
       } else if (
         (match = new RegExp(`^${repoPath}/issues/comments/(\\d+)$`).exec(url.pathname)) &&
         method === 'PATCH'
       ) {
         const comment = state.comments.find((entry) => entry.id === Number(match![1]))
+        const text = (body as { body: string }).body
         if (!comment) send(404, { message: 'Not Found' })
+        else if (tooLong(text)) commentTooLong(route, 'issues/comments#update-an-issue-comment')
         else {
-          comment.body = (body as { body: string }).body
+          comment.body = text
           send(200, comment)
         }
       } else if ((match = new RegExp(`^${repoPath}/pulls/(\\d+)$`).exec(url.pathname)) && method === 'GET') {
@@ -189,4 +183,9 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         server.close(() => resolve())
       })
   })
+}
+
+/** An issue comment over 65,536 characters: the answer seen in the wild is a record validation failure. */
+function commentTooLong(route: Route, doc: string): void {
+  validationFailed(route, 'IssueComment', 'body', 'body is too long (maximum is 65536 characters)', doc)
 }

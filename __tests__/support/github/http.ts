@@ -1,0 +1,82 @@
+import type { GitHubUser, Route } from './types.js'
+
+export const OWNER = 'octo'
+export const REPO = 'demo'
+export const REPO_PATH = `/repos/${OWNER}/${REPO}`
+export const HTML_REPO = `https://github.com/${OWNER}/${REPO}`
+export const API_REPO = `https://api.github.com/repos/${OWNER}/${REPO}`
+
+/** GitHub's limit on issue, review and review comment bodies. */
+export const MAX_BODY = 65_536
+
+export function user(login: string): GitHubUser {
+  return { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' }
+}
+
+/** GitHub's timestamps have whole seconds. */
+export function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** GitHub (Rails) counts characters, not UTF-16 units: an emoji is one. */
+export function tooLong(body: string): boolean {
+  return [...body].length > MAX_BODY
+}
+
+/**
+ * Sends one page of `items` with `per_page` (default 30, at most 100, as GitHub caps it) and `page`,
+ * and a `link` header naming the next and last pages while there are more.
+ */
+export function sendPage(route: Route, items: unknown[]): void {
+  const perPage = Math.min(100, Math.max(1, Number(route.url.searchParams.get('per_page') ?? 30)))
+  const page = Math.max(1, Number(route.url.searchParams.get('page') ?? 1))
+  const slice = items.slice((page - 1) * perPage, page * perPage)
+  const last = Math.max(1, Math.ceil(items.length / perPage))
+  const link = (n: number, rel: string): string =>
+    `<${route.baseUrl}${route.url.pathname}?per_page=${perPage}&page=${n}>; rel="${rel}"`
+  const headers: Record<string, string> =
+    page < last ? { link: `${link(page + 1, 'next')}, ${link(last, 'last')}` } : {}
+  route.send(200, slice, headers)
+}
+
+/**
+ * The 422 GitHub's pull request review endpoints answer with string errors, e.g.
+ * `{"message":"Unprocessable Entity","errors":["Line could not be resolved"],"status":"422"}`.
+ */
+export function unprocessable(route: Route, errors: string[], doc: string): void {
+  route.send(422, {
+    message: 'Unprocessable Entity',
+    errors,
+    documentation_url: `https://docs.github.com/rest/${doc}`,
+    status: '422'
+  })
+}
+
+/**
+ * The 422 of a record's failed validation, e.g. an issue comment body over the limit; `message` names a
+ * custom error, and the codes GitHub documents (missing_field, invalid) come without one.
+ */
+export function validationFailed(
+  route: Route,
+  resource: string,
+  field: string,
+  message: string | { code: 'missing_field' | 'invalid' },
+  doc: string
+): void {
+  const error =
+    typeof message === 'string' ? { resource, code: 'custom', field, message } : { resource, field, ...message }
+  route.send(422, {
+    message: 'Validation Failed',
+    errors: [error],
+    documentation_url: `https://docs.github.com/rest/${doc}`,
+    status: '422'
+  })
+}
+
+export function notFound(route: Route): void {
+  route.send(404, { message: 'Not Found', status: '404' })
+}
+
+export function bodyOf(route: Route): Record<string, unknown> {
+  return typeof route.body === 'object' && route.body !== null ? (route.body as Record<string, unknown>) : {}
+}

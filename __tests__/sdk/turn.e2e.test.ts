@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { CodexStructuredResponseError, CodexThreadRunError, type ThreadEvent } from '../../src/sdk/index.js'
+import { CodexStructuredResponseError, CodexThreadRunError, ORIGINATOR, type ThreadEvent } from '../../src/sdk/index.js'
 import { codexFixture, type CodexFixture } from '../support/codexFixture.js'
 
 import { commandThenMessage, requestText } from '../support/scriptedModel.js'
@@ -138,6 +138,22 @@ describe('a turn against the real codex CLI', () => {
     }
     const turn = await fixture.codex.startThread({ workingDirectory: fixture.repo }).run('Count', { outputSchema })
     expect(turn.structuredResponse).toEqual({ n: 3 })
+  })
+
+  it('passes raw configOverrides and a threadSource that the real CLI accepts, and names itself', async () => {
+    fixture = await codexFixture(() => ({ message: 'ok' }), {
+      configOverrides: ['features.shell_snapshot=false', 'model="gpt-from-override"']
+    })
+    const thread = fixture.codex.startThread({ workingDirectory: fixture.repo, threadSource: 'ci' })
+    expect((await thread.run('first')).finalResponse).toBe('ok')
+    // a thread keeps the source it was created with: the flag goes to new threads only
+    const resumed = fixture.codex.resumeThread(thread.id!, { workingDirectory: fixture.repo, threadSource: 'ci' })
+    expect((await resumed.run('second')).finalResponse).toBe('ok')
+    expect(fixture.model.requests.map((request) => request.body.model)).toEqual([
+      'gpt-from-override',
+      'gpt-from-override'
+    ])
+    expect(fixture.model.requests[0].headers.originator).toBe(ORIGINATOR)
   })
 
   it('passes images with --image', async () => {

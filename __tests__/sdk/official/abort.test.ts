@@ -1,5 +1,5 @@
 // Ported from openai/codex, sdk/typescript/tests/abort.test.ts (Apache-2.0, © OpenAI; see
-// http://www.apache.org/licenses/LICENSE-2.0). Changed: jest → vitest; shell_call's fixture
+// http://www.apache.org/licenses/LICENSE-2.0). Changed: jest → vitest, `.js` import suffixes; shell_call's fixture
 // (responsesProxy.ts).
 import { describe, expect, it } from 'vitest'
 
@@ -11,8 +11,8 @@ import {
   sse,
   SseResponseBody,
   startResponsesTestProxy
-} from './responsesProxy'
-import { createMockClient } from './testCodex'
+} from './responsesProxy.js'
+import { createMockClient } from './testCodex.js'
 
 function* infiniteShellCall(): Generator<SseResponseBody> {
   while (true) {

@@ -1,5 +1,5 @@
 // Ported from openai/codex, sdk/typescript/tests/codexExecSpy.ts (Apache-2.0, © OpenAI; see
-// http://www.apache.org/licenses/LICENSE-2.0). Changed: jest → vitest. vi.mock is hoisted per
+// http://www.apache.org/licenses/LICENSE-2.0). Changed: jest → vitest, `.js` import suffixes. vi.mock is hoisted per
 // test file, so the files using this spy mock node:child_process themselves (spawn wrapped).
 import * as child_process from 'node:child_process'
 import { vi } from 'vitest'

@@ -1,5 +1,5 @@
 // Ported from openai/codex, sdk/typescript/tests/exec.test.ts (Apache-2.0, © OpenAI; see
-// http://www.apache.org/licenses/LICENSE-2.0). Changed: jest → vitest; CodexExec and the
+// http://www.apache.org/licenses/LICENSE-2.0). Changed: jest → vitest, `.js` import suffixes; CodexExec and the
 // binary helpers come from internals.ts, rebuilt on our public API; see "Changed:" below.
 import * as child_process from 'node:child_process'
 import { EventEmitter } from 'node:events'
@@ -46,7 +46,7 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('CodexExec', () => {
   it('rejects when exit happens before stdout closes', async () => {
-    const { CodexExec } = await import('./internals')
+    const { CodexExec } = await import('./internals.js')
     const child = createEarlyExitChild()
     spawnMock.mockReturnValue(child as unknown as child_process.ChildProcess)
 
@@ -70,7 +70,7 @@ describe('CodexExec', () => {
   })
 
   it('places resume args before image args', async () => {
-    const { CodexExec } = await import('./internals')
+    const { CodexExec } = await import('./internals.js')
     spawnMock.mockClear()
     const child = new FakeChildProcess()
     spawnMock.mockReturnValue(child as unknown as child_process.ChildProcess)
@@ -96,7 +96,7 @@ describe('CodexExec', () => {
   })
 
   it('allows overriding the env passed to the Codex CLI', async () => {
-    const { CodexExec } = await import('./internals')
+    const { CodexExec } = await import('./internals.js')
     spawnMock.mockClear()
     const child = new FakeChildProcess()
     spawnMock.mockReturnValue(child as unknown as child_process.ChildProcess)
@@ -149,7 +149,7 @@ describe('CodexExec', () => {
   })
 
   it('resolves the package-layout binary and PATH directory', async () => {
-    const { resolveNativePackage } = await import('./internals')
+    const { resolveNativePackage } = await import('./internals.js')
     const vendorRoot = mkdtempSync(path.join(tmpdir(), 'codex-sdk-vendor-'))
     const packageRoot = path.join(vendorRoot, 'x86_64-unknown-linux-musl')
     const binDir = path.join(packageRoot, 'bin')
@@ -166,7 +166,7 @@ describe('CodexExec', () => {
   })
 
   it('falls back to the legacy binary layout', async () => {
-    const { resolveNativePackage } = await import('./internals')
+    const { resolveNativePackage } = await import('./internals.js')
     const vendorRoot = mkdtempSync(path.join(tmpdir(), 'codex-sdk-vendor-'))
     const packageRoot = path.join(vendorRoot, 'x86_64-unknown-linux-musl')
     const binDir = path.join(packageRoot, 'codex')
@@ -182,7 +182,7 @@ describe('CodexExec', () => {
   })
 
   it('prepends package PATH entries without duplicating them', async () => {
-    const { prependPathDirs } = await import('./internals')
+    const { prependPathDirs } = await import('./internals.js')
     const pathDir = path.join(tmpdir(), 'codex-path')
 
     expect(prependPathDirs(`/usr/bin${path.delimiter}${pathDir}`, [pathDir])).toBe(

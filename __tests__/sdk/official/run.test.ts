@@ -1,11 +1,11 @@
 // Ported from openai/codex, sdk/typescript/tests/run.test.ts (Apache-2.0, © OpenAI; see
-// http://www.apache.org/licenses/LICENSE-2.0). Changed: jest → vitest (node:child_process is
+// http://www.apache.org/licenses/LICENSE-2.0). Changed: jest → vitest, `.js` import suffixes (node:child_process is
 // mocked here, see codexExecSpy.ts); each assertion changed on purpose says why ("Changed:").
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import { codexExecSpy } from './codexExecSpy'
+import { codexExecSpy } from './codexExecSpy.js'
 import { describe, expect, it, vi } from 'vitest'
 
 import { ORIGINATOR } from 'codex-thread-action'
@@ -18,8 +18,8 @@ import {
   responseFailed,
   startResponsesTestProxy,
   SseResponseBody
-} from './responsesProxy'
-import { createMockClient, createTestClient } from './testCodex'
+} from './responsesProxy.js'
+import { createMockClient, createTestClient } from './testCodex.js'
 
 vi.mock('node:child_process', async (importActual) => {
   const actual = await importActual<typeof import('node:child_process')>()

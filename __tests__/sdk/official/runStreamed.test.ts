@@ -1,11 +1,11 @@
 // Ported from openai/codex, sdk/typescript/tests/runStreamed.test.ts (Apache-2.0, © OpenAI; see
-// http://www.apache.org/licenses/LICENSE-2.0). Changed: jest → vitest, the SDK imported by name.
+// http://www.apache.org/licenses/LICENSE-2.0). Changed: jest → vitest, `.js` import suffixes, the SDK imported by name.
 import { describe, expect, it } from 'vitest'
 
 import { ThreadEvent } from 'codex-thread-action'
 
-import { assistantMessage, responseCompleted, responseStarted, sse, startResponsesTestProxy } from './responsesProxy'
-import { createMockClient } from './testCodex'
+import { assistantMessage, responseCompleted, responseStarted, sse, startResponsesTestProxy } from './responsesProxy.js'
+import { createMockClient } from './testCodex.js'
 
 describe('Codex', () => {
   it('returns thread events', async () => {

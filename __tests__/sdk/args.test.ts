@@ -134,21 +134,38 @@ describe('buildExecArgs', () => {
     expect(argv.filter((override) => override.startsWith('model_provider='))).toHaveLength(1)
   })
 
-  it('merges thread options into config tables, the thread option winning', () => {
+  it('passes config, then raw configOverrides in order, then thread options, so the thread options win', () => {
     const argv = overrides(
       args({
         config: {
           sandbox_workspace_write: { writable_roots: ['/cache'], network_access: true },
           model_reasoning_effort: 'low'
         },
+        configOverrides: ['features.shell_snapshot=false', 'model_reasoning_effort="medium"'],
         thread: { networkAccessEnabled: false, modelReasoningEffort: 'xhigh' }
       })
     )
     expect(argv).toEqual([
       'sandbox_workspace_write.writable_roots=["/cache"]',
-      'sandbox_workspace_write.network_access=false',
-      'model_reasoning_effort="xhigh"'
+      'sandbox_workspace_write.network_access=true',
+      'model_reasoning_effort="low"',
+      'features.shell_snapshot=false',
+      'model_reasoning_effort="medium"',
+      'model_reasoning_effort="xhigh"',
+      'sandbox_workspace_write.network_access=false'
     ])
+  })
+
+  it('passes threadSource for a new thread only', () => {
+    expect(args({ thread: { threadSource: 'ci', model: 'm' } })).toEqual([
+      'exec',
+      '--experimental-json',
+      '--model',
+      'm',
+      '--thread-source',
+      'ci'
+    ])
+    expect(args({ thread: { threadSource: 'ci' }, threadId: 'thread-1' })).not.toContain('--thread-source')
   })
 
   it('does not change the config object it is given', () => {

@@ -1,11 +1,13 @@
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import {
   Codex,
   CodexCancelledError,
   CodexExecError,
   CodexExecutableNotFoundError,
+  CodexStructuredResponseError,
   CodexThreadRunError,
   findCodexExecutable,
   type CodexOptions,
@@ -158,6 +160,63 @@ describe('reading codex output (fake CLI)', () => {
     expect(seen.at(-1)).toMatchObject({ type: 'turn.completed', duration_ms: 12 })
   })
 
+  it('keeps the cost fields of codex 0.16x usage, and the 0.169 command and file change states', async () => {
+    const cost = { ...usage, cache_write_input_tokens: 4, reasoning_output_tokens: 5 }
+    const declined = {
+      id: 'item_0',
+      type: 'command_execution',
+      command: 'rm -rf /',
+      aggregated_output: '',
+      exit_code: null,
+      status: 'declined'
+    }
+    const patching = {
+      id: 'item_1',
+      type: 'file_change',
+      changes: [{ path: 'a.ts', kind: 'add' }],
+      status: 'in_progress'
+    }
+    const fake = fakeCodex({
+      stdout: [
+        ...started,
+        { type: 'item.completed', item: declined },
+        { type: 'item.started', item: patching },
+        { type: 'turn.completed', usage: cost }
+      ]
+    })
+    const turn = await client(fake).codex.startThread().run('hi')
+    expect(turn.usage).toEqual(cost)
+    expect(turn.items).toEqual([declined, patching])
+  })
+
+  it('resolves a turn whose response is off-schema and validates it once, when structuredResponse is read', async () => {
+    const outputType = z.object({ verdict: z.enum(['approve', 'request_changes']) })
+    const fake = fakeCodex({ stdout: [...started, message('item_0', '{"verdict":"maybe"}'), completed] })
+    const turn = await client(fake).codex.startThread().run('hi', { outputType })
+    expect(turn.finalResponse).toBe('{"verdict":"maybe"}')
+    expect(turn.usage).toEqual(usage)
+    const first = (() => {
+      try {
+        return turn.structuredResponse
+      } catch (caught) {
+        return caught
+      }
+    })()
+    expect(first).toBeInstanceOf(CodexStructuredResponseError)
+    expect((first as CodexStructuredResponseError).partial.items).toEqual(turn.items)
+    // the same error object again: the response was parsed once
+    expect(() => turn.structuredResponse).toThrow(first as Error)
+    // the value, once good, is also computed once
+    const good = fakeCodex({ stdout: [...started, message('item_0', '{"verdict":"approve"}'), completed] })
+    const parsed = await client(good)
+      .codex.startThread()
+      .run('hi', { outputType: z.object({ verdict: z.string() }) })
+    expect(parsed.structuredResponse).toBe(parsed.structuredResponse)
+    expect(parsed.structuredResponse).toEqual({ verdict: 'approve' })
+    // a turn is data: its keys are those of @openai/codex-sdk's Turn, the parse stays lazy
+    expect(Object.keys(turn).sort()).toEqual(['finalResponse', 'items', 'usage'])
+  })
+
   it('rejects a known event that lacks a required field, quoting the line', async () => {
     const bad = '{"type":"item.completed","item":{"id":"item_1","type":"agent_message"}}'
     const fake = fakeCodex({ stdout: [...started, message('item_0', 'before'), bad, completed] })
@@ -187,7 +246,7 @@ describe('reading codex output (fake CLI)', () => {
     const exec = error as CodexExecError
     expect(exec.exitCode).toBe(3)
     expect(exec.stderr).toContain('boom')
-    expect(exec.message).toBe('codex exited with code 3: warming up\nboom')
+    expect(exec.message).toBe('Codex Exec exited with code 3: warming up\nboom')
     expect(exec.partial.threadId).toBe(threadId)
   })
 
@@ -198,7 +257,7 @@ describe('reading codex output (fake CLI)', () => {
     expect(error).toBeInstanceOf(CodexExecError)
     const exec = error as CodexExecError
     expect(exec.exitCode).toBeNull()
-    expect(exec.message).toMatch(/^codex was killed by SIGSEGV: n+\nthread 'main' panicked$/)
+    expect(exec.message).toMatch(/^Codex Exec exited with signal SIGSEGV: n+\nthread 'main' panicked$/)
     expect(exec.stderr.length).toBe(16 * 1024)
     expect(exec.stderr.endsWith("thread 'main' panicked\n")).toBe(true)
   })

@@ -256,10 +256,10 @@ describe('output schemas refused before codex starts', () => {
       '#: every property must be in "required" (missing n)'
     ])
     expect((error as Error).message).toMatch(/^outputSchema would be rejected by the Responses API's strict mode: /)
-    // runStreamed refuses it as well, before handing out any events
-    await expect(codex.startThread().runStreamed('Count', { outputSchema })).rejects.toBeInstanceOf(
-      CodexOutputSchemaError
-    )
+    // runStreamed refuses it on the first read of the events, as @openai/codex-sdk reports its errors
+    const { events, result } = await codex.startThread().runStreamed('Count', { outputSchema })
+    await expect(events.next()).rejects.toBeInstanceOf(CodexOutputSchemaError)
+    await expect(result).rejects.toBeInstanceOf(CodexOutputSchemaError)
     expect(ran()).toBe(false)
   })
 

@@ -1,17 +1,13 @@
 import { execFile, execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { projectRoot } from '../support/runAction.js'
 import { startScriptedModel } from '../support/scriptedModel.js'
 import { tempDir } from '../support/tempDirs.js'
 
-// The SDK as a user gets it: built to lib/, imported by the package's name.
+// The SDK as a user gets it: built to lib/ (by the globalSetup), imported by the package's name.
 describe('the package export', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: projectRoot, stdio: 'ignore' })
-  }, 120_000)
-
   it('resolves `codex-thread-action` to the SDK, not the action', () => {
     const script = `
       import * as sdk from 'codex-thread-action'
@@ -93,7 +89,8 @@ describe('the packed package', () => {
     { timeout: 240_000 },
     async () => {
       const packDir = tempDir('pack')
-      const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], {
+      // lib/ is built already: `prepare` would rewrite it under the tests importing it meanwhile
+      const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', packDir], {
         cwd: projectRoot,
         encoding: 'utf8'
       })

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { CodexStructuredResponseError, CodexThreadRunError, type ThreadEvent } from '../../src/sdk/index.js'
+import { CodexStructuredResponseError, CodexThreadRunError, ORIGINATOR, type ThreadEvent } from '../../src/sdk/index.js'
 import { codexFixture, type CodexFixture } from '../support/codexFixture.js'
 
 import { commandThenMessage, requestText } from '../support/scriptedModel.js'
@@ -84,18 +84,48 @@ describe('a turn against the real codex CLI', () => {
     expect(format.schema).toMatchObject({ required: ['verdict', 'summary', 'note'], additionalProperties: false })
   })
 
-  it('rejects an off-schema response, keeping the raw text', async () => {
+  it('completes an off-schema turn: only reading structuredResponse throws, once parsed', async () => {
     fixture = await codexFixture(() => ({ message: JSON.stringify({ verdict: 'maybe' }) }))
     const outputType = z.object({ verdict: z.enum(['approve', 'request_changes']) })
-    const error = await fixture.codex
-      .startThread({ workingDirectory: fixture.repo })
-      .run('Review', { outputType })
-      .catch((caught: unknown) => caught)
+    const turn = await fixture.codex.startThread({ workingDirectory: fixture.repo }).run('Review', { outputType })
+    // the turn, its items and what it cost are the caller's
+    expect(turn.finalResponse).toBe('{"verdict":"maybe"}')
+    expect(turn.items.map((item) => item.type)).toEqual(['agent_message'])
+    expect(turn.usage).toMatchObject({ input_tokens: 100, output_tokens: 10 })
+    let error: unknown
+    try {
+      void turn.structuredResponse
+    } catch (caught) {
+      error = caught
+    }
     expect(error).toBeInstanceOf(CodexStructuredResponseError)
     const structured = error as CodexStructuredResponseError
     expect(structured.issues.join('\n')).toMatch(/verdict/)
     expect(structured.response).toBe('{"verdict":"maybe"}')
     expect(structured.partial.finalResponse).toBe('{"verdict":"maybe"}')
+    expect(structured.partial.threadId).toMatch(/^[0-9a-f-]{36}$/)
+    // parsed once: a second read throws the same error
+    expect(() => turn.structuredResponse).toThrow(structured)
+  })
+
+  it('completes a streamed turn whose final response is not JSON; its result throws on reading', async () => {
+    fixture = await codexFixture(() => ({ message: 'Sure! Here is my review.' }))
+    const outputSchema = {
+      type: 'object',
+      properties: { n: { type: 'number' } },
+      required: ['n'],
+      additionalProperties: false
+    }
+    const { events, result } = await fixture.codex
+      .startThread({ workingDirectory: fixture.repo })
+      .runStreamed('Count', { outputSchema })
+    const types: string[] = []
+    for await (const event of events) types.push(event.type)
+    expect(types.at(-1)).toBe('turn.completed')
+    const turn = await result
+    expect(turn.finalResponse).toBe('Sure! Here is my review.')
+    expect(() => turn.structuredResponse).toThrow(CodexStructuredResponseError)
+    expect(() => turn.structuredResponse).toThrow(/not JSON/)
   })
 
   it('JSON-parses the response to a plain outputSchema', async () => {
@@ -108,6 +138,22 @@ describe('a turn against the real codex CLI', () => {
     }
     const turn = await fixture.codex.startThread({ workingDirectory: fixture.repo }).run('Count', { outputSchema })
     expect(turn.structuredResponse).toEqual({ n: 3 })
+  })
+
+  it('passes raw configOverrides and a threadSource that the real CLI accepts, and names itself', async () => {
+    fixture = await codexFixture(() => ({ message: 'ok' }), {
+      configOverrides: ['features.shell_snapshot=false', 'model="gpt-from-override"']
+    })
+    const thread = fixture.codex.startThread({ workingDirectory: fixture.repo, threadSource: 'ci' })
+    expect((await thread.run('first')).finalResponse).toBe('ok')
+    // a thread keeps the source it was created with: the flag goes to new threads only
+    const resumed = fixture.codex.resumeThread(thread.id!, { workingDirectory: fixture.repo, threadSource: 'ci' })
+    expect((await resumed.run('second')).finalResponse).toBe('ok')
+    expect(fixture.model.requests.map((request) => request.body.model)).toEqual([
+      'gpt-from-override',
+      'gpt-from-override'
+    ])
+    expect(fixture.model.requests[0].headers.originator).toBe(ORIGINATOR)
   })
 
   it('passes images with --image', async () => {

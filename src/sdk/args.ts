@@ -6,6 +6,8 @@ export const CUSTOM_PROVIDER_ID = 'codex_thread_action'
 
 export interface ExecArgsRequest {
   config?: CodexConfigObject
+  /** Raw `key=value` overrides, passed after `config` and before the thread options. */
+  configOverrides?: string[]
   baseUrl?: string
   /** Whether the provider for `baseUrl` should send CODEX_API_KEY (false: a keyless endpoint). */
   providerUsesKey: boolean
@@ -20,7 +22,10 @@ export function buildExecArgs(request: ExecArgsRequest): string[] {
   const { thread } = request
   let config: CodexConfigObject = {}
   if (request.baseUrl) {
-    // The built-in provider tries websockets first; a custom one speaks plain HTTPS SSE.
+    // Not `openai_base_url` as in @openai/codex-sdk: that keeps the built-in provider, which
+    // tries websockets first and, against an endpoint that streams over HTTP only (proxies,
+    // Azure, self-hosted), loses ~6 s a turn to failed handshakes reported as `error` events.
+    // A custom provider speaks plain HTTPS SSE at once, and can be keyless.
     config.model_providers = {
       [CUSTOM_PROVIDER_ID]: {
         name: 'codex-thread-action',
@@ -33,7 +38,7 @@ export function buildExecArgs(request: ExecArgsRequest): string[] {
     config.model_provider = CUSTOM_PROVIDER_ID
   }
   // Merged table by table: the caller's settings refine the SDK's provider (retries, headers)
-  // without erasing it, and thread options refine the caller's tables in turn.
+  // without erasing it.
   if (request.config) config = mergeConfig(config, request.config)
   const fromThread: CodexConfigObject = {}
   if (thread.modelReasoningEffort) fromThread.model_reasoning_effort = thread.modelReasoningEffort
@@ -45,11 +50,19 @@ export function buildExecArgs(request: ExecArgsRequest): string[] {
     (thread.webSearchEnabled === undefined ? undefined : thread.webSearchEnabled ? 'live' : 'disabled')
   if (webSearch) fromThread.web_search = webSearch
   if (thread.approvalPolicy) fromThread.approval_policy = thread.approvalPolicy
-  config = mergeConfig(config, fromThread)
 
+  // codex applies overrides in order, the last one winning: thread options come after the
+  // caller's config and raw overrides, and only ever set leaf keys, so they refine those tables.
+  const overrides = [
+    ...flattenConfigKeepingProviderInline(config),
+    ...(request.configOverrides ?? []),
+    ...flattenConfig(fromThread)
+  ]
   const args = ['exec', '--experimental-json']
-  for (const override of flattenConfigKeepingProviderInline(config)) args.push('--config', override)
+  for (const override of overrides) args.push('--config', override)
   if (thread.model) args.push('--model', thread.model)
+  // codex takes a source only for the thread it creates
+  if (thread.threadSource !== undefined && !request.threadId) args.push('--thread-source', thread.threadSource)
   if (thread.sandboxMode) args.push('--sandbox', thread.sandboxMode)
   if (thread.workingDirectory) args.push('--cd', thread.workingDirectory)
   for (const dir of thread.additionalDirectories ?? []) args.push('--add-dir', dir)

@@ -1,21 +1,29 @@
-import { findCodexExecutable } from './binary.js'
+import { findCodexInstallation, prependPathDirs, type CodexInstallation } from './binary.js'
 import type { CodexLogger, CodexOptions, ThreadOptions } from './options.js'
 import { Thread, type ThreadRuntime } from './thread.js'
 
 const consoleLogger: CodexLogger = { warn: (message) => console.warn(message) }
+
+/** codex sends this as the `originator` header: the API is told which client it is talking to. */
+export const ORIGINATOR = 'codex_thread_action'
+const ORIGINATOR_ENV = 'CODEX_INTERNAL_ORIGINATOR_OVERRIDE'
 
 /** Entry point of the SDK: starts and resumes threads of the codex agent. */
 export class Codex {
   readonly #runtime: ThreadRuntime
 
   constructor(options: CodexOptions = {}) {
-    let executable: string | undefined
+    let installation: CodexInstallation | undefined
+    // Found on first use, so constructing a client never throws.
+    const install = (): CodexInstallation =>
+      (installation ??= options.codexPathOverride
+        ? { executablePath: options.codexPathOverride, pathDirs: [] }
+        : findCodexInstallation())
     this.#runtime = {
       options,
       logger: options.logger ?? consoleLogger,
-      // Found on first use, so constructing a client never throws.
-      executable: () => (executable ??= options.codexPathOverride ?? findCodexExecutable()),
-      env: () => childEnv(options)
+      executable: () => install().executablePath,
+      env: () => childEnv(options, install().pathDirs)
     }
   }
 
@@ -29,11 +37,14 @@ export class Codex {
   }
 }
 
-function childEnv(options: CodexOptions): Record<string, string> {
+function childEnv(options: CodexOptions, pathDirs: string[]): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [name, value] of Object.entries(options.env ?? process.env)) {
     if (value !== undefined) env[name] = value
   }
+  env[ORIGINATOR_ENV] ||= ORIGINATOR
   if (options.apiKey) env.CODEX_API_KEY = options.apiKey
+  // the package's helpers (rg) for the agent's commands, as the codex launcher provides them
+  if (pathDirs.length) env.PATH = prependPathDirs(env.PATH, pathDirs)
   return env
 }

@@ -73,7 +73,10 @@ export const ThreadItemSchema = z.discriminatedUnion('type', [
 export const UsageSchema = z.looseObject({
   input_tokens: z.number(),
   cached_input_tokens: z.number(),
-  output_tokens: z.number()
+  // Reported by codex 0.16x and part of what a turn costs; optional because older CLIs omit them.
+  cache_write_input_tokens: z.number().optional(),
+  output_tokens: z.number(),
+  reasoning_output_tokens: z.number().optional()
 })
 
 export const ThreadStartedEventSchema = z.looseObject({

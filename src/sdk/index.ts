@@ -1,4 +1,4 @@
-export { Codex } from './codex.js'
+export { Codex, ORIGINATOR } from './codex.js'
 export {
   Thread,
   CodexOutputSchemaError,
@@ -13,4 +13,10 @@ export type * from './options.js'
 export { flattenConfig, mergeConfig } from './config.js'
 export { buildExecArgs } from './args.js'
 export { strictSchemaFromZod, strictSchemaProblems } from './outputSchema.js'
-export { findCodexExecutable } from './binary.js'
+export {
+  findCodexExecutable,
+  findCodexInstallation,
+  resolveNativePackage,
+  prependPathDirs,
+  type CodexInstallation
+} from './binary.js'

@@ -17,7 +17,15 @@ export interface CodexOptions {
   apiKey?: string
   /** Codex configuration, flattened into `--config key=value` overrides (values as TOML). */
   config?: CodexConfigObject
-  /** The environment of the codex process; replaces the inherited one when given. */
+  /**
+   * Raw `key=value` overrides (dotted keys, TOML values) passed through unchanged and in order,
+   * after `config` and before the thread options, which therefore win.
+   */
+  configOverrides?: string[]
+  /**
+   * The environment of the codex process; replaces the inherited one when given. A
+   * CODEX_INTERNAL_ORIGINATOR_OVERRIDE in it replaces the SDK's own originator.
+   */
   env?: Record<string, string>
   logger?: CodexLogger
 }
@@ -29,6 +37,8 @@ export type WebSearchMode = 'disabled' | 'cached' | 'live'
 
 export interface ThreadOptions {
   model?: string
+  /** How codex classifies a thread it creates (`--thread-source`); ignored when resuming. */
+  threadSource?: string
   sandboxMode?: SandboxMode
   workingDirectory?: string
   skipGitRepoCheck?: boolean

@@ -14,18 +14,25 @@ import type { CodexLogger, CodexOptions, Input, ThreadOptions, TurnOptions } fro
 import { restoreOptionalNulls, strictSchemaFromZod, strictSchemaProblems, writeSchemaFile } from './outputSchema.js'
 import { startProcess } from './process.js'
 
-/** A completed turn. `structuredResponse` is set when an output type or schema was given. */
+/** A turn codex completed. */
 export interface Turn<T = unknown> {
   items: ThreadItem[]
   finalResponse: string
   usage: Usage | null
-  structuredResponse: T
+  /**
+   * The final response parsed as JSON (and validated by `outputType`), computed when first read
+   * and then kept; undefined when neither `outputType` nor `outputSchema` was given. Reading it
+   * throws CodexStructuredResponseError when the response is not JSON or does not match: the
+   * turn itself, its items and usage, is never lost to an off-schema answer.
+   */
+  readonly structuredResponse: T
 }
 
 /** The official SDK's name for a completed turn. */
 export type RunResult<T = unknown> = Turn<T>
 
 export interface StreamedTurn<T = unknown> {
+  /** Fails on the first read when the turn cannot start (aborted signal, refused schema, no codex). */
   events: AsyncGenerator<ThreadEvent>
   /** Settles once `events` has been consumed: the turn, or the error the events ended with. */
   result: Promise<Turn<T>>
@@ -88,17 +95,12 @@ export class Thread {
   ): Promise<StreamedTurn<z.infer<S>>>
   async runStreamed(input: Input, turnOptions?: TurnOptions): Promise<StreamedTurn>
   async runStreamed(input: Input, turnOptions: TurnOptions = {}): Promise<StreamedTurn> {
-    // Everything that can be refused is refused here, before a process exists.
-    if (turnOptions.signal?.aborted) throw new CodexCancelledError(this.partial(), turnOptions.signal.reason)
-    const schemas = prepareSchemas(turnOptions)
-    const executable = this.runtime.executable()
-
     let settle!: { resolve: (turn: Turn) => void; reject: (error: unknown) => void }
     const result = new Promise<Turn>((resolve, reject) => (settle = { resolve, reject }))
     // Callers that only iterate the events must not get an unhandled rejection.
     result.catch(() => {})
     const state: TurnState = { items: new Map(), finalResponse: '', usage: null }
-    const turnEvents = this.turnEvents(executable, input, turnOptions, schemas, state)
+    const turnEvents = this.turnEvents(input, turnOptions, state)
     const partial = (): PartialTurn => this.partial(state)
     async function* events(): AsyncGenerator<ThreadEvent> {
       let settled = false
@@ -128,12 +130,15 @@ export class Thread {
   }
 
   private async *turnEvents(
-    executable: string,
     input: Input,
     turnOptions: TurnOptions,
-    schemas: Schemas,
     state: TurnState
   ): AsyncGenerator<ThreadEvent, Turn> {
+    // Everything that can be refused is refused on the first read, before a process exists, as
+    // @openai/codex-sdk does: `await runStreamed()` itself never rejects.
+    if (turnOptions.signal?.aborted) throw new CodexCancelledError(this.partial(), turnOptions.signal.reason)
+    const schemas = prepareSchemas(turnOptions)
+    const executable = this.runtime.executable()
     const { prompt, images } = normalizeInput(input)
     let failure: string | undefined
     const schemaFile = schemas.strict ? await writeSchemaFile(schemas.strict) : undefined
@@ -143,6 +148,7 @@ export class Thread {
       executable,
       args: buildExecArgs({
         config: options.config,
+        configOverrides: options.configOverrides,
         baseUrl: options.baseUrl,
         providerUsesKey: Boolean(env.CODEX_API_KEY),
         thread: this.threadOptions,
@@ -203,21 +209,18 @@ export class Thread {
       }
       if (failure !== undefined) throw new CodexThreadRunError(failure, this.partial(state))
       if (exit.exitCode !== 0) {
-        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`
+        // worded as @openai/codex-sdk words it, for callers that match on it
+        const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.exitCode}`
         const tail = exit.stderr.trim()
         throw new CodexExecError(
-          `codex ${how}${tail ? `: ${lastLines(tail, 20)}` : ''}`,
+          `Codex Exec exited with ${how}${tail ? `: ${lastLines(tail, 20)}` : ''}`,
           this.partial(state),
           exit.exitCode,
           exit.stderr
         )
       }
-      return {
-        items: [...state.items.values()],
-        finalResponse: state.finalResponse,
-        usage: state.usage,
-        structuredResponse: parseStructured(state.finalResponse, turnOptions, schemas, this.partial(state))
-      }
+      const done = this.partial(state)
+      return new CompletedTurn(done, () => parseStructured(done, turnOptions, schemas))
     } catch (error) {
       if (error instanceof EventParseError) {
         await child.kill()
@@ -242,8 +245,37 @@ function prepareSchemas(turnOptions: TurnOptions): Schemas {
   return {}
 }
 
-function parseStructured(text: string, turnOptions: TurnOptions, schemas: Schemas, partial: PartialTurn): unknown {
+/** A Turn whose structured response is parsed on first read, as acodex's Turn does. */
+class CompletedTurn implements Turn {
+  items: ThreadItem[]
+  finalResponse: string
+  usage: Usage | null
+  readonly #parse: () => unknown
+  #structured?: { value: unknown } | { error: unknown }
+
+  constructor(partial: PartialTurn, parse: () => unknown) {
+    this.#parse = parse
+    this.items = partial.items
+    this.finalResponse = partial.finalResponse
+    this.usage = partial.usage
+  }
+
+  get structuredResponse(): unknown {
+    if (!this.#structured) {
+      try {
+        this.#structured = { value: this.#parse() }
+      } catch (error) {
+        this.#structured = { error }
+      }
+    }
+    if ('error' in this.#structured) throw this.#structured.error
+    return this.#structured.value
+  }
+}
+
+function parseStructured(partial: PartialTurn, turnOptions: TurnOptions, schemas: Schemas): unknown {
   if (!schemas.strict) return undefined
+  const text = partial.finalResponse
   let value: unknown
   try {
     value = JSON.parse(text)

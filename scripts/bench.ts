@@ -3,6 +3,7 @@
 // asserts nothing. `npm run bench -- --help` lists the flags; the sections live in scripts/bench/.
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
+import * as prettier from 'prettier'
 import { coldStart } from './bench/coldStart.js'
 import { install } from './bench/install.js'
 import { memory } from './bench/memory.js'
@@ -50,7 +51,10 @@ console.log(`\n${textTable(results.flatMap((result) => result.rows))}`)
 if (options.write) {
   const file = path.resolve(projectRoot, options.write)
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')
-  writeFileSync(file, benchmarksMarkdown(machine, results, command))
+  // formatted as `npm run lint` expects
+  const markdown = benchmarksMarkdown(machine, results, command)
+  const config = (await prettier.resolveConfig(file)) ?? {}
+  writeFileSync(file, await prettier.format(markdown, { ...config, filepath: file }))
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`)
 }
 // the temp folders of the test support are removed at exit

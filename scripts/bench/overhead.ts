@@ -86,6 +86,8 @@ export interface Timeline {
   /** Each GitHub call, ms after process start. */
   calls: Array<{ at: number; call: string }>
   maxRssKiB: number
+  /** What the action logs for sealing and saving the thread (pack, encrypt, write), NaN when absent. */
+  saveMs: number
 }
 
 export function timeline(turn: ActionTurn): Timeline {
@@ -106,7 +108,8 @@ export function timeline(turn: ActionTurn): Timeline {
       at: request.at - probe.origin,
       call: `${request.method} ${request.path.replace(/\d+/g, 'N')}`
     })),
-    maxRssKiB: probe.maxRssKiB
+    maxRssKiB: probe.maxRssKiB,
+    saveMs: Number(/ KiB sealed, (\d+) ms\)/.exec(turn.run.log)?.[1] ?? Number.NaN)
   }
 }
 
@@ -189,7 +192,7 @@ function describeTimelines(label: string, timelines: Timeline[], raw: number[]):
     `- \`codex --version\` (launcher + binary): ${med((entry) => entry.version)} ms`,
     `- process start → \`codex exec\` spawned: ${med((entry) => entry.startToExec)} ms`,
     `- \`codex exec\` (launcher + turn): ${med((entry) => entry.exec)} ms (raw turn: ${median(raw).toFixed(0)} ms)`,
-    `- \`codex exec\` exit → process exit: ${med((entry) => entry.execExitToEnd)} ms`,
+    `- \`codex exec\` exit → process exit: ${med((entry) => entry.execExitToEnd)} ms, of which the thread's seal and save (as logged) ${med((entry) => entry.saveMs)} ms runs beside the final comment edit`,
     '',
     `GitHub calls of one run (ms after process start): ${first.calls.map((call) => `${call.at.toFixed(0)} ${call.call}`).join(' · ')}`
   ].join('\n')

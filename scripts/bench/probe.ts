@@ -13,8 +13,19 @@ const { performance } = require('node:perf_hooks')
 const fs = require('node:fs')
 const cp = require('node:child_process')
 const out = process.env.BENCH_PROBE_OUT
+const cpuProfile = process.env.BENCH_PROBE_CPU_PROFILE
 delete process.env.NODE_OPTIONS
 delete process.env.BENCH_PROBE_OUT
+delete process.env.BENCH_PROBE_CPU_PROFILE
+let session
+if (cpuProfile) {
+  // node 20 refuses --cpu-prof in NODE_OPTIONS: the same profiler, started from here
+  session = new (require('node:inspector').Session)()
+  session.connect()
+  session.post('Profiler.enable')
+  session.post('Profiler.setSamplingInterval', { interval: 200 })
+  session.post('Profiler.start')
+}
 if (out) {
   const origin = performance.timeOrigin
   const now = () => origin + performance.now()
@@ -30,6 +41,9 @@ if (out) {
   process.once('exit', () => {
     events.push({ at: now(), kind: 'end' })
     const usage = process.resourceUsage()
+    if (session) session.post('Profiler.stop', (error, result) => {
+      if (!error) fs.writeFileSync(cpuProfile, JSON.stringify(result.profile))
+    })
     fs.writeFileSync(out + '/' + process.pid + '.json', JSON.stringify({ pid: process.pid, origin, maxRssKiB: usage.maxRSS, events }))
   })
 }
@@ -52,14 +66,21 @@ export interface ProbeRecord {
 
 let probeFile: string | undefined
 
-/** The environment that loads the probe into a node process; `extraNodeOptions` e.g. --cpu-prof. */
-export function probeEnv(outDir: string, extraNodeOptions: string[] = []): Record<string, string> {
+/**
+ * The environment that loads the probe into a node process; with `cpuProfile`, the probe also
+ * writes a CPU profile of the whole process there (as `--cpu-prof` would).
+ */
+export function probeEnv(outDir: string, cpuProfile?: string): Record<string, string> {
   if (!probeFile) {
     probeFile = path.join(tempDir('bench-probe'), 'probe.cjs')
     writeFileSync(probeFile, PROBE_SOURCE)
   }
   mkdirSync(outDir, { recursive: true })
-  return { NODE_OPTIONS: [`--require=${probeFile}`, ...extraNodeOptions].join(' '), BENCH_PROBE_OUT: outDir }
+  return {
+    NODE_OPTIONS: `--require=${probeFile}`,
+    BENCH_PROBE_OUT: outDir,
+    ...(cpuProfile ? { BENCH_PROBE_CPU_PROFILE: cpuProfile } : {})
+  }
 }
 
 /** The record of the one probed process that wrote into `outDir`. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -50,8 +50,8 @@ function selfTimes(profile: CpuProfile, untilMs = Infinity): Map<string, number>
 function grouped(totals: Map<string, number>): Array<[string, number]> {
   const groups = new Map<string, number>()
   for (const [where, time] of totals) {
-    const group = where.startsWith('(')
-      ? where.split(' ')[0]
+    const group = /^\([a-z ]+\)$/.test(where)
+      ? where
       : where.includes(' dist:')
         ? 'dist/index.js code'
         : where.includes(' node:')
@@ -137,9 +137,8 @@ export async function profile(options: Options): Promise<SectionResult> {
       await actionTurn(bench) // page cache
       const dir = path.join(keep, `model-${delayMs}ms`)
       mkdirSync(dir, { recursive: true })
-      const turn = await actionTurn(bench, { nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${dir}`] })
-      const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'))
-      if (!file) throw new Error(`no CPU profile in ${dir}`)
+      const file = 'action.cpuprofile'
+      const turn = await actionTurn(bench, { cpuProfile: path.join(dir, file) })
       const cpu = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile
       const spawn = execSpawn(turn.probe)!
       const beforeSpawn = spawn.at - turn.probe.origin
@@ -147,7 +146,10 @@ export async function profile(options: Options): Promise<SectionResult> {
       const all = selfTimes(cpu)
       const line = ([where, time]: [string, number]): string => {
         const dist = / dist:(\d+)$/.exec(where)
-        return `| ${where.replace(/\|/g, '\\|')}${dist ? ` (module ${moduleOf(Number(dist[1]))})` : ''} | ${time.toFixed(1)} |`
+        const module = where.startsWith('__nccwpck_require__')
+          ? 'the ncc runtime'
+          : `module ${moduleOf(Number(dist?.[1]))}`
+        return `| ${where.replace(/\|/g, '\\|')}${dist ? ` (${module})` : ''} | ${time.toFixed(1)} |`
       }
       const t = timeline(turn)
       details.push(
@@ -190,8 +192,9 @@ export async function profile(options: Options): Promise<SectionResult> {
     title: 'Profile: where the added time and memory go',
     rows,
     explanation:
-      '`node --cpu-prof` on one end-to-end run of each turn (passed through NODE_OPTIONS with the probe, which ' +
-      "removes NODE_OPTIONS before codex's launcher starts, so only the action is profiled). Self time is " +
+      'A CPU profile (V8 sampling profiler, 200 µs interval, what `node --cpu-prof` writes; started by the probe preload, ' +
+      'since node 20 refuses --cpu-prof in NODE_OPTIONS) of one end-to-end run of each turn; the probe removes ' +
+      "NODE_OPTIONS before codex's launcher starts, so only the action is profiled. Self time is " +
       'split at the spawn of `codex exec`: what comes before it is on the critical path of every run. ' +
       'Functions of the bundle are named by line of `dist/index.js` and the ncc module they belong to. The ' +
       'library rows bundle each library alone with ncc (as dist/ bundles it) and import it in a fresh node: ' +

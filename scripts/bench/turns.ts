@@ -109,7 +109,7 @@ export interface ActionTurn {
 let prNumber = 100
 
 /** The action end to end from dist/: a PR comment written, the thread saved in a directory store. */
-export async function actionTurn(bench: Bench, extra: { nodeOptions?: string[]; env?: Record<string, string> } = {}) {
+export async function actionTurn(bench: Bench, extra: { cpuProfile?: string } = {}) {
   const probeDir = tempDir('bench-probe-out')
   const githubBefore = bench.githubRequests.length
   const modelBefore = bench.modelRequests.length
@@ -128,7 +128,7 @@ export async function actionTurn(bench: Bench, extra: { nodeOptions?: string[]; 
     payload: pullRequestPayload(prNumber++),
     githubUrl: bench.github.url,
     workspace: bench.repo,
-    env: { ...probeEnv(probeDir, extra.nodeOptions), ...extra.env }
+    env: probeEnv(probeDir, extra.cpuProfile)
   })
   const ms = performance.now() - started
   if (run.exitCode !== 0) throw new Error(`action run failed:\n${run.log}`)

@@ -149,7 +149,7 @@ export async function profile(options: Options): Promise<SectionResult> {
         const module = where.startsWith('__nccwpck_require__')
           ? 'the ncc runtime'
           : `module ${moduleOf(Number(dist?.[1]))}`
-        return `| ${where.replace(/\|/g, '\\|')}${dist ? ` (${module})` : ''} | ${time.toFixed(1)} |`
+        return `| \`${where.replace(/\|/g, '\\|')}\`${dist ? ` (${module})` : ''} | ${time.toFixed(1)} |`
       }
       const t = timeline(turn)
       details.push(

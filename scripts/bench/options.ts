@@ -1,0 +1,85 @@
+/** Sections of `npm run bench`, in the order they run; `profile` only when asked for. */
+export const SECTIONS = ['sdk', 'action', 'throughput', 'memory', 'coldstart', 'install', 'profile'] as const
+export type Section = (typeof SECTIONS)[number]
+const DEFAULT_SECTIONS: Section[] = ['sdk', 'action', 'throughput', 'memory', 'coldstart', 'install']
+
+export interface Options {
+  sections: Section[]
+  /** Pairs of SDK vs raw turns (item 1). */
+  pairs: number
+  /** Pairs of action vs raw turns (item 2), per model delay. */
+  actionPairs: number
+  /** How long the slow turn's model takes to answer. */
+  modelDelayMs: number
+  /** Size of the synthetic JSONL stream (item 3). */
+  streamMB: number
+  /** Bytes the loud command prints (item 4). */
+  outputBytes: number
+  /** Repetitions of the short measurements (load time, --version, restore). */
+  repeats: number
+  /** Where the report goes; undefined: not written. */
+  write?: string
+}
+
+const HELP = `npm run bench -- [flags]     (each flag also as an env variable)
+  --only=sdk,action,...   sections: ${SECTIONS.join(', ')}      BENCH_ONLY
+                          default: all but profile
+  --pairs=N               SDK vs raw pairs (item 1), default 10    BENCH_PAIRS
+  --action-pairs=N        action vs raw pairs per turn (item 2), default 10    BENCH_ACTION_PAIRS
+  --delay=MS              the slow turn's model delay, default 2000    BENCH_DELAY_MS
+  --stream-mb=N           synthetic JSONL size (item 3), default 100    BENCH_STREAM_MB
+  --output-bytes=N        the loud command's output (item 4), default 500000000    BENCH_OUTPUT_BYTES
+  --repeats=N             short measurements' repetitions, default 10    BENCH_REPEATS
+  --write[=FILE]          write the report (default BENCHMARKS.md; on by default when every default section runs)
+  --no-write              do not write it`
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
+  const flags = new Map<string, string>()
+  for (const arg of argv) {
+    if (arg === '--help' || arg === '-h') {
+      console.log(HELP)
+      process.exit(0)
+    }
+    const match = /^--([\w-]+)(?:=(.*))?$/.exec(arg)
+    if (!match) throw new Error(`unknown argument ${arg}\n${HELP}`)
+    flags.set(match[1], match[2] ?? '')
+  }
+  const value = (flag: string, variable: string): string | undefined => flags.get(flag) ?? env[variable]
+  const number = (flag: string, variable: string, fallback: number): number => {
+    const text = value(flag, variable)
+    if (text === undefined || text === '') return fallback
+    const parsed = Number(text)
+    if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`--${flag} must be a number, got ${text}`)
+    return parsed
+  }
+  const only = value('only', 'BENCH_ONLY')
+  const sections = only
+    ? only.split(',').map((name) => {
+        const section = name.trim() as Section
+        if (!SECTIONS.includes(section)) throw new Error(`unknown section ${name}; sections: ${SECTIONS.join(', ')}`)
+        return section
+      })
+    : DEFAULT_SECTIONS
+  const everyDefault = DEFAULT_SECTIONS.every((section) => sections.includes(section))
+  let write: string | undefined = everyDefault ? 'BENCHMARKS.md' : undefined
+  if (flags.has('write')) write = flags.get('write') || 'BENCHMARKS.md'
+  if (flags.has('no-write')) write = undefined
+  for (const flag of flags.keys()) {
+    if (
+      !['only', 'pairs', 'action-pairs', 'delay', 'stream-mb', 'output-bytes', 'repeats', 'write', 'no-write'].includes(
+        flag
+      )
+    )
+      throw new Error(`unknown flag --${flag}\n${HELP}`)
+  }
+  return {
+    sections: SECTIONS.filter((section) => sections.includes(section)),
+    pairs: Math.max(1, Math.round(number('pairs', 'BENCH_PAIRS', 10))),
+    actionPairs: Math.max(1, Math.round(number('action-pairs', 'BENCH_ACTION_PAIRS', 10))),
+    modelDelayMs: number('delay', 'BENCH_DELAY_MS', 2000),
+    streamMB: number('stream-mb', 'BENCH_STREAM_MB', 100),
+    outputBytes: Math.round(number('output-bytes', 'BENCH_OUTPUT_BYTES', 500_000_000)),
+    repeats: Math.max(1, Math.round(number('repeats', 'BENCH_REPEATS', 10))),
+    write
+  }
+}

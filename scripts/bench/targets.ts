@@ -1,0 +1,18 @@
+// Everything the bench reaches inside the project, in one place: when src/action/ is restructured
+// (logStream.ts is expected to move under src/action/publish/), only these lines change.
+import path from 'node:path'
+import { codexLauncher, distEntry, projectRoot } from '../../__tests__/support/runAction.js'
+
+export { LogStreamer, type LogSink } from '../../src/action/logStream.js'
+export { Redactor } from '../../src/action/redact.js'
+export { TurnReport } from '../../src/action/report.js'
+export { renderComment } from '../../src/action/comment.js'
+export { codexVersion, launcherIn, resolveCodex, TOOL_NAME } from '../../src/action/install.js'
+export { DEFAULT_CODEX_VERSION } from '../../src/action/inputs.js'
+export { buildExecArgs, Codex, findCodexExecutable, parseEventLine, type ThreadEvent } from '../../src/sdk/index.js'
+export { startProcess } from '../../src/sdk/process.js'
+
+export { codexLauncher, distEntry, projectRoot }
+
+/** The codex package's platform folder: the native binary, the tools put on PATH, the resources. */
+export const codexPlatformPackage = path.join(projectRoot, 'node_modules', '@openai', 'codex-linux-x64')

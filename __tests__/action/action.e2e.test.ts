@@ -26,7 +26,13 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(JSON.parse(run.outputs['structured-output'])).toEqual({ verdict: 'approve' })
     expect(run.outputs['thread-id']).toMatch(/^[0-9a-f-]{36}$/)
     expect(run.outputs.resumed).toBe('false')
-    expect(JSON.parse(run.outputs.usage)).toEqual({ input_tokens: 200, cached_input_tokens: 40, output_tokens: 20 })
+    expect(JSON.parse(run.outputs.usage)).toEqual({
+      input_tokens: 200,
+      cached_input_tokens: 40,
+      cache_write_input_tokens: 0,
+      output_tokens: 20,
+      reasoning_output_tokens: 0
+    })
     expect(run.outputs.conclusion).toBe('success')
     expect(JSON.parse(run.outputs['changed-files'])).toEqual([])
 

@@ -58,7 +58,13 @@ function expectRefused(run: ActionRun, actor: string, input: string): void {
   expect(run.outputs['final-response']).toBe('')
   expect(run.outputs['thread-id']).toBe('')
   expect(run.outputs['comment-url']).toBe('')
-  expect(JSON.parse(run.outputs.usage)).toEqual({ input_tokens: 0, cached_input_tokens: 0, output_tokens: 0 })
+  expect(JSON.parse(run.outputs.usage)).toEqual({
+    input_tokens: 0,
+    cached_input_tokens: 0,
+    cache_write_input_tokens: 0,
+    output_tokens: 0,
+    reasoning_output_tokens: 0
+  })
   const warning = run.log.split('\n').find((line) => line.startsWith('::warning::Skipped: '))
   expect(warning, run.log).toContain(actor)
   expect(warning).toContain(input)

@@ -49,6 +49,8 @@ describe('action.yml', () => {
         'comment-url',
         'conclusion',
         'final-response',
+        'findings-count',
+        'review-url',
         'resumed',
         'structured-output',
         'thread-id',

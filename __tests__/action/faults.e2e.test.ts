@@ -46,7 +46,7 @@ describe('faults end to end', () => {
     const run = await harness.run(() => ({ message: 'unused' }), { 'codex-path': codexPath })
     expect(run.exitCode).toBe(1)
     expect(run.outputs.conclusion).toBe('failure')
-    expect(run.log).toMatch(/::error::codex exited with code 3: panic: sandbox exploded/)
+    expect(run.log).toMatch(/::error::Codex Exec exited with code 3: panic: sandbox exploded/)
     expect(run.outputs['final-response']).toBe('half an answer')
     expect(run.outputs['thread-id']).toBe('fake-thread')
     expect(harness.github.comments[0].body).toContain('half an answer')

@@ -86,6 +86,21 @@ describe('readSettings', () => {
     expect(settings({ prompt: 'x', 'base-url': 'http://127.0.0.1:8080/v1' }).apiKey).toBeUndefined()
   })
 
+  it('makes the prompt optional in review mode and on comment events, with the review inputs defaulted', () => {
+    expect(settings({ 'openai-api-key': 'k', mode: 'review' })).toMatchObject({
+      mode: 'review',
+      prompt: '',
+      triggerPhrase: '@codex',
+      failOnSeverity: undefined
+    })
+    expect(settings({ 'openai-api-key': 'k' }, { GITHUB_EVENT_NAME: 'pull_request_review_comment' }).prompt).toBe('')
+    expect(settings({ ...valid, 'fail-on-severity': 'major', 'trigger-phrase': '/ask' })).toMatchObject({
+      mode: 'turn',
+      failOnSeverity: 'major',
+      triggerPhrase: '/ask'
+    })
+  })
+
   it.each([
     [{ 'openai-api-key': 'k' }, 'Input "prompt": is required (or give prompt-file)'],
     [{ ...valid, 'prompt-file': 'prompt.md' }, 'Input "prompt": give either prompt or prompt-file, not both'],
@@ -100,6 +115,16 @@ describe('readSettings', () => {
     ],
     [{ ...valid, 'output-schema': '{}', 'output-schema-file': 'schema.json' }, 'Input "output-schema": give either'],
     [{ ...valid, 'output-schema-file': 'nope.json' }, 'Input "output-schema-file": cannot read nope.json'],
+    [{ ...valid, mode: 'audit' }, 'Input "mode": "audit" is not one of turn, review'],
+    [
+      { ...valid, mode: 'review', 'output-schema': '{}' },
+      'Input "output-schema": cannot be given with mode: review, whose response follows the built-in findings schema'
+    ],
+    [
+      { ...valid, 'fail-on-severity': 'high' },
+      'Input "fail-on-severity": "high" is not one of critical, major, minor, nit'
+    ],
+    [{ ...valid, 'trigger-phrase': 'hey codex' }, 'Input "trigger-phrase": "hey codex" holds white space'],
     [
       { ...valid, sandbox: 'none' },
       'Input "sandbox": "none" is not one of read-only, workspace-write, danger-full-access'

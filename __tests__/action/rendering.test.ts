@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { COMMENT_LIMIT, commentMarker, renderComment } from '../../src/action/publish/comment.js'
+import { formatUsage } from '../../src/action/publish/format.js'
 import { clipOutput, LogStreamer, type LogSink } from '../../src/action/publish/log.js'
 import { displayCommand, displayPath, TurnReport } from '../../src/action/turn/report.js'
 import { renderSummary, SUMMARY_LIMIT } from '../../src/action/publish/summary.js'
@@ -243,5 +244,19 @@ describe('displayPath', () => {
     ['/work/repo/a.ts', undefined, '/work/repo/a.ts']
   ])('shows %s under %s as %s', (file, root, shown) => {
     expect(displayPath(file, root)).toBe(shown)
+  })
+})
+
+describe('formatUsage', () => {
+  it('shows cache writes and reasoning tokens when codex reports them', () => {
+    expect(
+      formatUsage({
+        input_tokens: 1000,
+        cached_input_tokens: 400,
+        cache_write_input_tokens: 300,
+        output_tokens: 90,
+        reasoning_output_tokens: 60
+      })
+    ).toBe('1000 input tokens (400 cached, 300 written to the cache), 90 output tokens (60 reasoning)')
   })
 })

@@ -80,10 +80,10 @@ export async function install(options: Options): Promise<SectionResult> {
   process.env.RUNNER_TOOL_CACHE = toolCache
   const intoToolCache = await muted(() => timed(() => tc.cacheDir(staging, TOOL_NAME, version, os.arch())))
   const hits: number[] = []
-  const silent = { info: () => {}, warning: () => {} }
+  const silent = { info: () => {}, warning: () => {}, debug: () => {} }
   for (let index = 0; index <= options.repeats; index++) {
     const hit = await muted(() =>
-      timed(() => resolveCodex({ codexVersion: version }, { RUNNER_TOOL_CACHE: toolCache }, silent))
+      timed(() => resolveCodex({ codexVersion: version }, { env: { RUNNER_TOOL_CACHE: toolCache }, tempDir: os.tmpdir() }, silent))
     )
     if (!hit.value.startsWith(toolCache)) throw new Error(`expected a tool-cache hit, got ${hit.value}`)
     if (index > 0) hits.push(hit.ms)

@@ -1,14 +1,13 @@
-// Everything the bench reaches inside the project, in one place: when src/action/ is restructured
-// (logStream.ts is expected to move under src/action/publish/), only these lines change.
+// Everything the bench reaches inside the project, in one place: when src/ moves, only these lines change.
 import path from 'node:path'
 import { codexLauncher, distEntry, projectRoot } from '../../__tests__/support/runAction.js'
 
-export { LogStreamer, type LogSink } from '../../src/action/logStream.js'
+export { LogStreamer, type LogSink } from '../../src/action/publish/log.js'
 export { Redactor } from '../../src/action/redact.js'
-export { TurnReport } from '../../src/action/report.js'
-export { renderComment } from '../../src/action/comment.js'
-export { codexVersion, launcherIn, resolveCodex, TOOL_NAME } from '../../src/action/install.js'
-export { DEFAULT_CODEX_VERSION } from '../../src/action/inputs.js'
+export { TurnReport } from '../../src/action/turn/report.js'
+export { renderComment } from '../../src/action/publish/comment.js'
+export { codexVersion, launcherIn, resolveCodex, TOOL_NAME } from '../../src/action/codex/install.js'
+export { DEFAULT_CODEX_VERSION } from '../../src/action/constants.js'
 export { buildExecArgs, Codex, findCodexExecutable, parseEventLine, type ThreadEvent } from '../../src/sdk/index.js'
 export { startProcess } from '../../src/sdk/process.js'
 

@@ -29,7 +29,10 @@ export const Inputs = {
   AllowUsers: 'allow-users',
   AllowBots: 'allow-bots',
   AllowEnv: 'allow-env',
-  SecretsToRedact: 'secrets-to-redact'
+  SecretsToRedact: 'secrets-to-redact',
+  Mode: 'mode',
+  TriggerPhrase: 'trigger-phrase',
+  FailOnSeverity: 'fail-on-severity'
 } as const
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs]
@@ -42,7 +45,9 @@ export const Outputs = {
   Usage: 'usage',
   Conclusion: 'conclusion',
   CommentUrl: 'comment-url',
-  ChangedFiles: 'changed-files'
+  ChangedFiles: 'changed-files',
+  ReviewUrl: 'review-url',
+  FindingsCount: 'findings-count'
 } as const
 
 export type OutputName = (typeof Outputs)[keyof typeof Outputs]
@@ -50,3 +55,15 @@ export type OutputName = (typeof Outputs)[keyof typeof Outputs]
 /** The codex CLI version installed when `codex-version` is not given: the `@openai/codex` package.json pins. */
 export const DEFAULT_CODEX_VERSION = '0.169.0'
 export const DEFAULT_TIMEOUT_MINUTES = 30
+export const DEFAULT_TRIGGER_PHRASE = '@codex'
+
+/** `turn` runs the user's prompt; `review` reviews the PR's change and posts the findings on its lines. */
+export const MODES = ['turn', 'review'] as const
+export type Mode = (typeof MODES)[number]
+
+/** Review findings' severities, worst first. */
+export const SEVERITIES = ['critical', 'major', 'minor', 'nit'] as const
+export type Severity = (typeof SEVERITIES)[number]
+
+/** Events whose comment is the request: the prompt input is then optional. */
+export const COMMENT_EVENTS = ['issue_comment', 'pull_request_review_comment'] as const

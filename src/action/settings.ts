@@ -11,7 +11,18 @@ import {
 } from '../sdk/index.js'
 import { describeIssues, isPlainObject } from '../shared/checks.js'
 import { oneLine } from '../shared/text.js'
-import { DEFAULT_CODEX_VERSION, DEFAULT_TIMEOUT_MINUTES, Inputs, type InputName } from './constants.js'
+import {
+  COMMENT_EVENTS,
+  DEFAULT_CODEX_VERSION,
+  DEFAULT_TIMEOUT_MINUTES,
+  DEFAULT_TRIGGER_PHRASE,
+  Inputs,
+  MODES,
+  SEVERITIES,
+  type InputName,
+  type Mode,
+  type Severity
+} from './constants.js'
 import { THREAD_STORES, type ThreadStoreKind } from './thread/stores/store.js'
 
 /** Reads one input as the runner passes it (trimmed; '' when unset). */
@@ -36,6 +47,8 @@ export interface OutputSchema {
 }
 
 export interface Settings {
+  mode: Mode
+  /** The user's prompt; in review mode and on comment events, standing instructions that may be empty. */
   prompt: string
   /** The model API key, or undefined for a keyless `base-url`. */
   apiKey?: string
@@ -70,6 +83,10 @@ export interface Settings {
   allowEnv: string[]
   /** Further values masked in everything the action publishes. */
   secretsToRedact: string[]
+  /** What a comment must hold to start a turn on comment events. */
+  triggerPhrase: string
+  /** Review mode: a finding this severe or worse fails the step, after everything is published. */
+  failOnSeverity?: Severity
 }
 
 const sandboxModes = ['read-only', 'workspace-write', 'danger-full-access'] as const
@@ -90,6 +107,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   }
 
   const workingDirectory = path.resolve(optional(Inputs.WorkingDirectory) ?? env.GITHUB_WORKSPACE ?? process.cwd())
+  const mode = oneOf(Inputs.Mode, MODES, 'turn')!
   const baseUrl = optional(Inputs.BaseUrl)
   if (baseUrl !== undefined && !z.url({ protocol: /^https?$/ }).safeParse(baseUrl).success) {
     throw new InputError(Inputs.BaseUrl, `"${baseUrl}" is not an http(s) URL`)
@@ -103,14 +121,27 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   }
 
   return {
-    prompt: readPrompt(optional(Inputs.Prompt), optional(Inputs.PromptFile), workingDirectory),
+    mode,
+    prompt: readPrompt(
+      optional(Inputs.Prompt),
+      optional(Inputs.PromptFile),
+      workingDirectory,
+      mode === 'review' || (COMMENT_EVENTS as readonly string[]).includes(env.GITHUB_EVENT_NAME ?? '')
+    ),
+    triggerPhrase: readTriggerPhrase(optional(Inputs.TriggerPhrase)),
+    failOnSeverity: oneOf(Inputs.FailOnSeverity, SEVERITIES),
     apiKey,
     baseUrl,
     model: optional(Inputs.Model),
     effort: oneOf(Inputs.Effort, efforts),
     sandbox: oneOf(Inputs.Sandbox, sandboxModes, 'read-only')!,
     workingDirectory: existingDirectory(Inputs.WorkingDirectory, workingDirectory),
-    outputSchema: readOutputSchema(optional(Inputs.OutputSchema), optional(Inputs.OutputSchemaFile), workingDirectory),
+    outputSchema: readOutputSchema(
+      optional(Inputs.OutputSchema),
+      optional(Inputs.OutputSchemaFile),
+      workingDirectory,
+      mode
+    ),
     codexVersion: readCodexVersion(optional(Inputs.CodexVersion)),
     codexPath: readCodexPath(optional(Inputs.CodexPath)),
     codexHome: optional(Inputs.CodexHome) && path.resolve(optional(Inputs.CodexHome)!),
@@ -179,22 +210,37 @@ function readThreadStore(
   return { threadStore, threadStorePath: folder && path.resolve(folder) }
 }
 
-function readPrompt(inline: string | undefined, file: string | undefined, workingDirectory: string): string {
+function readPrompt(
+  inline: string | undefined,
+  file: string | undefined,
+  workingDirectory: string,
+  optionalHere: boolean
+): string {
   if (inline && file) throw new InputError(Inputs.Prompt, 'give either prompt or prompt-file, not both')
   if (file) {
     const text = readText(Inputs.PromptFile, file, workingDirectory)
     if (!text.trim()) throw new InputError(Inputs.PromptFile, `${file} is empty`)
     return text
   }
-  if (!inline) throw new InputError(Inputs.Prompt, 'is required (or give prompt-file)')
-  return inline
+  if (!inline && !optionalHere)
+    throw new InputError(
+      Inputs.Prompt,
+      'is required (or give prompt-file), except with mode: review and on comment events'
+    )
+  return inline ?? ''
 }
 
 function readOutputSchema(
   inline: string | undefined,
   file: string | undefined,
-  workingDirectory: string
+  workingDirectory: string,
+  mode: Mode
 ): OutputSchema | undefined {
+  if (mode === 'review' && (inline || file))
+    throw new InputError(
+      file ? Inputs.OutputSchemaFile : Inputs.OutputSchema,
+      'cannot be given with mode: review, whose response follows the built-in findings schema'
+    )
   if (inline && file)
     throw new InputError(Inputs.OutputSchema, 'give either output-schema or output-schema-file, not both')
   const name = file ? Inputs.OutputSchemaFile : Inputs.OutputSchema
@@ -224,6 +270,13 @@ function readOutputSchema(
       return parsed.success ? [] : describeIssues(parsed.error.issues)
     }
   }
+}
+
+function readTriggerPhrase(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_TRIGGER_PHRASE
+  if (/\s/.test(value))
+    throw new InputError(Inputs.TriggerPhrase, `"${value}" holds white space: give one word, such as @codex`)
+  return value
 }
 
 function readCodexVersion(value: string | undefined): string {

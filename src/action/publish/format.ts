@@ -14,7 +14,9 @@ export const STATUS: Record<TurnStatus, { icon: string; word: string }> = {
 
 export function formatUsage(usage: Usage | null): string {
   if (!usage) return 'no token usage reported'
-  return `${usage.input_tokens} input tokens (${usage.cached_input_tokens} cached), ${usage.output_tokens} output tokens`
+  const written = usage.cache_write_input_tokens ? `, ${usage.cache_write_input_tokens} written to the cache` : ''
+  const reasoning = usage.reasoning_output_tokens ? ` (${usage.reasoning_output_tokens} reasoning)` : ''
+  return `${usage.input_tokens} input tokens (${usage.cached_input_tokens} cached${written}), ${usage.output_tokens} output tokens${reasoning}`
 }
 
 export function formatTodo(item: TodoListItem): string {

@@ -23,7 +23,9 @@ export async function publishResults(
     JSON.stringify({
       input_tokens: report.usage?.input_tokens ?? 0,
       cached_input_tokens: report.usage?.cached_input_tokens ?? 0,
-      output_tokens: report.usage?.output_tokens ?? 0
+      cache_write_input_tokens: report.usage?.cache_write_input_tokens ?? 0,
+      output_tokens: report.usage?.output_tokens ?? 0,
+      reasoning_output_tokens: report.usage?.reasoning_output_tokens ?? 0
     })
   )
   output(Outputs.Conclusion, report.status)

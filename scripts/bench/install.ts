@@ -83,7 +83,9 @@ export async function install(options: Options): Promise<SectionResult> {
   const silent = { info: () => {}, warning: () => {}, debug: () => {} }
   for (let index = 0; index <= options.repeats; index++) {
     const hit = await muted(() =>
-      timed(() => resolveCodex({ codexVersion: version }, { env: { RUNNER_TOOL_CACHE: toolCache }, tempDir: os.tmpdir() }, silent))
+      timed(() =>
+        resolveCodex({ codexVersion: version }, { env: { RUNNER_TOOL_CACHE: toolCache }, tempDir: os.tmpdir() }, silent)
+      )
     )
     if (!hit.value.startsWith(toolCache)) throw new Error(`expected a tool-cache hit, got ${hit.value}`)
     if (index > 0) hits.push(hit.ms)

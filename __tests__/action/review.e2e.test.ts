@@ -136,7 +136,9 @@ describe('review mode, end to end against the REST test server', () => {
     expect(second.exitCode).toBe(0)
     expect(harness.github.reviewComments).toHaveLength(2)
     expect(harness.github.reviews).toHaveLength(2)
-    expect(harness.github.reviews[1]!.body).toContain('2 finding(s) already posted in an earlier review are not repeated')
+    expect(harness.github.reviews[1]!.body).toContain(
+      '2 finding(s) already posted in an earlier review are not repeated'
+    )
 
     // a fix lands: the next review covers what changed since, and the agent reports the finding fixed
     repo.commit({ 'calc.ts': numbered(30, (line) => (line === 5 ? 'return a + b' : undefined)) })

@@ -63,7 +63,7 @@ export function conversationTurn(options: ConversationTurnOptions): TurnKind {
       try {
         const answer =
           request.kind === 'review'
-            ? await api.replyToReviewComment(pr, request.commentId, body)
+            ? await api.replyToReviewComment(pr, request.threadCommentId ?? request.commentId, body)
             : await api.createComment(pr, body)
         report.answerUrl = answer.url
       } catch (error) {

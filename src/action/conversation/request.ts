@@ -5,6 +5,8 @@ export interface CommentRequest {
   /** `issue`: a comment on the PR's conversation; `review`: a comment on a diff line. */
   kind: 'issue' | 'review'
   commentId: number
+  /** Review comment: the thread's first comment, which replies go under (GitHub takes no reply to a reply). */
+  threadCommentId?: number
   author: string
   /** The comment's text without the trigger phrase. */
   text: string
@@ -49,6 +51,7 @@ export function readCommentRequest(
         .replace(/[ \t]+/g, ' ')
         .trim(),
       ...(kind === 'review' && {
+        threadCommentId: number(comment.in_reply_to_id) ?? number(comment.id),
         path: typeof comment.path === 'string' ? comment.path : undefined,
         line: number(comment.line) ?? number(comment.original_line),
         startLine: number(comment.start_line) ?? undefined,

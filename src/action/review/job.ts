@@ -28,13 +28,7 @@ export async function reviewTurn(options: ReviewTurnOptions): Promise<TurnKind> 
   const [posted, files] = await Promise.all([readPostedFindings(api, pr.number, warn), api.pullRequestFiles(pr.number)])
   const plan = await planReview(options.lastReview, pr.headSha, posted, options.workingDirectory)
   return {
-    request: [
-      'Review',
-      plan.since ? `of the changes since ${plan.since.slice(0, 7)}` : 'of the pull request',
-      options.teamInstructions
-    ]
-      .filter(Boolean)
-      .join(' '),
+    request: plan.since ? `Review of the changes since ${plan.since.slice(0, 7)}` : 'Review of the pull request',
     instructions: reviewInstructions(plan, pr.baseSha, options.teamInstructions),
     facts: [
       ...(plan.since ? [`Last reviewed commit: ${plan.since}`] : []),

@@ -2,7 +2,7 @@ import type { Severity } from '../constants.js'
 import type { GitHubApi } from '../github/api.js'
 import { httpStatusOf } from '../github/octokit.js'
 import type { ReviewDraft } from '../github/reviews.js'
-import { fence } from '../publish/format.js'
+import { fence, inlineCode } from '../publish/format.js'
 import type { ReviewState } from '../thread/transcript.js'
 import type { DiffMap } from './diff.js'
 import { onDiff } from './diff.js'
@@ -61,7 +61,7 @@ export async function postReview(options: PostReviewOptions): Promise<ReviewOutc
 
   const draft = (onLines: Finding[], offLines: Finding[]): ReviewDraft => ({
     commitId: plan.headSha,
-    body: reviewBody({ summary: safe(response.summary), scope, offLines, repeated, resolvedIds, plan, safe }),
+    body: reviewBody({ summary: safe(response.summary), scope, onLines, offLines, repeated, resolvedIds, plan, safe }),
     comments: onLines.map((finding) => ({
       path: finding.path,
       line: finding.line,
@@ -126,21 +126,27 @@ function inlineBody(finding: Finding, safe: (text: string) => string): string {
 function reviewBody(parts: {
   summary: string
   scope: string
+  onLines: Finding[]
   offLines: Finding[]
   repeated: Finding[]
   resolvedIds: string[]
   plan: ReviewPlan
   safe: (text: string) => string
 }): string {
-  const { offLines, repeated, resolvedIds, plan, safe } = parts
+  const { onLines, offLines, repeated, resolvedIds, plan, safe } = parts
   const lines = [`### 🤖 Codex review of ${parts.scope}`, '', parts.summary]
-  const counted = [...offLines, ...repeated]
-  if (counted.length || offLines.length) lines.push('')
+  const fresh = [...onLines, ...offLines]
+  lines.push(
+    '',
+    fresh.length
+      ? `**New findings:** ${countBySeverity(fresh)}${onLines.length ? ` (${onLines.length} on the diff lines)` : ''}`
+      : '**No new findings.**'
+  )
   if (offLines.length) {
-    lines.push(`**Outside the diff** (${countBySeverity(offLines)}):`, '')
+    lines.push('', `**Outside the diff** (${countBySeverity(offLines)}):`, '')
     for (const finding of offLines) {
-      const where = `\`${finding.path.replace(/`/g, "'")}:${finding.start_line !== null ? `${finding.start_line}-` : ''}${finding.line}\``
-      lines.push(`- ${heading(finding, safe)} at ${where}`, '', indent(safe(finding.body)))
+      const where = `${finding.path}:${finding.start_line !== null ? `${finding.start_line}-` : ''}${finding.line}`
+      lines.push(`- ${heading(finding, safe)} at ${inlineCode(where)}`, '', indent(safe(finding.body)))
       if (finding.suggestion !== null) lines.push('', indent(fence(finding.suggestion.replace(/\n$/, ''))))
     }
   }

@@ -53,6 +53,11 @@ describe('the examples', () => {
     for (const example of examples) expect(isWorkflow(parse(example.text)), example.name).toBe(true)
   })
 
+  it("the shortest, review.yml, is the README's first workflow, word for word", () => {
+    const review = examples.find((example) => example.name === 'examples/review.yml')!
+    expect(sources.find((source) => source.name.startsWith('README.md'))?.text).toBe(review.text.trimEnd())
+  })
+
   it('are found in the README, examples/ and .github/workflows/', () => {
     expect(sources.filter((source) => source.name.startsWith('README.md')).length).toBeGreaterThanOrEqual(3)
     expect(workflows.length).toBeGreaterThanOrEqual(examples.length + 2)

@@ -16,6 +16,7 @@ import {
 
 // What a user copies must be what GitHub and the action accept: a renamed input, a tightened
 // value or a YAML slip breaks this test, not the user's first run.
+// prompt-file and output-schema-file name files beside the examples, as in the user's repository
 const examplesDir = path.join(projectRoot, 'examples')
 const read = (file: string): string => readFileSync(path.join(projectRoot, file), 'utf8')
 const yamlFiles = (dir: string): YamlSource[] =>
@@ -27,9 +28,8 @@ const examples = yamlFiles('examples')
 const sources = [...yamlBlocks(read('README.md'), 'README.md'), ...examples, ...yamlFiles('.github/workflows')]
 const parsed = sources.map((source) => ({ source, result: parseYaml(source) }))
 const values = parsed.flatMap(({ source, result }) => ('value' in result ? [{ source, value: result.value }] : []))
-const workflows = values.filter(({ value }) => isWorkflow(value))
+const workflows = values.flatMap(({ source, value }) => (isWorkflow(value) ? [{ source, value }] : []))
 const uses = values.flatMap(({ source, value }) => actionUses(value, source))
-// prompt-file and output-schema-file name files beside the examples, as in the user's repository
 const problemsOf = (source: YamlSource): string[] => {
   const result = parseYaml(source)
   if ('problem' in result) return [result.problem]

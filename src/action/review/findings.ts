@@ -14,8 +14,8 @@ export const ReviewSchema = z.object({
   findings: z.array(
     z.object({
       path: z.string(),
-      line: z.number().int(),
-      start_line: z.number().int().nullable(),
+      line: z.number().int().min(1),
+      start_line: z.number().int().min(1).nullable(),
       severity: z.enum(SEVERITIES),
       title: z.string(),
       body: z.string(),

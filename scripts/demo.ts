@@ -137,7 +137,12 @@ if (answered) {
   showRun('Run 2 (pull_request_review_comment): the same thread answers', answered)
   section('The review thread')
   for (const comment of github.reviewComments.filter((entry) => (entry.in_reply_to_id ?? entry.id) === finding?.id))
-    console.log(`@${comment.user.login}: ${comment.body.split('\n').filter((line) => !line.startsWith('<!--')).join('\n')}\n`)
+    console.log(
+      `@${comment.user.login}: ${comment.body
+        .split('\n')
+        .filter((line) => !line.startsWith('<!--'))
+        .join('\n')}\n`
+    )
 }
 section('The sticky PR comment (one comment, updated in place)')
 console.log(github.comments.at(-1)?.body ?? '(no comment)')

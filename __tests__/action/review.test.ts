@@ -85,7 +85,7 @@ describe('a comment that asks the agent', () => {
 
   it('needs the trigger phrase as a word of its own, in any case, and drops it from the request', () => {
     expect(readCommentRequest('issue_comment', event('@Codex, why?\nThanks'), '@codex')).toEqual({
-      request: { kind: 'issue', commentId: 7, author: 'alice', text: ', why?\nThanks' }
+      request: { kind: 'issue', commentId: 7, author: 'alice', text: 'why?\nThanks' }
     })
     expect(readCommentRequest('issue_comment', event('ask @codexbot'), '@codex')).toEqual({
       skip: 'the comment does not mention @codex'

@@ -46,9 +46,11 @@ export function readCommentRequest(
       kind,
       commentId: number(comment.id) ?? 0,
       author: typeof user.login === 'string' ? user.login : '',
+      // "@codex, why?" asks "why?"
       text: body
         .replace(phrasePattern(phrase, 'g'), ' ')
         .replace(/[ \t]+/g, ' ')
+        .replace(/^[\s,:;]+/, '')
         .trim(),
       ...(kind === 'review' && {
         threadCommentId: number(comment.in_reply_to_id) ?? number(comment.id),

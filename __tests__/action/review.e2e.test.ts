@@ -117,6 +117,28 @@ describe('review mode, end to end against the REST test server', () => {
     expect(harness.github.reviews[0]!.body).toContain('`calc.ts:5-28`')
   })
 
+  it('when GitHub still refuses the inline comments (the diff moved), posts every finding in the body', async () => {
+    const repo = samplePr()
+    repo.publish(harness.github, PR)
+    harness.github.fail({ method: 'POST', path: /\/pulls\/\d+\/reviews$/, status: 422, times: 1 })
+    const run = await harness.run(answer({ findings: [subtracts, newRange] }), reviewInputs(tempDir('store')), {
+      workspace: repo.dir,
+      payload: repo.payload(PR)
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.log).toMatch(
+      /::warning::GitHub refused the review's inline comments .*posting every finding in its body/
+    )
+    expect(harness.github.reviews).toHaveLength(1)
+    expect(harness.github.reviewComments).toHaveLength(0)
+    const body = harness.github.reviews[0]!.body
+    expect(body).toContain('Subtracts instead of adding')
+    expect(body).toContain('Two exports could be one')
+    expect(body.trimEnd().split('\n').at(-1)).toBe(
+      `<!-- codex-thread-action:finding=${findingId(subtracts)},${findingId(newRange)} -->`
+    )
+  })
+
   it('does not post a finding again, and after a new commit reviews the range since and resolves a fixed finding', async () => {
     const repo = samplePr()
     repo.publish(harness.github, PR)

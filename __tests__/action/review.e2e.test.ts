@@ -48,6 +48,10 @@ const answer = (response: Partial<ReviewResponse>): ModelScript => {
   return () => ({ message: JSON.stringify(full) })
 }
 
+/** One review run of the action on the PR as `repo` has it now. */
+const runReview = (repo: PrRepo, script: ModelScript, inputs: Record<string, string>) =>
+  harness.run(script, inputs, { workspace: repo.dir, payload: repo.payload(PR) })
+
 function reviewInputs(store: string, extra: Record<string, string> = {}): Record<string, string> {
   return { mode: 'review', prompt: '', 'thread-store': 'directory', 'thread-store-path': store, ...extra }
 }
@@ -56,10 +60,10 @@ describe('review mode, end to end against the REST test server', () => {
   it('posts one COMMENT review: findings on diff lines inline with suggestions, the rest in the body', async () => {
     const repo = samplePr()
     repo.publish(harness.github, PR)
-    const run = await harness.run(
+    const run = await runReview(
+      repo,
       answer({ findings: [subtracts, outsideDiff, newRange] }),
-      reviewInputs(tempDir('store'), { prompt: 'Mind the arithmetic.' }),
-      { workspace: repo.dir, payload: repo.payload(PR) }
+      reviewInputs(tempDir('store'), { prompt: 'Mind the arithmetic.' })
     )
     expect(run.exitCode).toBe(0)
 
@@ -106,10 +110,7 @@ describe('review mode, end to end against the REST test server', () => {
     repo.commit({ 'calc.ts': numbered(30, (line) => (line === 5 ? 'return a - b' : line === 28 ? 'x' : undefined)) })
     repo.publish(harness.github, PR)
     const acrossHunks = finding({ line: 28, start_line: 5, title: 'Spans two hunks' })
-    const run = await harness.run(answer({ findings: [acrossHunks, newRange] }), reviewInputs(tempDir('store')), {
-      workspace: repo.dir,
-      payload: repo.payload(PR)
-    })
+    const run = await runReview(repo, answer({ findings: [acrossHunks, newRange] }), reviewInputs(tempDir('store')))
     expect(run.exitCode).toBe(0)
     expect(harness.github.reviews).toHaveLength(1)
     expect(harness.github.reviewComments.map((comment) => comment.path)).toEqual(['new.ts'])
@@ -121,10 +122,7 @@ describe('review mode, end to end against the REST test server', () => {
     const repo = samplePr()
     repo.publish(harness.github, PR)
     harness.github.fail({ method: 'POST', path: /\/pulls\/\d+\/reviews$/, status: 422, times: 1 })
-    const run = await harness.run(answer({ findings: [subtracts, newRange] }), reviewInputs(tempDir('store')), {
-      workspace: repo.dir,
-      payload: repo.payload(PR)
-    })
+    const run = await runReview(repo, answer({ findings: [subtracts, newRange] }), reviewInputs(tempDir('store')))
     expect(run.exitCode).toBe(0)
     expect(run.log).toMatch(
       /::warning::GitHub refused the review's inline comments .*posting every finding in its body/
@@ -143,18 +141,12 @@ describe('review mode, end to end against the REST test server', () => {
     const repo = samplePr()
     repo.publish(harness.github, PR)
     const store = tempDir('store')
-    const first = await harness.run(answer({ findings: [subtracts, newRange] }), reviewInputs(store), {
-      workspace: repo.dir,
-      payload: repo.payload(PR)
-    })
+    const first = await runReview(repo, answer({ findings: [subtracts, newRange] }), reviewInputs(store))
     expect(first.exitCode).toBe(0)
     const reviewed = repo.head
 
     // the same findings again on the same head: nothing is posted twice
-    const second = await harness.run(answer({ findings: [subtracts, newRange] }), reviewInputs(store), {
-      workspace: repo.dir,
-      payload: repo.payload(PR)
-    })
+    const second = await runReview(repo, answer({ findings: [subtracts, newRange] }), reviewInputs(store))
     expect(second.exitCode).toBe(0)
     expect(harness.github.reviewComments).toHaveLength(2)
     expect(harness.github.reviews).toHaveLength(2)
@@ -165,10 +157,7 @@ describe('review mode, end to end against the REST test server', () => {
     // a fix lands: the next review covers what changed since, and the agent reports the finding fixed
     repo.commit({ 'calc.ts': numbered(30, (line) => (line === 5 ? 'return a + b' : undefined)) })
     repo.publish(harness.github, PR)
-    const third = await harness.run(answer({ resolved: [findingId(subtracts)] }), reviewInputs(store), {
-      workspace: repo.dir,
-      payload: repo.payload(PR)
-    })
+    const third = await runReview(repo, answer({ resolved: [findingId(subtracts)] }), reviewInputs(store))
     expect(third.exitCode).toBe(0)
     const prompt = requestText(harness.model.requests[0]!)
     expect(prompt).toContain(`git diff ${reviewed}..${repo.head}`)
@@ -188,14 +177,11 @@ describe('review mode, end to end against the REST test server', () => {
     const repo = samplePr()
     repo.publish(harness.github, PR)
     const store = tempDir('store')
-    await harness.run(answer({ findings: [subtracts] }), reviewInputs(store), {
-      workspace: repo.dir,
-      payload: repo.payload(PR)
-    })
+    await runReview(repo, answer({ findings: [subtracts] }), reviewInputs(store))
     const dropped = repo.head
     repo.forcePush({ 'calc.ts': numbered(30, (line) => (line === 7 ? 'rewritten' : undefined)) })
     repo.publish(harness.github, PR)
-    const run = await harness.run(answer({}), reviewInputs(store), { workspace: repo.dir, payload: repo.payload(PR) })
+    const run = await runReview(repo, answer({}), reviewInputs(store))
     expect(run.exitCode).toBe(0)
     const prompt = requestText(harness.model.requests[0]!)
     expect(prompt).toContain(`the last reviewed commit ${dropped.slice(0, 12)} is no longer in the PR's history`)
@@ -207,15 +193,9 @@ describe('review mode, end to end against the REST test server', () => {
     const repo = samplePr()
     repo.publish(harness.github, PR)
     const store = tempDir('store')
-    await harness.run(answer({ findings: [subtracts] }), reviewInputs(store), {
-      workspace: repo.dir,
-      payload: repo.payload(PR)
-    })
+    await runReview(repo, answer({ findings: [subtracts] }), reviewInputs(store))
     harness.github.resolveForbidden = true
-    const run = await harness.run(answer({ resolved: [findingId(subtracts)] }), reviewInputs(store), {
-      workspace: repo.dir,
-      payload: repo.payload(PR)
-    })
+    const run = await runReview(repo, answer({ resolved: [findingId(subtracts)] }), reviewInputs(store))
     expect(run.exitCode).toBe(0)
     expect(run.log).toMatch(/::warning::Could not resolve the review thread of a fixed finding \(the token needs/)
     // GitHub files each reply under a review of its own: count the action's reviews by their heading
@@ -226,10 +206,10 @@ describe('review mode, end to end against the REST test server', () => {
   it('fail-on-severity fails the step after publishing, counting the findings by severity', async () => {
     const repo = samplePr()
     repo.publish(harness.github, PR)
-    const run = await harness.run(
+    const run = await runReview(
+      repo,
       answer({ findings: [subtracts, newRange] }),
-      reviewInputs(tempDir('store'), { 'fail-on-severity': 'major' }),
-      { workspace: repo.dir, payload: repo.payload(PR) }
+      reviewInputs(tempDir('store'), { 'fail-on-severity': 'major' })
     )
     expect(run.exitCode).toBe(1)
     expect(run.log).toContain(
@@ -238,10 +218,10 @@ describe('review mode, end to end against the REST test server', () => {
     expect(harness.github.reviews).toHaveLength(1)
     expect(run.outputs.conclusion).toBe('success')
 
-    const lenient = await harness.run(
+    const lenient = await runReview(
+      repo,
       answer({ findings: [newRange] }),
-      reviewInputs(tempDir('store'), { 'fail-on-severity': 'minor' }),
-      { workspace: repo.dir, payload: repo.payload(PR) }
+      reviewInputs(tempDir('store'), { 'fail-on-severity': 'minor' })
     )
     expect(lenient.exitCode).toBe(0)
   })

@@ -255,7 +255,7 @@ function readOutputSchema(
   if (!isPlainObject(schema)) throw new InputError(name, 'must be a JSON Schema object')
   let validator: z.ZodType
   try {
-    validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0])
+    validator = z.fromJSONSchema(schema)
   } catch (error) {
     throw new InputError(name, `is not a valid JSON Schema (${oneLine((error as Error).message)})`)
   }

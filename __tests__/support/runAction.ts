@@ -31,6 +31,13 @@ export interface ActionRunOptions {
   onStart?: (child: import('node:child_process').ChildProcess, log: () => string) => void
 }
 
+/** The output `name` of the run, parsed as JSON; throws when the action did not set it. */
+export function outputJson(run: ActionRun, name: string): unknown {
+  const value = run.outputs[name]
+  if (value === undefined) throw new Error(`the action set no output ${name}:\n${run.log}`)
+  return JSON.parse(value)
+}
+
 /** A pull_request event payload for PR `number`. */
 export function pullRequestPayload(number: number, title = `Change ${number}`): Record<string, unknown> {
   return {
@@ -135,11 +142,11 @@ export function parseCommandFile(text: string): Record<string, string> {
   const values: Record<string, string> = {}
   const lines = text.split('\n')
   for (let index = 0; index < lines.length; index++) {
-    const match = /^([^<=]+)<<(.+)$/.exec(lines[index])
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[index] ?? '')
     if (!match) continue
-    const [, name, delimiter] = match
+    const [, name = '', delimiter] = match
     const value: string[] = []
-    while (++index < lines.length && lines[index] !== delimiter) value.push(lines[index])
+    for (let line = lines[++index]; line !== undefined && line !== delimiter; line = lines[++index]) value.push(line)
     values[name] = value.join('\n')
   }
   return values

@@ -291,7 +291,7 @@ function parseStructured(partial: PartialTurn, turnOptions: TurnOptions, schemas
   throw new CodexStructuredResponseError('The final response does not match the output type', partial, issues, text)
 }
 
-export function normalizeInput(input: Input): { prompt: string; images: string[] } {
+function normalizeInput(input: Input): { prompt: string; images: string[] } {
   if (typeof input === 'string') return { prompt: input, images: [] }
   const texts: string[] = []
   const images: string[] = []

@@ -155,7 +155,7 @@ describe('the artifact store', () => {
       }
     })
     const list = github.requests.find((request) => request.path === `/repos/${OWNER}/${REPO}/actions/artifacts`)
-    expect(list).toBeDefined()
+    expect(list, 'the store listed the artifacts').toMatchObject({ method: 'GET' })
     expect(readdirSync(workDir)).toEqual([])
   })
 

@@ -7,6 +7,8 @@ import { tempDir } from './tempDirs.js'
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const distEntry = path.join(projectRoot, 'dist', 'index.js')
+/** The node that runs dist/index.js: `ACTION_NODE` (CI sets the runner's Node 24), else this one. */
+export const actionNode = process.env.ACTION_NODE || process.execPath
 /** The launcher of the codex package the project depends on: tests pass it as `codex-path`. */
 export const codexLauncher = path.join(projectRoot, 'node_modules', '@openai', 'codex', 'bin', 'codex.js')
 
@@ -112,7 +114,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     env[`INPUT_${name.toUpperCase().replace(/ /g, '_')}`] = value
 
   const started = Date.now()
-  const child = spawn(process.execPath, [distEntry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(actionNode, [distEntry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let log = ''
   child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')))
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')))

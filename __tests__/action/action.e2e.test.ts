@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { usePrHarness } from '../support/prHarness.js'
-import { issueCommentPayload } from '../support/runAction.js'
+import { issueCommentPayload, outputJson } from '../support/runAction.js'
 import { tempRepo } from '../support/tempDirs.js'
 import { answersToolCall, requestText, type ModelScript } from '../support/scriptedModel.js'
+import { itemAt } from '../support/lists.js'
 
 const verdictSchema = JSON.stringify({
   type: 'object',
@@ -23,10 +24,10 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(run.exitCode, run.log).toBe(0)
 
     expect(run.outputs['final-response']).toBe('{"verdict":"approve"}')
-    expect(JSON.parse(run.outputs['structured-output'])).toEqual({ verdict: 'approve' })
+    expect(outputJson(run, 'structured-output')).toEqual({ verdict: 'approve' })
     expect(run.outputs['thread-id']).toMatch(/^[0-9a-f-]{36}$/)
     expect(run.outputs.resumed).toBe('false')
-    expect(JSON.parse(run.outputs.usage)).toEqual({
+    expect(outputJson(run, 'usage')).toEqual({
       input_tokens: 200,
       cached_input_tokens: 40,
       cache_write_input_tokens: 0,
@@ -34,7 +35,7 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
       reasoning_output_tokens: 0
     })
     expect(run.outputs.conclusion).toBe('success')
-    expect(JSON.parse(run.outputs['changed-files'])).toEqual([])
+    expect(outputJson(run, 'changed-files')).toEqual([])
 
     // the log: a line as the command starts, a group with its output and exit code, the message, a closing line
     expect(run.log).toContain('▶ $ ')
@@ -56,7 +57,7 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     const posts = harness.github.requests.filter((request) => request.method === 'POST')
     expect(posts).toHaveLength(1)
     expect(harness.github.comments).toHaveLength(1)
-    const [comment] = harness.github.comments
+    const comment = itemAt(harness.github.comments, 0)
     expect(comment.body).toContain('<!-- codex-thread-action:key=pr-7 -->')
     expect(comment.body).toContain('✅ Turn completed')
     expect(comment.body).toContain('{"verdict":"approve"}')
@@ -89,7 +90,7 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     const prompt = requestText(harness.model.requests[0])
     expect(prompt).toContain('Event: issue_comment')
     expect(prompt).toContain(`git diff ${'c'.repeat(40)}...${'d'.repeat(40)}`)
-    expect(harness.github.comments[0].body).toContain('<!-- codex-thread-action:key=pr-7 -->')
+    expect(harness.github.comments[0]?.body).toContain('<!-- codex-thread-action:key=pr-7 -->')
   })
 
   it('lets the agent change files under workspace-write and lists them, relative to the checkout', async () => {
@@ -112,13 +113,13 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
       { workspace }
     )
     expect(run.exitCode, run.log).toBe(0)
-    expect(JSON.parse(run.outputs['changed-files'])).toEqual(['README.md', 'src/added.txt'])
+    expect(outputJson(run, 'changed-files')).toEqual(['README.md', 'src/added.txt'])
     expect(readFileSync(path.join(workspace, 'README.md'), 'utf8')).toBe('# sample, fixed\n')
     expect(readFileSync(path.join(workspace, 'src', 'added.txt'), 'utf8')).toBe('new file\n')
     expect(run.log).toContain('📝 Changed files:\n  update README.md\n  add    src/added.txt')
     expect(run.summary).toContain('- `src/added.txt`')
-    expect(harness.github.comments[0].body).toContain('<details><summary>Files changed (2)</summary>')
-    expect(harness.github.comments[0].body).not.toContain(workspace)
+    expect(harness.github.comments[0]?.body).toContain('<details><summary>Files changed (2)</summary>')
+    expect(harness.github.comments[0]?.body).not.toContain(workspace)
   })
 
   it('updates its own comment on the next run instead of writing another', async () => {
@@ -126,7 +127,7 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     const second = await harness.run(() => ({ message: 'second review' }))
     expect(second.exitCode, second.log).toBe(0)
     expect(harness.github.comments).toHaveLength(1)
-    expect(harness.github.comments[0].body).toContain('second review')
+    expect(harness.github.comments[0]?.body).toContain('second review')
     expect(harness.github.requests.filter((request) => request.method === 'POST')).toHaveLength(1)
   })
 
@@ -146,8 +147,8 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(run.outputs['final-response']).toBe('{"verdict":"maybe"}')
     expect(run.outputs['structured-output']).toBe('')
     expect(run.log).toMatch(/::error::The final response does not match output-schema:.*verdict/s)
-    expect(harness.github.comments[0].body).toContain('❌ Turn failed')
-    expect(harness.github.comments[0].body).toContain('{"verdict":"maybe"}')
+    expect(harness.github.comments[0]?.body).toContain('❌ Turn failed')
+    expect(harness.github.comments[0]?.body).toContain('{"verdict":"maybe"}')
   })
 
   it('refuses a bad input with one line naming it, before codex starts', async () => {

@@ -1,18 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startGitHubServer, type GitHubServer } from '../support/githubServer.js'
-import { codexLauncher, pullRequestPayload, runAction, type ActionRun } from '../support/runAction.js'
-import { startScriptedModel, type ScriptedModel } from '../support/scriptedModel.js'
-import { tempRepo } from '../support/tempDirs.js'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { usePrHarness } from '../support/prHarness.js'
+import { outputJson, pullRequestPayload, type ActionRun } from '../support/runAction.js'
 
-let github: GitHubServer
-let model: ScriptedModel
+const harness = usePrHarness(5)
 beforeEach(async () => {
-  github = await startGitHubServer()
-  model = await startScriptedModel(() => ({ message: 'Reviewed.' }))
-})
-afterEach(async () => {
-  await github.close()
-  await model.close()
+  await harness.serve(() => ({ message: 'Reviewed.' }))
 })
 
 /** A PR event sent by `sender`, run from dist/index.js against the GitHub REST test server. */
@@ -21,34 +13,21 @@ function runAs(
   inputs: Record<string, string> = {},
   env: Record<string, string> = {}
 ): Promise<ActionRun> {
-  return runAction({
-    inputs: {
-      prompt: 'Review this pull request.',
-      'openai-api-key': 'sk-test-secret-key-123',
-      'base-url': model.url,
-      'codex-path': codexLauncher,
-      'github-token': 'ghs_testtoken456',
-      ...inputs
-    },
-    payload: { ...pullRequestPayload(5), sender: { type: 'User', ...sender } },
-    githubUrl: github.url,
-    workspace: tempRepo(),
-    env
-  })
+  return harness.runServed(inputs, { payload: { ...pullRequestPayload(5), sender: { type: 'User', ...sender } }, env })
 }
 
 /** Forgets what earlier runs in the same test did. */
 function reset(): void {
-  github.comments.length = 0
-  github.requests.length = 0
-  model.requests.length = 0
+  harness.github.comments.length = 0
+  harness.github.requests.length = 0
+  harness.model.requests.length = 0
 }
 
 function expectRan(run: ActionRun): void {
   expect(run.exitCode, run.log).toBe(0)
   expect(run.outputs.conclusion).toBe('success')
-  expect(model.requests.length).toBeGreaterThan(0)
-  expect(github.comments).toHaveLength(1)
+  expect(harness.model.requests.length).toBeGreaterThan(0)
+  expect(harness.github.comments).toHaveLength(1)
 }
 
 /** Refused: the step succeeds as skipped, with a warning naming the actor and the input, and nothing else happens. */
@@ -58,7 +37,7 @@ function expectRefused(run: ActionRun, actor: string, input: string): void {
   expect(run.outputs['final-response']).toBe('')
   expect(run.outputs['thread-id']).toBe('')
   expect(run.outputs['comment-url']).toBe('')
-  expect(JSON.parse(run.outputs.usage)).toEqual({
+  expect(outputJson(run, 'usage')).toEqual({
     input_tokens: 0,
     cached_input_tokens: 0,
     cache_write_input_tokens: 0,
@@ -68,9 +47,9 @@ function expectRefused(run: ActionRun, actor: string, input: string): void {
   const warning = run.log.split('\n').find((line) => line.startsWith('::warning::Skipped: '))
   expect(warning, run.log).toContain(actor)
   expect(warning).toContain(input)
-  expect(model.requests).toHaveLength(0)
-  expect(github.comments).toHaveLength(0)
-  expect(github.requests.filter((request) => request.method !== 'GET')).toEqual([])
+  expect(harness.model.requests).toHaveLength(0)
+  expect(harness.github.comments).toHaveLength(0)
+  expect(harness.github.requests.filter((request) => request.method !== 'GET')).toEqual([])
   expect(run.log).not.toContain('::error::')
 }
 
@@ -79,21 +58,23 @@ describe('who may start a turn, end to end', () => {
     const run = await runAs({ login: 'alice' })
     expectRan(run)
     expect(run.log).toContain('alice has write access to octo/demo')
-    expect(github.requests.map((request) => request.path)).toContain('/repos/octo/demo/collaborators/alice/permission')
+    expect(harness.github.requests.map((request) => request.path)).toContain(
+      '/repos/octo/demo/collaborators/alice/permission'
+    )
   })
 
   it('lets maintainers and admins start a turn', async () => {
-    github.permissions.set('maya', 'maintain')
+    harness.github.permissions.set('maya', 'maintain')
     expectRan(await runAs({ login: 'maya' }))
     reset()
-    github.permissions.set('ada', 'admin')
+    harness.github.permissions.set('ada', 'admin')
     expectRan(await runAs({ login: 'ada' }))
   })
 
   it('refuses read and triage access without calling the model or posting', async () => {
-    github.permissions.set('mallory', 'read')
+    harness.github.permissions.set('mallory', 'read')
     expectRefused(await runAs({ login: 'mallory' }), 'mallory', 'allow-users')
-    github.permissions.set('trent', 'triage')
+    harness.github.permissions.set('trent', 'triage')
     expectRefused(await runAs({ login: 'trent' }), 'trent', 'allow-users')
   })
 
@@ -104,14 +85,14 @@ describe('who may start a turn, end to end', () => {
   })
 
   it('lets users listed in allow-users start a turn whatever their access, and * lets anyone', async () => {
-    github.permissions.set('mallory', 'read')
+    harness.github.permissions.set('mallory', 'read')
     expectRan(await runAs({ login: 'mallory' }, { 'allow-users': 'bob, Mallory' }))
     reset()
     expectRan(await runAs({ login: 'stranger' }, { 'allow-users': '*' }))
   })
 
   it('refuses bots, by type or by login, unless allow-bots lists them', async () => {
-    github.permissions.set('dependabot[bot]', 'write')
+    harness.github.permissions.set('dependabot[bot]', 'write')
     expectRefused(await runAs({ login: 'dependabot[bot]', type: 'Bot' }), 'dependabot[bot]', 'allow-bots')
     expectRefused(await runAs({ login: 'renovate', type: 'Bot' }), 'renovate', 'allow-bots')
     // allow-users does not admit a bot
@@ -123,7 +104,7 @@ describe('who may start a turn, end to end', () => {
   })
 
   it('judges a re-run by whoever re-ran it', async () => {
-    github.permissions.set('mallory', 'read')
+    harness.github.permissions.set('mallory', 'read')
     // a maintainer re-running an outside contributor's run vouches for it
     expectRan(await runAs({ login: 'mallory' }, {}, { GITHUB_TRIGGERING_ACTOR: 'alice', GITHUB_RUN_ATTEMPT: '2' }))
     reset()

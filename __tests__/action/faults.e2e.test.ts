@@ -4,6 +4,7 @@ import { peakMemoryMiB, processesWithEnv } from '../support/processes.js'
 import { usePrHarness } from '../support/prHarness.js'
 import { answersToolCall, type ModelScript } from '../support/scriptedModel.js'
 import { tempDir } from '../support/tempDirs.js'
+import { itemAt } from '../support/lists.js'
 
 const harness = usePrHarness(9)
 
@@ -27,7 +28,7 @@ describe('faults end to end', () => {
     expect(run.log).toContain('partial-work-before-the-fault')
     expect(run.summary).toContain('echo partial-work-before-the-fault')
     expect(run.summary).toContain('context too long')
-    const [comment] = harness.github.comments
+    const comment = itemAt(harness.github.comments, 0)
     expect(comment.body).toContain('❌ Turn failed')
     expect(comment.body).toContain('context too long')
     expect(comment.body).toContain('Commands (1)')
@@ -49,7 +50,7 @@ describe('faults end to end', () => {
     expect(run.log).toMatch(/::error::Codex Exec exited with code 3: panic: sandbox exploded/)
     expect(run.outputs['final-response']).toBe('half an answer')
     expect(run.outputs['thread-id']).toBe('fake-thread')
-    expect(harness.github.comments[0].body).toContain('half an answer')
+    expect(harness.github.comments[0]?.body).toContain('half an answer')
   })
 
   it('a codex that cannot be started fails the step, and the comment does not stay "Working…"', async () => {
@@ -59,8 +60,8 @@ describe('faults end to end', () => {
     expect(run.outputs.conclusion).toBe('failure')
     expect(run.log).toMatch(/::error::Could not start codex at .*ENOENT/)
     expect(harness.github.comments).toHaveLength(1)
-    expect(harness.github.comments[0].body).toContain('❌ Turn failed')
-    expect(harness.github.comments[0].body).not.toContain('Working')
+    expect(harness.github.comments[0]?.body).toContain('❌ Turn failed')
+    expect(harness.github.comments[0]?.body).not.toContain('Working')
   })
 
   it('a malformed event line fails the step quoting the line', async () => {
@@ -77,7 +78,7 @@ describe('faults end to end', () => {
     const run = await harness.run(() => ({ message: 'answer after a flaky API' }))
     expect(run.exitCode, run.log).toBe(0)
     expect(harness.github.comments).toHaveLength(1)
-    expect(harness.github.comments[0].body).toContain('answer after a flaky API')
+    expect(harness.github.comments[0]?.body).toContain('answer after a flaky API')
     expect(harness.github.requests.filter((request) => request.method === 'POST')).toHaveLength(2)
   })
 
@@ -129,8 +130,8 @@ describe('faults end to end', () => {
     expect(run.exitCode).toBe(1)
     expect(processesWithEnv(`CODEX_HOME=${codexHome}`)).toEqual([])
     expect(run.summary).toContain('partial-work-before-the-fault')
-    expect(harness.github.comments[0].body).toContain('⏹️ Turn cancelled')
-    expect(harness.github.comments[0].body).toContain('Commands (1)')
+    expect(harness.github.comments[0]?.body).toContain('⏹️ Turn cancelled')
+    expect(harness.github.comments[0]?.body).toContain('Commands (1)')
   })
 
   it('timeout-minutes ends the turn as timed_out and says after how long', async () => {
@@ -140,7 +141,7 @@ describe('faults end to end', () => {
     expect(run.outputs.conclusion).toBe('timed_out')
     expect(run.log).toContain('::error::The turn timed out after 3.0s')
     expect(processesWithEnv(`CODEX_HOME=${codexHome}`)).toEqual([])
-    expect(harness.github.comments[0].body).toContain('⌛ Turn timed out')
+    expect(harness.github.comments[0]?.body).toContain('⌛ Turn timed out')
   })
 
   it('a command printing hundreds of MB keeps the action memory bounded', async () => {

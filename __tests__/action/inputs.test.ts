@@ -1,7 +1,8 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_CODEX_VERSION } from '../../src/action/constants.js'
+import { projectRoot } from '../support/runAction.js'
 import { refusalOf, settingsFrom, VALID_INPUTS } from '../support/settings.js'
 import { tempDir } from '../support/tempDirs.js'
 
@@ -24,7 +25,17 @@ const valid = VALID_INPUTS
 const error = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): string =>
   refusalOf(inputs, { GITHUB_WORKSPACE: workspace, ...env }).message
 
+/** The @openai/codex the package depends on: the version its tests ran against. */
+const testedCodexVersion = (
+  JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+).dependencies['@openai/codex']
+
 describe('readSettings', () => {
+  it('defaults codex-version to the @openai/codex the package depends on and is tested with', () => {
+    expect(testedCodexVersion).toMatch(/^\d+\.\d+\.\d+$/)
+    expect(DEFAULT_CODEX_VERSION).toBe(testedCodexVersion)
+  })
+
   it('applies the documented defaults', () => {
     const result = settings(valid)
     expect(result).toMatchObject({
@@ -32,7 +43,7 @@ describe('readSettings', () => {
       apiKey: 'sk-1234',
       sandbox: 'read-only',
       workingDirectory: workspace,
-      codexVersion: DEFAULT_CODEX_VERSION,
+      codexVersion: testedCodexVersion,
       timeoutMs: 30 * 60_000,
       config: {}
     })

@@ -132,7 +132,7 @@ describe('TurnReport', () => {
     expect(report.finalResponse).toBe('Fixed the test.')
     expect(report.commands.map((command) => command.exit_code)).toEqual([1])
     expect(report.changedFiles).toEqual(['src/a.ts', 'src/b.ts'])
-    expect(report.todoList?.items[0].completed).toBe(true)
+    expect(report.todoList?.items[0]?.completed).toBe(true)
   })
 })
 

@@ -1,17 +1,9 @@
 // Kept apart from faults.e2e.test.ts: codex retries these for ~25 s, and a file of its own runs in parallel.
 import { createServer } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startGitHubServer, type GitHubServer } from '../support/githubServer.js'
-import { codexLauncher, pullRequestPayload, runAction } from '../support/runAction.js'
-import { startScriptedModel, type ScriptedModel } from '../support/scriptedModel.js'
-import { tempRepo } from '../support/tempDirs.js'
+import { describe, expect, it } from 'vitest'
+import { usePrHarness } from '../support/prHarness.js'
 
-let github: GitHubServer | undefined
-let model: ScriptedModel | undefined
-afterEach(async () => {
-  await github?.close()
-  await model?.close()
-})
+const harness = usePrHarness(11)
 
 async function closedPortUrl(): Promise<string> {
   const server = createServer()
@@ -21,36 +13,19 @@ async function closedPortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/v1`
 }
 
-async function runAgainst(baseUrl: string) {
-  github = await startGitHubServer()
-  return runAction({
-    inputs: {
-      prompt: 'Hi',
-      'openai-api-key': 'sk-test-1234',
-      'base-url': baseUrl,
-      'codex-path': codexLauncher,
-      'github-token': 'ghs_x1'
-    },
-    payload: pullRequestPayload(11),
-    githubUrl: github.url,
-    workspace: tempRepo()
-  })
-}
-
 describe('model faults codex retries before giving up', () => {
   it(
     'a model answering 500 fails the step after codex retries, with its reconnect notices as warnings',
     { timeout: 120_000 },
     async () => {
-      model = await startScriptedModel(() => ({ status: 500 }))
-      const run = await runAgainst(model.url)
+      const run = await harness.run(() => ({ status: 500 }), { prompt: 'Hi' })
       expect(run.exitCode).toBe(1)
       expect(run.outputs.conclusion).toBe('failure')
-      expect(model.requests.length).toBeGreaterThan(1)
+      expect(harness.model.requests.length).toBeGreaterThan(1)
       expect(run.log).toMatch(/::warning::codex: Reconnecting/)
       // codex's own wording for a 5xx, from its turn.failed
       expect(run.log).toMatch(/::error::We’re currently experiencing high demand/)
-      expect(github!.comments[0].body).toContain('❌ Turn failed')
+      expect(harness.github.comments[0]?.body).toContain('❌ Turn failed')
     }
   )
 
@@ -58,7 +33,8 @@ describe('model faults codex retries before giving up', () => {
     'a model endpoint refusing connections fails the step instead of waiting for network forever',
     { timeout: 120_000 },
     async () => {
-      const run = await runAgainst(await closedPortUrl())
+      // no model listens: the run is pointed at a port nobody holds
+      const run = await harness.run(() => ({ message: 'unused' }), { prompt: 'Hi', 'base-url': await closedPortUrl() })
       expect(run.exitCode).toBe(1)
       expect(run.outputs.conclusion).toBe('failure')
       expect(run.log).toMatch(/::error::The model endpoint could not be reached for 45\.0s: .*Connection failed/)

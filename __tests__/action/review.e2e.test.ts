@@ -98,7 +98,7 @@ describe('review mode, end to end against the REST test server', () => {
     expect(run.summary).toMatch(/\| 🟠 major \| `calc\.ts:5` \| `Subtracts instead of adding` \|/)
 
     // the prompt is the action's own, with the team's instructions and the range to review
-    const prompt = requestText(harness.model.requests[0]!)
+    const prompt = requestText(harness.model.requests[0])
     expect(prompt).toContain('You are reviewing a pull request')
     expect(prompt).toContain('Mind the arithmetic.')
     expect(prompt).toContain(`git diff ${repo.base}...${repo.head}`)
@@ -159,7 +159,7 @@ describe('review mode, end to end against the REST test server', () => {
     repo.publish(harness.github, PR)
     const third = await runReview(repo, answer({ resolved: [findingId(subtracts)] }), reviewInputs(store))
     expect(third.exitCode).toBe(0)
-    const prompt = requestText(harness.model.requests[0]!)
+    const prompt = requestText(harness.model.requests[0])
     expect(prompt).toContain(`git diff ${reviewed}..${repo.head}`)
     expect(prompt).toContain(findingId(subtracts))
     expect(prompt).toContain(findingId(newRange))
@@ -183,7 +183,7 @@ describe('review mode, end to end against the REST test server', () => {
     repo.publish(harness.github, PR)
     const run = await runReview(repo, answer({}), reviewInputs(store))
     expect(run.exitCode).toBe(0)
-    const prompt = requestText(harness.model.requests[0]!)
+    const prompt = requestText(harness.model.requests[0])
     expect(prompt).toContain(`the last reviewed commit ${dropped.slice(0, 12)} is no longer in the PR's history`)
     expect(prompt).toContain(`git diff ${repo.base}...${repo.head}`)
     expect(prompt).not.toContain(`${dropped}..`)

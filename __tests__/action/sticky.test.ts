@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { commentMarker } from '../../src/action/publish/comment.js'
 import type { IssueComment } from '../../src/action/github/api.js'
 import { StickyComment, type CommentApi } from '../../src/action/github/stickyComment.js'
+import { itemAt } from '../support/lists.js'
 
 /** An in-memory comment API recording each write with its time. */
 function fakeApi(viewer = 'codex-bot') {
@@ -9,10 +10,10 @@ function fakeApi(viewer = 'codex-bot') {
   const writes: Array<{ kind: 'create' | 'update'; body: string; at: number }> = []
   let failNext = 0
   const api: CommentApi = {
-    viewer: async () => viewer,
-    listComments: async () => comments,
-    async createComment(_issue, body) {
-      if (failNext-- > 0) throw Object.assign(new Error('boom'), { status: 500 })
+    viewer: () => Promise.resolve(viewer),
+    listComments: () => Promise.resolve(comments),
+    createComment(_issue, body) {
+      if (failNext-- > 0) return Promise.reject(Object.assign(new Error('boom'), { status: 500 }))
       const comment = {
         id: comments.length + 1,
         body,
@@ -21,20 +22,27 @@ function fakeApi(viewer = 'codex-bot') {
       }
       comments.push(comment)
       writes.push({ kind: 'create', body, at: Date.now() })
-      return comment
+      return Promise.resolve(comment)
     },
-    async updateComment(id, body) {
+    updateComment(id, body) {
       const comment = comments.find((entry) => entry.id === id)
-      if (!comment) throw Object.assign(new Error('Not Found'), { status: 404 })
+      if (!comment) return Promise.reject(Object.assign(new Error('Not Found'), { status: 404 }))
       comment.body = body
       writes.push({ kind: 'update', body, at: Date.now() })
-      return comment
+      return Promise.resolve(comment)
     }
   }
   return { api, comments, writes, failOnce: () => (failNext = 1) }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+// the throttle's gaps are measured on vitest's clock: exact, and no real waiting
+beforeEach(() => {
+  vi.useFakeTimers()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms)
 
 describe('StickyComment', () => {
   it('coalesces progress: at most one edit per interval, always the latest body', async () => {
@@ -53,9 +61,8 @@ describe('StickyComment', () => {
     // 20 progress calls over ~400 ms at one edit per 200 ms: a handful of writes, never 20
     expect(progress.length).toBeGreaterThanOrEqual(2)
     expect(progress.length).toBeLessThanOrEqual(4)
-    for (let index = 1; index < progress.length; index++) {
-      expect(progress[index].at - progress[index - 1].at).toBeGreaterThanOrEqual(190)
-    }
+    const gaps = progress.slice(1).map((write, index) => write.at - itemAt(progress, index).at)
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(190)
     expect(progress.at(-1)!.body).toMatch(/^step (19|20)$/)
   })
 
@@ -80,6 +87,6 @@ describe('StickyComment', () => {
     await sleep(20)
     expect(warnings).toEqual(['Could not update the PR comment: boom'])
     expect(await sticky.publish('final')).toBe('https://example.test/c/1')
-    expect(fake.comments[0].body).toBe('final')
+    expect(fake.comments[0]?.body).toBe('final')
   })
 })

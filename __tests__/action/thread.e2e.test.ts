@@ -1,33 +1,21 @@
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { decodeTranscript } from '../../src/action/thread/transcript.js'
-import { startGitHubServer, type GitHubServer } from '../support/githubServer.js'
-import {
-  codexLauncher,
-  issueCommentPayload,
-  pullRequestPayload,
-  runAction,
-  type ActionRunOptions
-} from '../support/runAction.js'
-import { requestText, startScriptedModel, type ModelScript, type ScriptedModel } from '../support/scriptedModel.js'
+import { usePrHarness } from '../support/prHarness.js'
+import { issueCommentPayload, pullRequestPayload, type ActionRunOptions } from '../support/runAction.js'
+import { requestText, type ModelScript } from '../support/scriptedModel.js'
 import { tempDir, tempRepo } from '../support/tempDirs.js'
 
-let github: GitHubServer
-let model: ScriptedModel
+const harness = usePrHarness(7)
 let repo: string
-beforeEach(async () => {
-  github = await startGitHubServer()
+beforeEach(() => {
   repo = tempRepo()
-})
-afterEach(async () => {
-  await github.close()
-  await model?.close()
 })
 
 /** The model answers the n-th request with the n-th answer. */
 async function answering(...answers: string[]): Promise<void> {
-  model = await startScriptedModel((_request, index) => ({ message: answers[index] ?? 'no more answers' }))
+  await harness.serve((_request, index) => ({ message: answers[index] ?? 'no more answers' }))
 }
 
 let runs = 0
@@ -38,29 +26,18 @@ function turn(
   options: Partial<ActionRunOptions> & { pr?: number } = {}
 ) {
   const { pr = 7, ...rest } = options
-  return runAction({
-    inputs: {
-      prompt,
-      'openai-api-key': 'sk-test-secret-key-123',
-      'base-url': model.url,
-      'codex-path': codexLauncher,
-      'github-token': 'ghs_testtoken456',
-      ...inputs
-    },
-    payload: pullRequestPayload(pr),
-    githubUrl: github.url,
-    workspace: repo,
-    runId: String(5000 + ++runs),
-    ...rest
-  })
+  return harness.runServed(
+    { prompt, ...inputs },
+    { payload: pullRequestPayload(pr), workspace: repo, runId: String(5000 + ++runs), ...rest }
+  )
 }
 
-function directoryStore(folder = tempDir('store')): Record<string, string> {
+function directoryStore(folder = tempDir('store')): { 'thread-store': string; 'thread-store-path': string } {
   return { 'thread-store': 'directory', 'thread-store-path': folder }
 }
 
 function commentRecord(issue: number) {
-  const comment = github.comments.find((entry) => entry.issue === issue)
+  const comment = harness.github.comments.find((entry) => entry.issue === issue)
   return comment && decodeTranscript(comment.body)
 }
 
@@ -82,15 +59,15 @@ describe('one thread per PR, across workflow runs', () => {
     )
 
     // codex itself replayed the first turn: the conversation, not a transcript of it
-    const request = requestText(model.requests[1])
+    const request = requestText(harness.model.requests[1])
     expect(request).toContain('first question')
     expect(request).toContain('first answer alpha')
     expect(request).toContain('second question')
     expect(request).not.toContain('earlier-turns')
 
-    expect(github.comments).toHaveLength(1)
-    expect(github.requests.filter((entry) => entry.method === 'POST')).toHaveLength(1)
-    const body = github.comments[0].body
+    expect(harness.github.comments).toHaveLength(1)
+    expect(harness.github.requests.filter((entry) => entry.method === 'POST')).toHaveLength(1)
+    const body = harness.github.comments[0]?.body
     expect(body).toContain('second answer beta')
     expect(body).toContain('(resumed)')
     expect(body).toContain('Earlier turns in this thread (1)')
@@ -116,9 +93,9 @@ describe('one thread per PR, across workflow runs', () => {
     expect(followUp.exitCode, followUp.log).toBe(0)
     expect(followUp.outputs.resumed).toBe('true')
     expect(followUp.outputs['thread-id']).toBe(review.outputs['thread-id'])
-    expect(requestText(model.requests[1])).toContain('review done')
-    expect(github.comments).toHaveLength(1)
-    expect(github.comments[0].body).toContain('answer to the comment')
+    expect(requestText(harness.model.requests[1])).toContain('review done')
+    expect(harness.github.comments).toHaveLength(1)
+    expect(harness.github.comments[0]?.body).toContain('answer to the comment')
   })
 
   it('gives another PR its own thread and comment', async () => {
@@ -129,11 +106,11 @@ describe('one thread per PR, across workflow runs', () => {
     expect(eight.exitCode, eight.log).toBe(0)
     expect(eight.outputs.resumed).toBe('false')
     expect(eight.outputs['thread-id']).not.toBe(seven.outputs['thread-id'])
-    expect(requestText(model.requests[1])).not.toContain('question on seven')
+    expect(requestText(harness.model.requests[1])).not.toContain('question on seven')
 
-    expect(github.comments.map((comment) => comment.issue)).toEqual([7, 8])
-    expect(github.comments[1].body).toContain('<!-- codex-thread-action:key=pr-8 -->')
-    expect(github.comments[1].body).not.toContain('Earlier turns')
+    expect(harness.github.comments.map((comment) => comment.issue)).toEqual([7, 8])
+    expect(harness.github.comments[1]?.body).toContain('<!-- codex-thread-action:key=pr-8 -->')
+    expect(harness.github.comments[1]?.body).not.toContain('Earlier turns')
     expect(commentRecord(8)?.turns).toHaveLength(1)
   })
 
@@ -151,20 +128,20 @@ describe('one thread per PR, across workflow runs', () => {
       `Thread pr-7: the session of ${first.outputs['thread-id']} is not in codex-home nor in the directory`
     )
     expect(second.log).toContain('starting a new thread seeded with the transcript of 1 earlier turn(s)')
-    const request = requestText(model.requests[1])
+    const request = requestText(harness.model.requests[1])
     expect(request).toContain('<earlier-turns>')
     expect(request).toContain('first question')
     expect(request).toContain('first answer alpha')
     expect(request).toContain('second question')
     expect(commentRecord(7)?.threadId).toBe(second.outputs['thread-id'])
-    expect(github.comments).toHaveLength(1)
-    expect(github.comments[0].body).toContain('Earlier turns in this thread (1)')
+    expect(harness.github.comments).toHaveLength(1)
+    expect(harness.github.comments[0]?.body).toContain('Earlier turns in this thread (1)')
 
     // the new thread is the one kept from now on
     const third = await turn('third question', emptyStore)
     expect(third.outputs.resumed).toBe('true')
     expect(third.outputs['thread-id']).toBe(second.outputs['thread-id'])
-    expect(requestText(model.requests[2])).toContain('second answer beta')
+    expect(requestText(harness.model.requests[2])).toContain('second answer beta')
     expect(commentRecord(7)?.turns).toHaveLength(3)
   })
 
@@ -177,8 +154,8 @@ describe('one thread per PR, across workflow runs', () => {
     expect(fresh.outputs.resumed).toBe('false')
     expect(fresh.outputs['thread-id']).not.toBe(first.outputs['thread-id'])
     expect(fresh.log).toContain('Thread pr-7: resume is false, starting a new thread')
-    expect(requestText(model.requests[1])).not.toContain('first question')
-    expect(github.comments[0].body).not.toContain('Earlier turns')
+    expect(requestText(harness.model.requests[1])).not.toContain('first question')
+    expect(harness.github.comments[0]?.body).not.toContain('Earlier turns')
     expect(commentRecord(7)?.turns.map((entry) => entry.prompt)).toEqual(['fresh question'])
   })
 
@@ -191,13 +168,13 @@ describe('one thread per PR, across workflow runs', () => {
     expect(second.exitCode, second.log).toBe(0)
     expect(second.outputs.resumed).toBe('true')
     expect(second.outputs['thread-id']).toBe(first.outputs['thread-id'])
-    expect(requestText(model.requests[1])).toContain('nightly one')
+    expect(requestText(harness.model.requests[1])).toContain('nightly one')
 
     const keyless = await turn('one-off', directoryStore(storePath), push)
     expect(keyless.outputs.resumed).toBe('false')
     expect(keyless.outputs['thread-id']).not.toBe(first.outputs['thread-id'])
     expect(readdirSync(storePath)).toEqual(['nightly'])
-    expect(github.comments).toHaveLength(0)
+    expect(harness.github.comments).toHaveLength(0)
   })
 
   it('keeps both turns when two runs of the thread end at about the same time', async () => {
@@ -207,7 +184,7 @@ describe('one thread per PR, across workflow runs', () => {
       if (text.includes('slow question')) return { message: 'slow answer', delayMs: 6500 }
       return { message: text.includes('fast question') ? 'fast answer' : 'first answer alpha' }
     }
-    model = await startScriptedModel(script)
+    await harness.serve(script)
     const store = directoryStore()
     await turn('first question', store)
     const [slow, fast] = await Promise.all([turn('slow question', store), turn('fast question', store)])
@@ -217,13 +194,13 @@ describe('one thread per PR, across workflow runs', () => {
     expect(fast.outputs.resumed).toBe('true')
 
     // the slow run kept the fast one's turn although its own progress edit had overwritten it
-    expect(github.comments).toHaveLength(1)
+    expect(harness.github.comments).toHaveLength(1)
     expect(commentRecord(7)?.turns.map((entry) => entry.response)).toEqual([
       'slow answer',
       'fast answer',
       'first answer alpha'
     ])
-    expect(github.comments[0].body).toContain('Earlier turns in this thread (2)')
+    expect(harness.github.comments[0]?.body).toContain('Earlier turns in this thread (2)')
   })
 
   it('runs the turn when the default artifact store cannot be reached, with a warning', async () => {
@@ -231,7 +208,7 @@ describe('one thread per PR, across workflow runs', () => {
     const run = await turn('question', {})
     expect(run.exitCode, run.log).toBe(0)
     expect(run.outputs.conclusion).toBe('success')
-    expect(github.requests.some((entry) => entry.path === '/repos/octo/demo/actions/artifacts')).toBe(true)
+    expect(harness.github.requests.some((entry) => entry.path === '/repos/octo/demo/actions/artifacts')).toBe(true)
     expect(run.log).toMatch(/::warning::Could not save thread pr-7 to the artifact store: .*ACTIONS_RUNTIME_TOKEN/)
     expect(commentRecord(7)?.turns).toHaveLength(1)
   })

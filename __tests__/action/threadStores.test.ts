@@ -10,15 +10,17 @@ import { createStorageApi } from '../../src/action/thread/stores/storageApi.js'
 import type { BundleStore } from '../../src/action/thread/stores/store.js'
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from '../support/githubServer.js'
 import { tempDir } from '../support/tempDirs.js'
+import { itemAt } from '../support/lists.js'
 
 /** @actions/artifact, replaced by a service holding each upload's files in memory. */
 const artifactService = vi.hoisted(() => ({
   blobs: new Map<number, Buffer>(),
   /** Set per test: registers an upload where the REST API lists artifacts. */
   onUpload: (_name: string): number => 0,
-  uploadArtifact: vi.fn(),
-  downloadArtifact: vi.fn(),
-  deleteArtifact: vi.fn()
+  uploadArtifact:
+    vi.fn<(name: string, files: string[], root: string, options: unknown) => Promise<{ id: number; size: number }>>(),
+  downloadArtifact: vi.fn<(id: number, options: { path: string }) => Promise<{ downloadPath: string }>>(),
+  deleteArtifact: vi.fn<(name: string, options: unknown) => Promise<unknown>>()
 }))
 vi.mock('@actions/artifact', () => ({
   DefaultArtifactClient: class {
@@ -31,9 +33,9 @@ vi.mock('@actions/artifact', () => ({
 /** @actions/cache, replaced by a service matching keys as GitHub's does. */
 const cacheService = vi.hoisted(() => ({
   entries: [] as Array<{ key: string; bytes: Buffer }>,
-  isFeatureAvailable: vi.fn(),
-  restoreCache: vi.fn(),
-  saveCache: vi.fn()
+  isFeatureAvailable: vi.fn<() => boolean>(),
+  restoreCache: vi.fn<(paths: string[], primaryKey: string, restoreKeys: string[]) => Promise<string | undefined>>(),
+  saveCache: vi.fn<(paths: string[], key: string) => Promise<number>>()
 }))
 vi.mock('@actions/cache', () => ({
   isFeatureAvailable: cacheService.isFeatureAvailable,
@@ -56,7 +58,7 @@ beforeEach(async () => {
   artifactService.blobs.clear()
   artifactService.uploadArtifact.mockReset().mockImplementation(async (name: string, files: string[]) => {
     const id = artifactService.onUpload(name)
-    artifactService.blobs.set(id, readFileSync(files[0]))
+    artifactService.blobs.set(id, readFileSync(itemAt(files, 0)))
     return { id, size: 1 }
   })
   artifactService.downloadArtifact.mockReset().mockImplementation(async (id: number, options: { path: string }) => {
@@ -75,12 +77,14 @@ beforeEach(async () => {
         cacheService.entries.find((entry) => entry.key === primaryKey) ??
         [...cacheService.entries].reverse().find((entry) => restoreKeys.some((prefix) => entry.key.startsWith(prefix)))
       if (!hit) return undefined
-      mkdirSync(path.dirname(paths[0]), { recursive: true })
-      writeFileSync(paths[0], hit.bytes)
+      const [archive] = paths
+      if (!archive) throw new Error('restoreCache was given no path')
+      mkdirSync(path.dirname(archive), { recursive: true })
+      writeFileSync(archive, hit.bytes)
       return hit.key
     })
   cacheService.saveCache.mockReset().mockImplementation(async (paths: string[], key: string) => {
-    cacheService.entries.push({ key, bytes: readFileSync(paths[0]) })
+    cacheService.entries.push({ key, bytes: readFileSync(itemAt(paths, 0)) })
     return addCache(key).id
   })
 })
@@ -136,13 +140,12 @@ describe('the artifact store', () => {
     addArtifact('codex-thread-pr-70')
 
     expect(await artifactStore().load(KEY, open)).toBe('newer turn')
-    const [name, files, root, options] = artifactService.uploadArtifact.mock.calls[0]
+    const [name, files, root, options] = itemAt(artifactService.uploadArtifact.mock.calls, 0)
     expect(name).toBe('codex-thread-pr-7')
-    expect(path.dirname(files[0])).toBe(root)
+    expect(path.dirname(itemAt(files, 0))).toBe(root)
     expect(options).toEqual({ compressionLevel: 0 })
-    const newest = github.artifacts[1]
-    expect(artifactService.downloadArtifact).toHaveBeenCalledOnce()
-    expect(artifactService.downloadArtifact).toHaveBeenCalledWith(newest.id, {
+    const newest = itemAt(github.artifacts, 1)
+    expect(artifactService.downloadArtifact).toHaveBeenCalledExactlyOnceWith(newest.id, {
       path: expect.any(String),
       findBy: {
         token: 'ghs_token',
@@ -152,7 +155,7 @@ describe('the artifact store', () => {
       }
     })
     const list = github.requests.find((request) => request.path === `/repos/${OWNER}/${REPO}/actions/artifacts`)
-    expect(list).toBeDefined()
+    expect(list, 'the store listed the artifacts').toMatchObject({ method: 'GET' })
     expect(readdirSync(workDir)).toEqual([])
   })
 
@@ -228,8 +231,8 @@ describe('the cache store', () => {
       'codex-thread-pr-7-5002-2'
     ])
     expect(await cacheStore({ runId: '5003', runAttempt: '1' }).load(KEY, open)).toBe('newer turn')
-    const [paths, primaryKey, restoreKeys] = cacheService.restoreCache.mock.calls[0]
-    expect(paths).toEqual(cacheService.saveCache.mock.calls[0][0])
+    const [paths, primaryKey, restoreKeys] = itemAt(cacheService.restoreCache.mock.calls, 0)
+    expect(paths).toEqual(itemAt(cacheService.saveCache.mock.calls, 0)[0])
     expect(primaryKey).toBe('codex-thread-pr-7-5003-1')
     expect(restoreKeys).toEqual(['codex-thread-pr-7-'])
   })

@@ -154,7 +154,7 @@ describe('the checks catch a broken example', () => {
 
 describe('action.yml', () => {
   it('validates against the action metadata schema, node24 included', () => {
-    const manifest = parse(read('action.yml'))
+    const manifest = parse(read('action.yml')) as { runs: Record<string, unknown> }
     expect(manifest.runs.using).toBe('node24')
     expect(actionSchemaProblems(manifest)).toEqual([])
     expect(actionSchemaProblems({ ...manifest, runs: { ...manifest.runs, using: 'node14' } })).not.toEqual([])

@@ -68,7 +68,7 @@ export function parseYaml(source: YamlSource): { value: unknown } | { problem: s
   } catch (error) {
     if (!(error instanceof YAMLParseError)) throw error
     const [position] = error.linePos ?? [{ line: 1, col: 1 }]
-    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+    const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')
     return { problem: `${source.file}:${source.line + position.line - 1}:${position.col}: ${message}` }
   }
 }
@@ -183,7 +183,8 @@ export function inputProblems(use: ActionUse, workspace: string): string[] {
   if (use.id) {
     const read = use.jobText.matchAll(new RegExp(`steps\\.${use.id}\\.outputs\\.([A-Za-z0-9_-]+)`, 'g'))
     for (const [, output] of read) {
-      if (!(output in manifest.outputs)) problems.push(`${use.where}: "${output}" is not an output of action.yml`)
+      if (output !== undefined && !(output in manifest.outputs))
+        problems.push(`${use.where}: "${output}" is not an output of action.yml`)
     }
   }
   return problems

@@ -14,6 +14,7 @@ import {
   type ThreadEvent
 } from '../../src/sdk/index.js'
 import { tempDir } from '../support/tempDirs.js'
+import { itemAt } from '../support/lists.js'
 
 // A fake codex: a shell script that records its argv and stdin, prints scripted JSONL, then
 // runs `after` (if any) and exits. It covers what the real CLI cannot be made to do on demand.
@@ -205,7 +206,7 @@ describe('reading codex output (fake CLI)', () => {
     expect(first).toBeInstanceOf(CodexStructuredResponseError)
     expect((first as CodexStructuredResponseError).partial.items).toEqual(turn.items)
     // the same error object again: the response was parsed once
-    expect(() => turn.structuredResponse).toThrow(first as Error)
+    expect(() => turn.structuredResponse).toThrow(first)
     // the value, once good, is also computed once
     const good = fakeCodex({ stdout: [...started, message('item_0', '{"verdict":"approve"}'), completed] })
     const parsed = await client(good)
@@ -314,7 +315,7 @@ describe('reading codex output (fake CLI)', () => {
       ]
     })
     const turn = await client(fake).codex.startThread().run('hi')
-    const item = turn.items[0]
+    const item = itemAt(turn.items, 0)
     expect(item.type === 'command_execution' && item.aggregated_output.length).toBe(output.length)
     expect(item.type === 'command_execution' && item.aggregated_output === output).toBe(true)
     expect(turn.finalResponse).toBe('big')

@@ -52,7 +52,9 @@ describe('model faults against the real codex CLI', () => {
       .run('hi', { signal: AbortSignal.timeout(8_000) })
       .catch((caught: unknown) => caught)
     const elapsed = Date.now() - started
-    console.info(`refused connection: ended by the timeout after ${elapsed} ms; warnings: ${fixture.warnings}`)
+    console.info(
+      `refused connection: ended by the timeout after ${elapsed} ms; warnings: ${fixture.warnings.join(', ')}`
+    )
     // codex 0.169 waits for the network indefinitely: only the caller's signal ends the turn
     expect(error).toBeInstanceOf(CodexCancelledError)
     expect((error as Error).message).toBe('Codex turn timed out')

@@ -1,6 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { projectRoot } from '../support/runAction.js'
 import { startScriptedModel } from '../support/scriptedModel.js'
@@ -120,11 +121,9 @@ describe('the packed package', () => {
         const codex = new Codex({ apiKey: 'sk-packed', baseUrl: ${JSON.stringify(model.url)}, env: { PATH: process.env.PATH, HOME: ${JSON.stringify(home)}, CODEX_HOME: ${JSON.stringify(home)} } })
         const turn = await codex.startThread({ skipGitRepoCheck: true }).run('Review', { outputType: z.object({ verdict: z.enum(['approve', 'request_changes']) }) })
         console.log(JSON.stringify(turn.structuredResponse))`
-        const printed = await new Promise<string>((resolve, reject) =>
-          execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer }, (error, stdout) =>
-            error ? reject(error) : resolve(stdout)
-          )
-        )
+        const { stdout: printed } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+          cwd: consumer
+        })
         expect(JSON.parse(printed)).toEqual({ verdict: 'approve' })
         expect(model.requests).toHaveLength(1)
       } finally {

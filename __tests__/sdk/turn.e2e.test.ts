@@ -22,7 +22,7 @@ describe('a turn against the real codex CLI', () => {
     expect(thread.id).toMatch(/^[0-9a-f-]{36}$/)
     expect(turn.items.map((item) => item.type)).toEqual(['agent_message'])
     expect(requestText(fixture.model.requests[0])).toContain('Say hello')
-    expect(fixture.model.requests[0].headers.authorization).toBe('Bearer sk-test-key')
+    expect(fixture.model.requests[0]?.headers.authorization).toBe('Bearer sk-test-key')
   })
 
   it('streams a command execution in order, with its output and exit code', async () => {
@@ -79,7 +79,7 @@ describe('a turn against the real codex CLI', () => {
     })
     const turn = await fixture.codex.startThread({ workingDirectory: fixture.repo }).run('Review', { outputType })
     expect(turn.structuredResponse).toEqual({ verdict: 'approve', summary: 'ok' })
-    const format = fixture.model.requests[0].body.text?.format as Record<string, unknown>
+    const format = fixture.model.requests[0]?.body.text?.format as Record<string, unknown>
     expect(format.type).toBe('json_schema')
     expect(format.schema).toMatchObject({ required: ['verdict', 'summary', 'note'], additionalProperties: false })
   })
@@ -153,7 +153,7 @@ describe('a turn against the real codex CLI', () => {
       'gpt-from-override',
       'gpt-from-override'
     ])
-    expect(fixture.model.requests[0].headers.originator).toBe(ORIGINATOR)
+    expect(fixture.model.requests[0]?.headers.originator).toBe(ORIGINATOR)
   })
 
   it('passes images with --image', async () => {

@@ -111,7 +111,8 @@ export interface Anchor {
 export function findLine(hunks: Hunk[], line: number, side: Side): Anchor | undefined {
   for (const [hunkIndex, hunk] of hunks.entries()) {
     const index = hunk.lines.findIndex((entry) => (side === 'RIGHT' ? entry.newLine : entry.oldLine) === line)
-    if (index !== -1) return { hunk, hunkIndex, index, line: hunk.lines[index] }
+    const found = hunk.lines[index]
+    if (found) return { hunk, hunkIndex, index, line: found }
   }
   return undefined
 }
@@ -120,7 +121,8 @@ export function findLine(hunks: Hunk[], line: number, side: Side): Anchor | unde
 export function findPosition(hunks: Hunk[], position: number): Anchor | undefined {
   for (const [hunkIndex, hunk] of hunks.entries()) {
     const index = hunk.lines.findIndex((entry) => entry.position === position)
-    if (index !== -1) return { hunk, hunkIndex, index, line: hunk.lines[index] }
+    const found = hunk.lines[index]
+    if (found) return { hunk, hunkIndex, index, line: found }
   }
   return undefined
 }
@@ -173,22 +175,27 @@ function diffLines(before: TextLine[], after: TextLine[]): Edit[] {
   const rows = before.length + 1
   const cols = after.length + 1
   const lcs = new Uint32Array(rows * cols)
+  // the table is zero past either end
+  const common = (i: number, j: number): number => lcs[i * cols + j] ?? 0
   for (let i = before.length - 1; i >= 0; i--)
     for (let j = after.length - 1; j >= 0; j--)
-      lcs[i * cols + j] = same(before[i], after[j])
-        ? lcs[(i + 1) * cols + j + 1] + 1
-        : Math.max(lcs[(i + 1) * cols + j], lcs[i * cols + j + 1])
+      // both indices are within their lists
+      lcs[i * cols + j] = same(before[i]!, after[j]!)
+        ? common(i + 1, j + 1) + 1
+        : Math.max(common(i + 1, j), common(i, j + 1))
   const edits: Edit[] = []
   let i = 0
   let j = 0
   while (i < before.length || j < after.length) {
-    if (i < before.length && j < after.length && same(before[i], after[j])) {
-      edits.push({ kind: 'context', line: after[j], oldLine: ++i, newLine: ++j })
-    } else if (i < before.length && (j === after.length || lcs[(i + 1) * cols + j] >= lcs[i * cols + j + 1])) {
+    const old = before[i]
+    const next = after[j]
+    if (old && next && same(old, next)) {
+      edits.push({ kind: 'context', line: next, oldLine: ++i, newLine: ++j })
+    } else if (old && (!next || common(i + 1, j) >= common(i, j + 1))) {
       // deletions before additions, as git prints a replaced block
-      edits.push({ kind: 'del', line: before[i], oldLine: ++i, newLine: j })
-    } else {
-      edits.push({ kind: 'add', line: after[j], oldLine: i, newLine: ++j })
+      edits.push({ kind: 'del', line: old, oldLine: ++i, newLine: j })
+    } else if (next) {
+      edits.push({ kind: 'add', line: next, oldLine: i, newLine: ++j })
     }
   }
   return edits
@@ -220,7 +227,8 @@ export function buildPatch(before: string, after: string, context = 3): string {
     const slice = edits.slice(Math.max(0, first - context), Math.min(edits.length, last + context + 1))
     const oldCount = slice.filter((edit) => edit.kind !== 'add').length
     const newCount = slice.filter((edit) => edit.kind !== 'del').length
-    const head = slice[0]
+    // a group holds at least its changed edit
+    const head = slice[0]!
     // the first line's numbers, or for an empty side the line after which the hunk applies
     const oldStart = head.kind === 'add' ? head.oldLine + 1 : head.oldLine
     const newStart = head.kind === 'del' ? head.newLine + 1 : head.newLine

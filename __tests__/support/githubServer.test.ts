@@ -10,6 +10,7 @@ import {
   type StoredReview,
   type StoredReviewComment
 } from './githubServer.js'
+import { itemAt } from './lists.js'
 
 const PR = 7
 let server: GitHubServer
@@ -30,7 +31,11 @@ async function api<T = ErrorAnswer>(
     body: body === undefined ? undefined : JSON.stringify(body)
   })
   const text = await response.text()
-  return { status: response.status, data: text ? JSON.parse(text) : undefined, link: response.headers.get('link') }
+  return {
+    status: response.status,
+    data: (text ? JSON.parse(text) : undefined) as T,
+    link: response.headers.get('link')
+  }
 }
 
 const repo = `/repos/${OWNER}/${REPO}`
@@ -100,10 +105,10 @@ describe('pull requests and their files', () => {
       deletions: 1,
       changes: 4
     })
-    expect(data[0].sha).toMatch(/^[0-9a-f]{40}$/)
-    expect(data[0].patch).toContain('@@ -7,7 +7,7 @@')
+    expect(data[0]?.sha).toMatch(/^[0-9a-f]{40}$/)
+    expect(data[0]?.patch).toContain('@@ -7,7 +7,7 @@')
     expect(data[1]).toMatchObject({ filename: 'logo.png', status: 'added', changes: 0 })
-    expect('patch' in data[1]).toBe(false)
+    expect('patch' in itemAt(data, 1)).toBe(false)
   })
 
   it('pages the files with per_page and page, naming the next page in a link header', async () => {
@@ -163,7 +168,7 @@ describe('reviews', () => {
       commit_id: 'd'.repeat(40),
       diff_hunk: '@@ -7,7 +7,7 @@\n line 7\n line 8\n line 9\n-line 10\n+line ten'
     })
-    expect('in_reply_to_id' in comments[0]).toBe(false)
+    expect('in_reply_to_id' in itemAt(comments, 0)).toBe(false)
     expect((await api('GET', `${repo}/pulls/${PR}/reviews`)).data).toEqual([review])
   })
 
@@ -223,7 +228,7 @@ describe('reviews', () => {
     expect(ok.status).toBe(200)
     expect(ok.data.state).toBe('CHANGES_REQUESTED')
     expect(server.reviewComments[0]).toMatchObject({ start_line: 20, line: 22, start_side: 'RIGHT', side: 'RIGHT' })
-    expect(server.reviewComments[0].diff_hunk.split('\n').at(-1)).toBe('+added 2')
+    expect(server.reviewComments[0]?.diff_hunk.split('\n').at(-1)).toBe('+added 2')
     const across = await api('POST', `${repo}/pulls/${PR}/reviews`, {
       event: 'COMMENT',
       comments: [{ path: 'src/app.ts', start_line: 10, line: 20, body: 'x' }]
@@ -324,7 +329,7 @@ describe('review comments and threads', () => {
       state: 'COMMENTED'
     })
     const [thread] = server.reviewThreads(PR)
-    expect(thread.comments.map((comment) => comment.body)).toEqual([
+    expect(thread?.comments.map((comment) => comment.body)).toEqual([
       'Finding: why add this?',
       'Is this a real bug?',
       'Yes: see line 21.'
@@ -349,7 +354,7 @@ describe('review comments and threads', () => {
     )
     const edited = await api('PATCH', `${repo}/pulls/comments/${id}`, { body: 'Finding (fixed in abc)' })
     expect(edited.status).toBe(200)
-    expect(server.reviewComments[0].body).toBe('Finding (fixed in abc)')
+    expect(server.reviewComments[0]?.body).toBe('Finding (fixed in abc)')
     expect((await api('GET', `${repo}/pulls/comments/1`)).status).toBe(404)
   })
 
@@ -370,8 +375,8 @@ describe('review comments and threads', () => {
     const threads1 = page1.data.data.repository.pullRequest.reviewThreads
     expect(threads1.nodes).toHaveLength(1)
     expect(threads1.nodes[0]).toMatchObject({ id: `PRRT_${first}`, isResolved: false, path: 'src/app.ts', line: 21 })
-    expect(threads1.nodes[0].comments.nodes[0].databaseId).toBe(first)
-    expect(threads1.nodes[0].comments.nodes[1]).toMatchObject({ body: 'Question?', author: { login: 'alice' } })
+    expect(threads1.nodes[0]?.comments.nodes[0]?.databaseId).toBe(first)
+    expect(threads1.nodes[0]?.comments.nodes[1]).toMatchObject({ body: 'Question?', author: { login: 'alice' } })
     expect(threads1.pageInfo.hasNextPage).toBe(true)
     const page2 = await api<ThreadsAnswer>('POST', '/graphql', {
       query: list,
@@ -397,7 +402,7 @@ describe('review comments and threads', () => {
     const { data } = await api<ThreadsAnswer>('POST', '/graphql', {
       query: `{ repository(owner: "${OWNER}", name: "${REPO}") { pullRequest(number: ${PR}) { reviewThreads(first: 100) { nodes { comments(first: 1) { nodes { author { login } } } } } } } }`
     })
-    expect(data.data.repository.pullRequest.reviewThreads.nodes[0].comments.nodes[0].author.login).toBe(
+    expect(data.data.repository.pullRequest.reviewThreads.nodes[0]?.comments.nodes[0]?.author.login).toBe(
       'github-actions'
     )
   })

@@ -143,7 +143,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         (match = new RegExp(`^${repoPath}/collaborators/([^/]+)/permission$`).exec(url.pathname)) &&
         method === 'GET'
       ) {
-        const login = decodeURIComponent(match[1])
+        const login = decodeURIComponent(match[1]!)
         const role = state.permissions.get(login)
         // as GitHub answers: role_name as given, permission folding maintain into write and triage into read
         const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role

@@ -10,12 +10,16 @@ export const TEST_GITHUB_TOKEN = 'ghs_testtoken456'
 export interface PrHarness {
   /** The GitHub REST test server of the current test. */
   readonly github: GitHubServer
-  /** The scripted model of the current test's last run. */
+  /** The scripted model the current test's runs talk to. */
   readonly model: ScriptedModel
+  /** Starts the model the next runs talk to, closing the one before: one script across several runs. */
+  serve(script: ModelScript): Promise<ScriptedModel>
   /**
    * Runs dist/index.js on a pull_request event for PR `pr`, with the real codex (`codex-path`) and
-   * a scripted model; `inputs` and `options` override the defaults.
+   * the model `serve` started; `inputs` and `options` override the defaults.
    */
+  runServed(inputs?: Record<string, string>, options?: Partial<ActionRunOptions>): Promise<ActionRun>
+  /** `serve(script)`, then `runServed(inputs, options)`: a run with a model of its own. */
   run(script: ModelScript, inputs?: Record<string, string>, options?: Partial<ActionRunOptions>): Promise<ActionRun>
 }
 
@@ -31,30 +35,42 @@ export function usePrHarness(pr: number): PrHarness {
     await model?.close()
     model = undefined
   })
-  return {
+  const started = <T>(server: T | undefined, what: string): T => {
+    if (!server) throw new Error(`no ${what} yet: the harness starts it in beforeEach or serve()`)
+    return server
+  }
+  const harness: PrHarness = {
     get github() {
-      return github!
+      return started(github, 'GitHub server')
     },
     get model() {
-      return model!
+      return started(model, 'model')
     },
-    async run(script, inputs = {}, options = {}) {
+    async serve(script) {
       await model?.close()
       model = await startScriptedModel(script)
+      return model
+    },
+    runServed(inputs = {}, options = {}) {
       return runAction({
         inputs: {
           prompt: 'Review this pull request.',
           'openai-api-key': TEST_API_KEY,
-          'base-url': model.url,
+          'base-url': harness.model.url,
           'codex-path': codexLauncher,
           'github-token': TEST_GITHUB_TOKEN,
           ...inputs
         },
         payload: pullRequestPayload(pr),
-        githubUrl: github!.url,
+        githubUrl: harness.github.url,
         workspace: tempRepo(),
         ...options
       })
+    },
+    async run(script, inputs, options) {
+      await harness.serve(script)
+      return harness.runServed(inputs, options)
     }
   }
+  return harness
 }

@@ -7,6 +7,8 @@ import { tempDir } from './tempDirs.js'
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const distEntry = path.join(projectRoot, 'dist', 'index.js')
+/** The node that runs dist/index.js: `ACTION_NODE` (CI sets the runner's Node 24), else this one. */
+export const actionNode = process.env.ACTION_NODE || process.execPath
 /** The launcher of the codex package the project depends on: tests pass it as `codex-path`. */
 export const codexLauncher = path.join(projectRoot, 'node_modules', '@openai', 'codex', 'bin', 'codex.js')
 
@@ -29,6 +31,13 @@ export interface ActionRunOptions {
   runId?: string
   /** Called once the process has started, e.g. to send it a signal later. */
   onStart?: (child: import('node:child_process').ChildProcess, log: () => string) => void
+}
+
+/** The output `name` of the run, parsed as JSON; throws when the action did not set it. */
+export function outputJson(run: ActionRun, name: string): unknown {
+  const value = run.outputs[name]
+  if (value === undefined) throw new Error(`the action set no output ${name}:\n${run.log}`)
+  return JSON.parse(value)
 }
 
 /** A pull_request event payload for PR `number`. */
@@ -105,7 +114,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     env[`INPUT_${name.toUpperCase().replace(/ /g, '_')}`] = value
 
   const started = Date.now()
-  const child = spawn(process.execPath, [distEntry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(actionNode, [distEntry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let log = ''
   child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')))
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')))
@@ -135,11 +144,11 @@ export function parseCommandFile(text: string): Record<string, string> {
   const values: Record<string, string> = {}
   const lines = text.split('\n')
   for (let index = 0; index < lines.length; index++) {
-    const match = /^([^<=]+)<<(.+)$/.exec(lines[index])
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[index] ?? '')
     if (!match) continue
-    const [, name, delimiter] = match
+    const [, name = '', delimiter] = match
     const value: string[] = []
-    while (++index < lines.length && lines[index] !== delimiter) value.push(lines[index])
+    for (let line = lines[++index]; line !== undefined && line !== delimiter; line = lines[++index]) value.push(line)
     values[name] = value.join('\n')
   }
   return values

@@ -29,7 +29,8 @@ export interface ScriptedModel {
 }
 
 /** Every input text of a request (user, assistant and tool output), to assert what the model saw. */
-export function requestText(request: ModelRequest): string {
+export function requestText(request: ModelRequest | undefined): string {
+  if (!request) throw new Error('the model received no such request')
   return JSON.stringify(request.body.input ?? [])
 }
 
@@ -56,7 +57,7 @@ export async function startScriptedModel(script: ModelScript): Promise<ScriptedM
         return
       }
       const request: ModelRequest = {
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'),
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as ModelRequest['body'],
         headers: req.headers
       }
       requests.push(request)

@@ -35,8 +35,8 @@ async function extract(file: string, into: string): Promise<void> {
 
 /** Runs `fn` with stdout muted: @actions/core prints its debug lines there. */
 async function muted<T>(fn: () => Promise<T>): Promise<T> {
-  const write = process.stdout.write
-  process.stdout.write = (() => true) as typeof write
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = () => true
   try {
     return await fn()
   } finally {

@@ -42,7 +42,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     }
     const match = /^--([\w-]+)(?:=(.*))?$/.exec(arg)
     if (!match) throw new Error(`unknown argument ${arg}\n${HELP}`)
-    flags.set(match[1], match[2] ?? '')
+    flags.set(match[1]!, match[2] ?? '')
   }
   const value = (flag: string, variable: string): string | undefined => flags.get(flag) ?? env[variable]
   const number = (flag: string, variable: string, fallback: number): number => {

@@ -184,7 +184,8 @@ export async function actionOverhead(options: Options): Promise<{ section: Secti
 
 function describeTimelines(label: string, timelines: Timeline[], raw: number[]): string {
   const med = (pick: (entry: Timeline) => number): string => median(timelines.map(pick)).toFixed(0)
-  const first = timelines[0]
+  const [first] = timelines
+  if (!first) throw new Error(`no timeline recorded for ${label}`)
   return [
     `Timeline of the action, ${label} (medians over ${timelines.length} runs, ms after the process's start):`,
     '',

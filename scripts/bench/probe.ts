@@ -86,8 +86,9 @@ export function probeEnv(outDir: string, cpuProfile?: string): Record<string, st
 /** The record of the one probed process that wrote into `outDir`. */
 export function readProbe(outDir: string): ProbeRecord {
   const files = readdirSync(outDir).filter((name) => name.endsWith('.json'))
-  if (files.length !== 1) throw new Error(`expected one probe record in ${outDir}, found ${files.length}`)
-  return JSON.parse(readFileSync(path.join(outDir, files[0]), 'utf8')) as ProbeRecord
+  const [file] = files
+  if (!file || files.length !== 1) throw new Error(`expected one probe record in ${outDir}, found ${files.length}`)
+  return JSON.parse(readFileSync(path.join(outDir, file), 'utf8')) as ProbeRecord
 }
 
 /** The spawn of `codex exec` (the turn), as opposed to `codex --version`. */

@@ -33,7 +33,9 @@ function selfTimes(profile: CpuProfile, untilMs = Infinity): Map<string, number>
   const totals = new Map<string, number>()
   let at = 0
   profile.samples.forEach((id, index) => {
-    at += profile.timeDeltas[index] / 1000
+    // V8 gives each sample its delta
+    const ms = profile.timeDeltas[index]! / 1000
+    at += ms
     if (at > untilMs) return
     const frame = byId.get(id)!.callFrame
     const where = frame.url.endsWith('dist/index.js')
@@ -41,7 +43,7 @@ function selfTimes(profile: CpuProfile, untilMs = Infinity): Map<string, number>
       : frame.url.startsWith('node:')
         ? `${frame.functionName || '(anonymous)'} ${frame.url}`
         : frame.functionName || frame.url || '(anonymous)'
-    totals.set(where, (totals.get(where) ?? 0) + profile.timeDeltas[index] / 1000)
+    totals.set(where, (totals.get(where) ?? 0) + ms)
   })
   return totals
 }
@@ -71,7 +73,7 @@ function moduleOfLine(): (line: number) => string {
   const starts: Array<[number, string]> = []
   lines.forEach((text, index) => {
     const match = /^\/\*\*\*\/ (\d+):$/.exec(text)
-    if (match) starts.push([index + 1, match[1]])
+    if (match) starts.push([index + 1, match[1]!])
   })
   return (line) => {
     let found = 'entry'

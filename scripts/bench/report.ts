@@ -75,8 +75,8 @@ const columns: Array<[string, (row: Row) => string]> = [
 /** A fixed-width table for the terminal. */
 export function textTable(rows: Row[]): string {
   const cells = rows.map((row) => columns.map(([, cell]) => cell(row)))
-  const widths = columns.map(([name], index) => Math.max(name.length, ...cells.map((line) => line[index].length)))
-  const line = (values: string[]): string => values.map((value, index) => value.padEnd(widths[index])).join('  ')
+  const widths = columns.map(([name], index) => Math.max(name.length, ...cells.map((line) => line[index]?.length ?? 0)))
+  const line = (values: string[]): string => values.map((value, index) => value.padEnd(widths[index] ?? 0)).join('  ')
   return [line(columns.map(([name]) => name)), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join(
     '\n'
   )

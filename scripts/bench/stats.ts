@@ -2,7 +2,8 @@
 export function quantile(samples: readonly number[], q: number): number {
   if (!samples.length) return Number.NaN
   const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
+  // the index is clamped into a non-empty array
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
 }
 
 export const median = (samples: readonly number[]): number => quantile(samples, 0.5)
@@ -45,10 +46,15 @@ export async function alternate<A, B>(
 
 /** Median of per-pair ratios: robust to drift between pairs. */
 export function pairedRatio(a: readonly number[], b: readonly number[]): number {
-  return median(a.map((value, index) => value / b[index]))
+  return perPair(a, b, (x, y) => x / y)
 }
 
 /** Median of per-pair differences. */
 export function pairedDelta(a: readonly number[], b: readonly number[]): number {
-  return median(a.map((value, index) => value - b[index]))
+  return perPair(a, b, (x, y) => x - y)
+}
+
+function perPair(a: readonly number[], b: readonly number[], combine: (x: number, y: number) => number): number {
+  if (a.length !== b.length) throw new Error(`unpaired samples: ${a.length} against ${b.length}`)
+  return median(a.map((value, index) => combine(value, b[index]!)))
 }

@@ -57,7 +57,7 @@ function turnEvents(turn: number): object[] {
         id: command,
         type: 'command_execution',
         command: cmd,
-        aggregated_output: commandOutput(OUTPUT_SIZES[(turn + step) % OUTPUT_SIZES.length], step),
+        aggregated_output: commandOutput(OUTPUT_SIZES[(turn + step) % OUTPUT_SIZES.length]!, step),
         exit_code: step % 7 === 0 ? 1 : 0,
         status: 'completed'
       }

@@ -26,7 +26,7 @@ import {
 import { THREAD_STORES, type ThreadStoreKind } from './thread/stores/store.js'
 
 /** Reads one input as the runner passes it (trimmed; '' when unset). */
-export type InputReader = (name: InputName) => string
+type InputReader = (name: InputName) => string
 
 /** A bad input: the message names the input and says what is wrong, on one line. */
 export class InputError extends Error {
@@ -161,7 +161,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
 }
 
 /** A list input: entries separated by commas or newlines. */
-export function readList(text: string): string[] {
+function readList(text: string): string[] {
   return text
     .split(/[,\n]/)
     .map((entry) => entry.trim())
@@ -255,7 +255,7 @@ function readOutputSchema(
   if (!isPlainObject(schema)) throw new InputError(name, 'must be a JSON Schema object')
   let validator: z.ZodType
   try {
-    validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0])
+    validator = z.fromJSONSchema(schema)
   } catch (error) {
     throw new InputError(name, `is not a valid JSON Schema (${oneLine((error as Error).message)})`)
   }

@@ -2,7 +2,7 @@ import { flattenConfig, mergeConfig, toToml } from './config.js'
 import type { CodexConfigObject, ThreadOptions } from './options.js'
 
 /** The model provider the SDK defines when `baseUrl` is given. */
-export const CUSTOM_PROVIDER_ID = 'codex_thread_action'
+const CUSTOM_PROVIDER_ID = 'codex_thread_action'
 
 export interface ExecArgsRequest {
   config?: CodexConfigObject

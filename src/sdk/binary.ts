@@ -91,7 +91,7 @@ function vendorRoots(resolveFrom: string, platformPackage: string): string[] {
   return roots.filter((root) => existsSync(root))
 }
 
-export function isExecutable(file: string): boolean {
+function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK)
     return true

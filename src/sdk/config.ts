@@ -64,6 +64,6 @@ export function mergeConfig(base: CodexConfigObject, override: CodexConfigObject
   return merged
 }
 
-export function isConfigObject(value: unknown): value is CodexConfigObject {
+function isConfigObject(value: unknown): value is CodexConfigObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -104,7 +104,7 @@ function nullable(property: JsonSchema): JsonSchema {
 function acceptsNull(schema: JsonSchema): boolean {
   if (schema.type === 'null' || (Array.isArray(schema.type) && schema.type.includes('null'))) return true
   if (schema.const === null || (Array.isArray(schema.enum) && schema.enum.includes(null))) return true
-  const options = [schema.anyOf, schema.oneOf].flatMap((list) => (Array.isArray(list) ? list : []))
+  const options = [schema.anyOf, schema.oneOf].flatMap((list): unknown[] => (Array.isArray(list) ? list : []))
   return options.some((option) => isSchema(option) && acceptsNull(option))
 }
 

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import readline from 'node:readline'
 import { promisify } from 'node:util'
 
-export interface ProcessRequest {
+interface ProcessRequest {
   executable: string
   args: string[]
   env: Record<string, string>
@@ -12,7 +12,7 @@ export interface ProcessRequest {
   signal?: AbortSignal
 }
 
-export interface ProcessExit {
+interface ProcessExit {
   exitCode: number | null
   signal: NodeJS.Signals | null
   /** The last STDERR_TAIL_BYTES of stderr. */
@@ -21,7 +21,7 @@ export interface ProcessExit {
   spawnError?: NodeJS.ErrnoException
 }
 
-export interface RunningProcess {
+interface RunningProcess {
   /** stdout, a line at a time; ends when the process's stdout closes. */
   lines: AsyncIterable<string>
   exit: Promise<ProcessExit>
@@ -29,7 +29,7 @@ export interface RunningProcess {
   kill(): Promise<void>
 }
 
-export const STDERR_TAIL_BYTES = 16 * 1024
+const STDERR_TAIL_BYTES = 16 * 1024
 const TERM_GRACE_MS = 1000
 const STDOUT_DRAIN_MS = 2000
 const FREEZE_ROUNDS = 5
@@ -137,7 +137,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** Every process below `root`, read from /proc on Linux and from ps elsewhere. */
-export async function descendantsOf(root: number): Promise<number[]> {
+async function descendantsOf(root: number): Promise<number[]> {
   const parents = await parentTable()
   const children = new Map<number, number[]>()
   for (const [pid, ppid] of parents) children.set(ppid, [...(children.get(ppid) ?? []), pid])

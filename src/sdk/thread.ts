@@ -89,12 +89,14 @@ export class Thread {
     return result
   }
 
-  async runStreamed<S extends z.ZodType>(
+  runStreamed<S extends z.ZodType>(
     input: Input,
     turnOptions: TurnOptions<S> & { outputType: S }
   ): Promise<StreamedTurn<z.infer<S>>>
-  async runStreamed(input: Input, turnOptions?: TurnOptions): Promise<StreamedTurn>
-  async runStreamed(input: Input, turnOptions: TurnOptions = {}): Promise<StreamedTurn> {
+  runStreamed(input: Input, turnOptions?: TurnOptions): Promise<StreamedTurn>
+  // a promise as @openai/codex-sdk's is, though nothing here waits: a turn that cannot start
+  // fails on the first read of `events`
+  runStreamed(input: Input, turnOptions: TurnOptions = {}): Promise<StreamedTurn> {
     let settle!: { resolve: (turn: Turn) => void; reject: (error: unknown) => void }
     const result = new Promise<Turn>((resolve, reject) => (settle = { resolve, reject }))
     // Callers that only iterate the events must not get an unhandled rejection.
@@ -116,7 +118,7 @@ export class Thread {
         if (!settled) settle.reject(new CodexCancelledError(partial(), 'the events were not consumed'))
       }
     }
-    return { events: events(), result }
+    return Promise.resolve({ events: events(), result })
   }
 
   private partial(state?: TurnState): PartialTurn {
@@ -289,7 +291,7 @@ function parseStructured(partial: PartialTurn, turnOptions: TurnOptions, schemas
   throw new CodexStructuredResponseError('The final response does not match the output type', partial, issues, text)
 }
 
-export function normalizeInput(input: Input): { prompt: string; images: string[] } {
+function normalizeInput(input: Input): { prompt: string; images: string[] } {
   if (typeof input === 'string') return { prompt: input, images: [] }
   const texts: string[] = []
   const images: string[] = []

@@ -36,7 +36,7 @@ function first(query: string, variables: Record<string, unknown>, field: string,
   const literal = /first\s*:\s*(\d+)/.exec(args)
   if (literal) return Number(literal[1])
   const variable = /first\s*:\s*\$(\w+)/.exec(args)
-  const value = variable ? variables[variable[1]] : undefined
+  const value = variable ? variables[variable[1]!] : undefined
   return typeof value === 'number' ? value : fallback
 }
 

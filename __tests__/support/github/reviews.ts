@@ -45,7 +45,7 @@ function createReview(route: Route, store: ReviewStore, pr: number): void {
   )
     return unprocessable(route, ['User can only have one pending review per pull request'], REVIEWS_DOC)
   // one bad comment rejects the whole review, and GitHub does not say which one
-  const placed: Placement[] = []
+  const placed: Array<{ where: Placement; body: string }> = []
   const errors = new Set<string>()
   for (const comment of comments) {
     if (typeof comment.body !== 'string' || comment.body === '')
@@ -53,14 +53,12 @@ function createReview(route: Route, store: ReviewStore, pr: number): void {
     else if (tooLong(comment.body)) errors.add('Body is too long (maximum is 65536 characters)')
     const where = place(state, pr, comment)
     if (typeof where === 'string') errors.add(where)
-    else placed.push(where)
+    else placed.push({ where, body: comment.body as string })
   }
   if (errors.size > 0) return unprocessable(route, [...errors], REVIEWS_DOC)
   const commitId = typeof input.commit_id === 'string' ? input.commit_id : headSha(state, pr)
-  const review = store.addReview(pr, author, body, event === undefined ? 'PENDING' : EVENTS[event], commitId)
-  placed.forEach((where, index) =>
-    store.addComment(pr, review.id, author, comments[index].body as string, where, commitId)
-  )
+  const review = store.addReview(pr, author, body, event === undefined ? 'PENDING' : EVENTS[event]!, commitId)
+  for (const { where, body: text } of placed) store.addComment(pr, review.id, author, text, where, commitId)
   route.send(200, review)
 }
 

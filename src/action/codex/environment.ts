@@ -36,7 +36,7 @@ export function codexEnvironment(
  */
 export const SECRET_NAME_PATTERNS = ['*KEY*', '*TOKEN*', '*SECRET*', '*PASSWORD*', 'INPUT_*', 'ACTIONS_*']
 
-export interface ShellEnvironmentOptions {
+interface ShellEnvironmentOptions {
   /** The environment codex runs with: the commands inherit from it. */
   codexEnv: Record<string, string>
   allowEnv: readonly string[]

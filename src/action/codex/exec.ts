@@ -5,5 +5,6 @@ export const execFileAsync = promisify(execFile)
 
 /** What a failed command wrote to stderr, trimmed; '' when it wrote nothing or never ran. */
 export function stderrOf(error: unknown): string {
-  return String((error as { stderr?: unknown } | undefined)?.stderr ?? '').trim()
+  const stderr = (error as { stderr?: unknown } | undefined)?.stderr
+  return typeof stderr === 'string' || Buffer.isBuffer(stderr) ? stderr.toString().trim() : ''
 }

@@ -7,7 +7,7 @@ import { codexEnvironment, protectShellEnvironment } from './environment.js'
 import { resolveCodex, type InstallLog, type Runner } from './install.js'
 import { ensureSandboxCanStart } from './sandbox.js'
 
-export interface PreparedCodex {
+interface PreparedCodex {
   codex: Codex
   /** Where codex keeps this run's sessions: the thread layer saves and restores them here. */
   codexHome: string

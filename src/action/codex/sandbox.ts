@@ -3,7 +3,7 @@ import type { SandboxMode } from '../../sdk/index.js'
 import { execFileAsync, stderrOf } from './exec.js'
 
 /** Ubuntu 24.04's AppArmor switch: 1 refuses the unprivileged user namespaces codex's Linux sandbox is built on. */
-export const USERNS_RESTRICTION = '/proc/sys/kernel/apparmor_restrict_unprivileged_userns'
+const USERNS_RESTRICTION = '/proc/sys/kernel/apparmor_restrict_unprivileged_userns'
 const LIFT = ['sysctl', '-w', 'kernel.apparmor_restrict_unprivileged_userns=0']
 
 /** What the check touches, injectable for tests. */
@@ -15,7 +15,7 @@ export interface SandboxHost {
   run(command: string, args: string[]): Promise<void>
 }
 
-export const systemHost: SandboxHost = {
+const systemHost: SandboxHost = {
   platform: process.platform,
   file: USERNS_RESTRICTION,
   async run(command, args) {

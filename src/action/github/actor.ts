@@ -5,12 +5,12 @@ import type { GitHubApi } from './api.js'
 import type { RunContext } from './context.js'
 
 /** Who started the run, and so whose say-so the agent would act on. */
-export interface Actor {
+interface Actor {
   login: string
   bot: boolean
 }
 
-export interface Admission {
+interface Admission {
   allowed: boolean
   /** Why, naming the actor; for a refusal, also the input that would allow them. */
   reason: string

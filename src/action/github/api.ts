@@ -9,7 +9,7 @@ export interface IssueComment {
   author: string
 }
 
-export interface RepositoryPermission {
+interface RepositoryPermission {
   /** admin, maintain, write, triage, read, none, or an organization's custom role. */
   role: string
   /** The base permission: admin, write, read or none (maintain counts as write, triage as read). */
@@ -30,9 +30,9 @@ export interface GitHubApi extends ReviewApi {
 }
 
 /** The login behind the workflow's GITHUB_TOKEN, which may not call GET /user. */
-export const ACTIONS_BOT_LOGIN = 'github-actions[bot]'
+const ACTIONS_BOT_LOGIN = 'github-actions[bot]'
 
-export function createGitHubApi(octokit: Octokit, owner: string, repo: string): GitHubApi {
+function createGitHubApi(octokit: Octokit, owner: string, repo: string): GitHubApi {
   let viewer: Promise<string | undefined> | undefined
   const toComment = (data: {
     id: number

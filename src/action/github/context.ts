@@ -71,7 +71,7 @@ const pullRequestEvents = new Set([
  * The PR of an event: the payload's pull_request on PR events, the issue on a comment on a PR,
  * the `pr` input of a manual dispatch. Comment and dispatch events carry only the number.
  */
-export function pullRequestOf(eventName: string, payload: Record<string, unknown>): PullRequestInfo | undefined {
+function pullRequestOf(eventName: string, payload: Record<string, unknown>): PullRequestInfo | undefined {
   if (pullRequestEvents.has(eventName) && isPlainObject(payload.pull_request)) {
     const pr = payload.pull_request
     const base = isPlainObject(pr.base) ? pr.base : {}

@@ -4,7 +4,7 @@ import { throttling } from '@octokit/plugin-throttling'
 
 export type Octokit = ReturnType<typeof getOctokit>
 
-export interface OctokitOptions {
+interface OctokitOptions {
   token: string
   apiUrl: string
   /** Where rate-limit notices go. */

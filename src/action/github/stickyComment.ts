@@ -74,7 +74,8 @@ export class StickyComment {
       this.#timer = undefined
       const next = this.#pendingBody
       this.#pendingBody = undefined
-      if (next !== undefined) this.#enqueue(next, false)
+      // publish() awaits the queue this joins, and #enqueue turns every failure into a warning
+      if (next !== undefined) void this.#enqueue(next, false)
     }, wait)
   }
 

@@ -68,7 +68,8 @@ export interface ThreadArchiveOptions {
   codexHome: string
   /** Scratch space for bundles (RUNNER_TEMP). */
   workDir: string
-  log: { info(message: string): void; warning(message: string): void }
+  // properties, not methods: the stores are handed `log.info` on its own
+  log: { info: (message: string) => void; warning: (message: string) => void }
 }
 
 export interface LoadedThread {

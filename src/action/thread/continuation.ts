@@ -19,7 +19,7 @@ import {
  * thread that overlap each write their turn there, so it is read when the run starts and again
  * before the run saves.
  */
-export interface TranscriptMirror {
+interface TranscriptMirror {
   read(): Promise<Transcript | undefined>
 }
 
@@ -41,7 +41,7 @@ export function commentMirror(
   }
 }
 
-export interface ContinuationOptions {
+interface ContinuationOptions {
   key: string
   /** Where the key's thread is kept between runs; undefined: a thread of this run alone. */
   archive?: ThreadArchive

@@ -88,7 +88,7 @@ export function encodeTranscript(record: Transcript): string {
 /** The record hidden in a comment body, or undefined when there is none or it does not parse. */
 export function decodeTranscript(body: string): Transcript | undefined {
   const match = RECORD_PATTERN.exec(body)
-  return match ? parseTranscript(Buffer.from(match[1], 'base64').toString('utf8')) : undefined
+  return match ? parseTranscript(Buffer.from(match[1]!, 'base64').toString('utf8')) : undefined
 }
 
 export function parseTranscript(json: string): Transcript | undefined {

@@ -6,9 +6,9 @@ import { formatDuration } from '../../shared/text.js'
  * forever), so a wrong base-url would hold the job until timeout-minutes. Past this long without
  * reaching the model, the turn is ended as failed.
  */
-export const UNREACHABLE_AFTER_MS = 45_000
+const UNREACHABLE_AFTER_MS = 45_000
 
-export type StopReason =
+type StopReason =
   | { kind: 'cancelled'; message: string }
   | { kind: 'timed_out'; message: string }
   | { kind: 'unreachable'; message: string }

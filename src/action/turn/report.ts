@@ -113,5 +113,5 @@ export function displayPath(file: string, workingDirectory: string | undefined):
 /** The command as the agent wrote it, without the shell wrapper codex runs it in. */
 export function displayCommand(command: string): string {
   const wrapped = /^(?:\/\S*\/)?(?:bash|zsh|sh) -l?c '((?:[^']|'\\'')*)'$/.exec(command)
-  return wrapped ? wrapped[1].replace(/'\\''/g, "'") : command
+  return wrapped ? wrapped[1]!.replace(/'\\''/g, "'") : command
 }

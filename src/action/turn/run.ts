@@ -4,7 +4,7 @@ import type { OutputSchema } from '../settings.js'
 import { TurnGuard } from './guard.js'
 import type { TurnReport } from './report.js'
 
-export interface TurnRequest {
+interface TurnRequest {
   thread: Thread
   input: string
   outputSchema?: OutputSchema

@@ -5,11 +5,11 @@ import type { StorageApi } from './storageApi.js'
 import { deleteEach, type RunIdentity, type StoreLog, type BundleStore } from './store.js'
 
 /** The trailing delimiter keeps `pr-1` from restoring `pr-12`'s caches. */
-export function cacheKeyPrefix(key: string): string {
+function cacheKeyPrefix(key: string): string {
   return `codex-thread-${key}-`
 }
 
-export interface CacheStoreOptions {
+interface CacheStoreOptions {
   api: StorageApi
   run: RunIdentity
   workDir: string

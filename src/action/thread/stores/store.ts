@@ -35,7 +35,7 @@ export async function deleteEach<T>(
   remove: (entry: T) => Promise<void>
 ): Promise<{ kept: T[]; reason?: string }> {
   const results = await Promise.allSettled(entries.map(remove))
-  const kept = entries.filter((_, index) => results[index].status === 'rejected')
+  const kept = entries.filter((_, index) => results[index]?.status === 'rejected')
   const failure = results.find((result) => result.status === 'rejected')
   return { kept, reason: failure && (failure.reason as Error).message }
 }

@@ -16,6 +16,7 @@ import {
 } from '../../src/action/codex/install.js'
 import { projectRoot } from '../support/runAction.js'
 import { tempDir } from '../support/tempDirs.js'
+import { itemAt } from '../support/lists.js'
 
 // The actions cache service exists only on a runner: it is replaced at the module boundary.
 vi.mock('@actions/cache', () => ({
@@ -56,7 +57,7 @@ const toolCacheEntry = (): string => path.join(toolCache, TOOL_NAME, version, os
 
 /** What an @actions/cache restore of a good entry leaves: an install at the staging path. */
 function restoreAnInstall(paths: string[]): Promise<string> {
-  const scope = path.join(paths[0], 'node_modules', '@openai')
+  const scope = path.join(itemAt(paths, 0), 'node_modules', '@openai')
   mkdirSync(scope, { recursive: true })
   for (const name of readdirSync(path.join(projectRoot, 'node_modules', '@openai')).filter((entry) =>
     entry.startsWith('codex')
@@ -72,7 +73,7 @@ describe('installing codex', () => {
       const staging = stagingDir(version, runner.tempDir)
       let stagedWhenSaved = false
       vi.mocked(cache.saveCache).mockImplementation(async (paths) => {
-        stagedWhenSaved = existsSync(launcherIn(paths[0]))
+        stagedWhenSaved = existsSync(launcherIn(itemAt(paths, 0)))
         return 1
       })
 
@@ -85,7 +86,7 @@ describe('installing codex', () => {
       expect(stagedWhenSaved).toBe(true)
       expect(existsSync(staging)).toBe(false)
       const installed = lines.find((line) => line.startsWith(`info: codex ${version} from npm in `))
-      expect(installed, lines.join('\n')).toBeDefined()
+      expect(installed, lines.join('\n')).toMatch(/ from npm in [\d.]+s$/)
 
       // the next job on this runner
       lines = []
@@ -136,7 +137,7 @@ describe('installing codex', () => {
       vi.stubEnv('RUNNER_TOOL_CACHE', tempDir('toolcache'))
       vi.mocked(cache.isFeatureAvailable).mockReturnValue(true)
       vi.mocked(cache.restoreCache).mockImplementation(async (paths) => {
-        mkdirSync(path.join(paths[0], 'node_modules'), { recursive: true })
+        mkdirSync(path.join(itemAt(paths, 0), 'node_modules'), { recursive: true })
         return actionsCacheKey(version)
       })
       lines = []

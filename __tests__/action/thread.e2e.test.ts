@@ -86,16 +86,24 @@ describe('one thread per PR, across workflow runs', () => {
     const store = directoryStore()
     const review = await turn('Review this PR', store)
     expect(review.exitCode, review.log).toBe(0)
-    const followUp = await turn('/codex why?', store, {
-      eventName: 'issue_comment',
-      payload: issueCommentPayload(7, '/codex why?')
-    })
+    // a team whose workflow filters on "/codex" names it as the trigger phrase
+    const followUp = await turn(
+      '',
+      { ...store, 'trigger-phrase': '/codex' },
+      {
+        eventName: 'issue_comment',
+        payload: issueCommentPayload(7, '/codex why?')
+      }
+    )
     expect(followUp.exitCode, followUp.log).toBe(0)
     expect(followUp.outputs.resumed).toBe('true')
     expect(followUp.outputs['thread-id']).toBe(review.outputs['thread-id'])
     expect(requestText(harness.model.requests[1])).toContain('review done')
-    expect(harness.github.comments).toHaveLength(1)
-    expect(harness.github.comments[0]?.body).toContain('answer to the comment')
+    // the sticky comment keeps the thread, and the answer is a comment of its own that notifies the asker
+    const [sticky, answer] = harness.github.comments
+    expect(harness.github.comments).toHaveLength(2)
+    expect(sticky?.body).toContain('answer to the comment')
+    expect(answer?.body).toMatch(/^@alice asked:\n\n> why\?\n\nanswer to the comment$/)
   })
 
   it('gives another PR its own thread and comment', async () => {

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { prepareCodex } from './codex/prepare.js'
+import { makeCodexHome, prepareCodex } from './codex/prepare.js'
 import { Outputs } from './constants.js'
 import { admitRun } from './github/actor.js'
 import { connectGitHub } from './github/api.js'
@@ -53,18 +53,23 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
   const threadKey = key ?? `run-${context.runId}`
   const sticky = StickyComment.open(settings.comment, pr?.number, github?.api, threadKey, core.warning)
   const runner = { env: process.env, tempDir: context.tempDir }
-  const { codex, codexHome } = await prepareCodex(settings, runner, redactor, core)
-  const thread = await ThreadContinuation.begin({
-    key: threadKey,
-    archive: key
-      ? createThreadArchive({ key, settings, context, octokit: github?.octokit, codexHome, log: core })
-      : undefined,
-    resume: settings.resume,
-    mirror: sticky && commentMirror(sticky, core.warning),
-    prompt: settings.prompt,
-    redactor,
-    log: core.info
-  })
+  const codexHome = await makeCodexHome(settings, runner)
+  // independent of one another: codex is found while the thread and the PR are read from GitHub
+  const [codex, pullRequest, thread] = await Promise.all([
+    prepareCodex(settings, runner, codexHome, redactor, core),
+    completePullRequest(pr, github?.api, core.warning),
+    ThreadContinuation.begin({
+      key: threadKey,
+      archive: key
+        ? await createThreadArchive({ key, settings, context, octokit: github?.octokit, codexHome, log: core })
+        : undefined,
+      resume: settings.resume,
+      mirror: sticky && commentMirror(sticky, core.warning),
+      prompt: settings.prompt,
+      redactor,
+      log: core.info
+    })
+  ])
 
   const report = new TurnReport(context.runUrl, settings.workingDirectory)
   report.resumed = thread.resumed
@@ -77,15 +82,12 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
         encodedTranscript: thread.encodedTranscript
       })
     )
-  sticky?.progress(comment())
+  sticky?.progress(comment)
   const streamer = new LogStreamer(jobLog, settings.workingDirectory)
   core.info(
     `Codex turn in ${settings.workingDirectory} (sandbox ${settings.sandbox}${settings.model ? `, model ${settings.model}` : ''})`
   )
-  const prompt = buildPrompt(settings.prompt, {
-    ...context,
-    pullRequest: await completePullRequest(pr, github?.api, core.warning)
-  })
+  const prompt = buildPrompt(settings.prompt, { ...context, pullRequest })
   await runTurn(report, {
     thread: thread.start(codex, {
       workingDirectory: settings.workingDirectory,
@@ -101,7 +103,7 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
     redactor,
     onEvent: (event) => {
       streamer.handle(event)
-      sticky?.progress(comment())
+      sticky?.progress(comment)
     }
   })
   streamer.close(report)

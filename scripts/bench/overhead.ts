@@ -170,8 +170,7 @@ export async function actionOverhead(options: Options): Promise<{ section: Secti
         '`node dist/index.js` run as the runner runs it (`__tests__/support/runAction.ts`): a `pull_request` ' +
         'event on a new PR, the GitHub stand-in on 127.0.0.1 (a sticky comment is created, then edited), ' +
         'the thread sealed and saved to a directory store, `codex-path` the npm launcher of the installed ' +
-        '(which the action resolves to the native binary behind it) ' +
-        'codex, as on a runner. Compared with the raw turn of item 1 (native binary, same scripted model). ' +
+        'codex, as on a runner (the action runs the native binary behind it). Compared with the raw turn of item 1 (native binary, same scripted model). ' +
         '"added" is the median of per-pair differences. A preload inside the action (`--require`, see ' +
         'scripts/bench/probe.ts) records process start, each child process it spawns and when it exits, and the ' +
         "peak RSS; the servers' request logs are timestamped by the bench. On the instant turn the added time " +

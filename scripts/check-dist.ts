@@ -1,23 +1,32 @@
 // Fails when the committed dist/ is not what the sources build: the runner runs dist/, not src/.
+// ncc puts each dynamically imported module in a chunk beside index.js, so the whole folder is
+// compared: a file that differs, is missing or is left over from an older build makes it stale.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 
+const filesIn = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+
 const fresh = mkdtempSync(path.join(tmpdir(), 'check-dist-'))
 try {
   // the package script's own flags, with the output redirected (ncc takes the last -o)
   execFileSync('npm', ['run', '--silent', 'package', '--', '-o', fresh], { stdio: ['ignore', 'ignore', 'inherit'] })
-  const stale = readdirSync(fresh).filter((file) => {
-    try {
-      return !readFileSync(path.join('dist', file)).equals(readFileSync(path.join(fresh, file)))
-    } catch {
-      return true
-    }
-  })
+  const built = filesIn(fresh)
+  const committed = filesIn('dist')
+  const stale = [
+    ...built.filter(
+      (file) =>
+        !committed.includes(file) || !readFileSync(path.join('dist', file)).equals(readFileSync(path.join(fresh, file)))
+    ),
+    ...committed.filter((file) => !built.includes(file)).map((file) => `${file} (not built any more)`)
+  ]
   if (stale.length) {
     console.error(
-      `dist/ is stale (${stale.join(', ')} differ from a fresh build): run npm run package and commit dist/`
+      `dist/ is stale (${stale.join(', ')} differ from a fresh build): run npm run package (after emptying dist/) and commit dist/`
     )
     process.exitCode = 1
   } else {

@@ -1,22 +1,24 @@
 import * as cache from '@actions/cache'
 import * as tc from '@actions/tool-cache'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_CODEX_VERSION } from '../../src/action/constants.js'
 import {
   actionsCacheKey,
-  launcherIn,
+  installationIn,
   resolveCodex,
   stagingDir,
   TOOL_NAME,
+  type ResolvedCodex,
   type Runner
 } from '../../src/action/codex/install.js'
+import { findCodexInstallation } from '../../src/sdk/index.js'
 import { projectRoot } from '../support/runAction.js'
-import { tempDir } from '../support/tempDirs.js'
 import { itemAt } from '../support/lists.js'
+import { tempDir } from '../support/tempDirs.js'
 
 // The actions cache service exists only on a runner: it is replaced at the module boundary.
 vi.mock('@actions/cache', () => ({
@@ -51,18 +53,22 @@ afterEach(() => {
   vi.clearAllMocks()
 })
 
-const resolve = (codexVersion = version): Promise<string> => resolveCodex({ codexVersion }, runner, log)
-const reportedVersion = (launcher: string): string => execFileSync(launcher, ['--version'], { encoding: 'utf8' }).trim()
+const resolve = (codexVersion = version): Promise<ResolvedCodex> => resolveCodex({ codexVersion }, runner, log)
+const reportedVersion = (executable: string): string =>
+  execFileSync(executable, ['--version'], { encoding: 'utf8' }).trim()
 const toolCacheEntry = (): string => path.join(toolCache, TOOL_NAME, version, os.arch())
+const binaryIn = (root: string): string => path.join(root, 'bin', 'codex')
+/** The platform package of the project's own install: what a cache entry holds a part of. */
+const launcher = path.join(projectRoot, 'node_modules', '@openai', 'codex', 'bin', 'codex.js')
+const projectPackage = path.dirname(path.dirname(findCodexInstallation(launcher, {}).executablePath))
 
-/** What an @actions/cache restore of a good entry leaves: an install at the staging path. */
+/** What an @actions/cache restore of a good entry leaves at the staging path: the files a turn runs. */
 function restoreAnInstall(paths: string[]): Promise<string> {
-  const scope = path.join(itemAt(paths, 0), 'node_modules', '@openai')
-  mkdirSync(scope, { recursive: true })
-  for (const name of readdirSync(path.join(projectRoot, 'node_modules', '@openai')).filter((entry) =>
-    entry.startsWith('codex')
-  ))
-    symlinkSync(path.join(projectRoot, 'node_modules', '@openai', name), path.join(scope, name))
+  const staging = itemAt(paths, 0)
+  for (const entry of ['codex-package.json', 'bin/codex', 'codex-path', 'codex-resources/bwrap']) {
+    mkdirSync(path.dirname(path.join(staging, entry)), { recursive: true })
+    symlinkSync(path.join(projectPackage, entry), path.join(staging, entry))
+  }
   return Promise.resolve(actionsCacheKey(version))
 }
 
@@ -73,42 +79,61 @@ describe('installing codex', () => {
       const staging = stagingDir(version, runner.tempDir)
       let stagedWhenSaved = false
       vi.mocked(cache.saveCache).mockImplementation(async (paths) => {
-        stagedWhenSaved = existsSync(launcherIn(itemAt(paths, 0)))
+        stagedWhenSaved = installationIn(itemAt(paths, 0)) !== null
         return 1
       })
 
-      const launcher = await resolve()
-      expect(launcher).toBe(launcherIn(toolCacheEntry()))
-      expect(reportedVersion(launcher)).toBe(`codex-cli ${version}`)
+      const installed = await resolve()
+      expect(installed.executablePath).toBe(binaryIn(toolCacheEntry()))
+      expect(installed.version).toBe(version)
+      expect(reportedVersion(installed.executablePath)).toBe(`codex-cli ${version}`)
       expect(existsSync(`${toolCacheEntry()}.complete`)).toBe(true)
-      expect(cache.restoreCache).toHaveBeenCalledWith([staging], `codex-cli-${version}-${os.platform()}-${os.arch()}`)
+      // only what a turn runs is kept: the binary, its layout file, rg for the agent, the sandbox
+      expect(readdirSync(toolCacheEntry(), { recursive: true }).map(String).sort()).toEqual(
+        process.platform === 'linux'
+          ? [
+              'bin',
+              'bin/codex',
+              'codex-package.json',
+              'codex-path',
+              'codex-path/rg',
+              'codex-resources',
+              'codex-resources/bwrap'
+            ]
+          : ['bin', 'bin/codex', 'codex-package.json', 'codex-path', 'codex-path/rg']
+      )
+      expect(installed.pathDirs).toEqual([path.join(toolCacheEntry(), 'codex-path')])
+      expect(cache.restoreCache).toHaveBeenCalledWith(
+        [staging],
+        `codex-cli-${version}-${os.platform()}-${os.arch()}-native`
+      )
       expect(cache.saveCache).toHaveBeenCalledWith([staging], actionsCacheKey(version))
       expect(stagedWhenSaved).toBe(true)
       expect(existsSync(staging)).toBe(false)
-      const installed = lines.find((line) => line.startsWith(`info: codex ${version} from npm in `))
-      expect(installed, lines.join('\n')).toMatch(/ from npm in [\d.]+s$/)
+      const installedLine = lines.find((line) => line.startsWith(`info: codex ${version} from npm in `))
+      expect(installedLine, lines.join('\n')).toMatch(/ in [\d.]+s$/)
 
       // the next job on this runner
       lines = []
       vi.clearAllMocks()
       const started = Date.now()
-      expect(await resolve()).toBe(launcher)
+      expect(await resolve()).toEqual(installed)
       const hitMs = Date.now() - started
       expect(lines).toEqual([
         expect.stringMatching(new RegExp(`^info: codex ${version} from the tool cache \\(.*\\) in`))
       ])
       expect(cache.restoreCache).not.toHaveBeenCalled()
       expect(cache.saveCache).not.toHaveBeenCalled()
-      console.info(`${installed!.slice(6)}; tool-cache hit in ${hitMs} ms`)
+      console.info(`${installedLine!.slice(6)}; tool-cache hit in ${hitMs} ms`)
     },
     NPM_TIMEOUT
   )
 
   it('takes an actions cache hit without npm, and adds it to a self-hosted runner tool cache', async () => {
     vi.mocked(cache.restoreCache).mockImplementation(restoreAnInstall)
-    const launcher = await resolve()
-    expect(launcher).toBe(launcherIn(toolCacheEntry()))
-    expect(reportedVersion(launcher)).toBe(`codex-cli ${version}`)
+    const installed = await resolve()
+    expect(installed.executablePath).toBe(binaryIn(toolCacheEntry()))
+    expect(reportedVersion(installed.executablePath)).toBe(`codex-cli ${version}`)
     expect(cache.saveCache).not.toHaveBeenCalled()
     expect(lines.at(-1)).toMatch(
       new RegExp(`^info: codex ${version} from the actions cache \\(${actionsCacheKey(version)}\\) in`)
@@ -118,9 +143,9 @@ describe('installing codex', () => {
   it('runs an actions cache hit in place on a GitHub-hosted runner, whose tool cache dies with it', async () => {
     vi.stubEnv('RUNNER_ENVIRONMENT', 'github-hosted')
     vi.mocked(cache.restoreCache).mockImplementation(restoreAnInstall)
-    const launcher = await resolve()
-    expect(launcher).toBe(launcherIn(stagingDir(version, runner.tempDir)))
-    expect(reportedVersion(launcher)).toBe(`codex-cli ${version}`)
+    const installed = await resolve()
+    expect(installed.executablePath).toBe(binaryIn(stagingDir(version, runner.tempDir)))
+    expect(reportedVersion(installed.executablePath)).toBe(`codex-cli ${version}`)
     expect(tc.findAllVersions(TOOL_NAME)).toEqual([])
   })
 
@@ -137,12 +162,15 @@ describe('installing codex', () => {
       vi.stubEnv('RUNNER_TOOL_CACHE', tempDir('toolcache'))
       vi.mocked(cache.isFeatureAvailable).mockReturnValue(true)
       vi.mocked(cache.restoreCache).mockImplementation(async (paths) => {
-        mkdirSync(path.join(itemAt(paths, 0), 'node_modules'), { recursive: true })
+        const staging = itemAt(paths, 0)
+        mkdirSync(path.join(staging, 'bin'), { recursive: true })
+        writeFileSync(path.join(staging, 'codex-package.json'), '{}')
+        writeFileSync(binaryIn(staging), '#!/bin/sh\necho truncated >&2\nexit 1\n', { mode: 0o755 })
         return actionsCacheKey(version)
       })
       lines = []
-      const launcher = await resolve()
-      expect(reportedVersion(launcher)).toBe(`codex-cli ${version}`)
+      const installed = await resolve()
+      expect(reportedVersion(installed.executablePath)).toBe(`codex-cli ${version}`)
       expect(lines[0]).toMatch(/^warning: Could not use the actions cache entry codex-cli-.*does not run/)
       expect(lines.at(-1)).toMatch(`from npm in`)
       expect(cache.saveCache).toHaveBeenCalledOnce()
@@ -170,10 +198,29 @@ describe('installing codex', () => {
     NPM_TIMEOUT
   )
 
-  it('runs codex-path as given, without installing', async () => {
-    const launcher = path.join(projectRoot, 'node_modules', '@openai', 'codex', 'bin', 'codex.js')
-    expect(await resolveCodex({ codexPath: launcher, codexVersion: version }, runner, log)).toBe(launcher)
+  it('runs the native binary behind a codex-path that is the npm launcher, its version read, not run', async () => {
+    const resolved = await resolveCodex({ codexPath: launcher, codexVersion: version }, runner, log)
+    expect(resolved).toEqual({
+      executablePath: binaryIn(projectPackage),
+      pathDirs: [path.join(projectPackage, 'codex-path')],
+      version
+    })
     expect(lines).toEqual([`info: codex ${version} from codex-path ${launcher}`])
     expect(cache.restoreCache).not.toHaveBeenCalled()
+  })
+
+  it('runs any other codex-path as given, once it answers --version', async () => {
+    const wrapper = path.join(tempDir('wrapper'), 'codex')
+    writeFileSync(wrapper, `#!/bin/sh\nexec '${launcher}' "$@"\n`, { mode: 0o755 })
+    expect(await resolveCodex({ codexPath: wrapper, codexVersion: version }, runner, log)).toEqual({
+      executablePath: wrapper,
+      pathDirs: [],
+      version
+    })
+    const broken = path.join(tempDir('broken'), 'codex')
+    writeFileSync(broken, '#!/bin/sh\necho no such thing >&2\nexit 2\n', { mode: 0o755 })
+    await expect(resolveCodex({ codexPath: broken, codexVersion: version }, runner, log)).rejects.toThrow(
+      `codex at ${broken} does not run: no such thing`
+    )
   })
 })

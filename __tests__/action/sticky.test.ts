@@ -45,11 +45,15 @@ afterEach(() => {
 const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms)
 
 describe('StickyComment', () => {
-  it('coalesces progress: at most one edit per interval, always the latest body', async () => {
+  it('coalesces progress: at most one edit per interval, always the latest body, rendered only when sent', async () => {
     const { api, writes } = fakeApi()
-    const sticky = new StickyComment(api, 1, 'pr-1', () => {}, 200)
+    const sticky = new StickyComment(api, 1, 'pr-1', () => {}, 200, 0)
+    let renders = 0
     for (let step = 1; step <= 20; step++) {
-      sticky.progress(`step ${step}`)
+      sticky.progress(() => {
+        renders++
+        return `step ${step}`
+      })
       await sleep(20)
     }
     await sleep(250)
@@ -64,6 +68,29 @@ describe('StickyComment', () => {
     const gaps = progress.slice(1).map((write, index) => write.at - itemAt(progress, index).at)
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(190)
     expect(progress.at(-1)!.body).toMatch(/^step (19|20)$/)
+    expect(renders).toBe(progress.length)
+  })
+
+  it('holds the first progress edit back, so a short turn makes one write, and a long one shows progress', async () => {
+    const short = fakeApi()
+    const quick = new StickyComment(short.api, 1, 'pr-1', () => {}, 50, 300)
+    quick.progress(() => 'working')
+    await sleep(100)
+    expect(await quick.publish('final')).toBe('https://example.test/c/1')
+    await sleep(300)
+    expect(short.writes.map(({ kind, body }) => ({ kind, body }))).toEqual([{ kind: 'create', body: 'final' }])
+
+    const long = fakeApi()
+    const slow = new StickyComment(long.api, 1, 'pr-1', () => {}, 50, 300)
+    const started = Date.now()
+    slow.progress(() => 'working')
+    await sleep(400)
+    await slow.publish('final')
+    expect(long.writes.map(({ kind, body }) => ({ kind, body }))).toEqual([
+      { kind: 'create', body: 'working' },
+      { kind: 'update', body: 'final' }
+    ])
+    expect(itemAt(long.writes, 0).at - started).toBeGreaterThanOrEqual(290)
   })
 
   it('finds only its own marked comment, and starts a new one when that was deleted', async () => {
@@ -71,7 +98,7 @@ describe('StickyComment', () => {
     fake.comments.push({ id: 50, body: `${commentMarker('pr-1')} forged`, url: 'u50', author: 'mallory' })
     fake.comments.push({ id: 51, body: `${commentMarker('pr-2')} other thread`, url: 'u51', author: 'codex-bot' })
     fake.comments.push({ id: 52, body: `${commentMarker('pr-1')} ours`, url: 'u52', author: 'codex-bot' })
-    const sticky = new StickyComment(fake.api, 1, 'pr-1', () => {}, 0)
+    const sticky = new StickyComment(fake.api, 1, 'pr-1', () => {}, 0, 0)
     expect((await sticky.find())?.id).toBe(52)
     fake.comments.splice(2, 1)
     expect(await sticky.publish('after deletion')).toBe('https://example.test/c/3')
@@ -81,9 +108,9 @@ describe('StickyComment', () => {
   it('reports a failed write as a warning and no URL, and recovers on the final write', async () => {
     const fake = fakeApi()
     const warnings: string[] = []
-    const sticky = new StickyComment(fake.api, 1, 'pr-1', (message) => warnings.push(message), 0)
+    const sticky = new StickyComment(fake.api, 1, 'pr-1', (message) => warnings.push(message), 0, 0)
     fake.failOnce()
-    sticky.progress('progress')
+    sticky.progress(() => 'progress')
     await sleep(20)
     expect(warnings).toEqual(['Could not update the PR comment: boom'])
     expect(await sticky.publish('final')).toBe('https://example.test/c/1')

@@ -46,6 +46,9 @@ export async function memory(options: Options): Promise<SectionResult> {
       'commands are other processes and not counted. The loud command is `yes … | head -c N`: codex ' +
       "itself keeps and prints only about 1 MB of a command's output in its `item.completed` event, so " +
       "what reaches the action is bounded by codex; the action's peak is then set by what it loads " +
-      "(see item 5: `dist/index.js` alone) plus the turn's working set."
+      "(see item 5: `dist/index.js` alone) plus the turn's working set. Two transient peaks sit on top: " +
+      "scrypt's key derivation for each bundle opened or sealed (N=2^14, r=8: 16 MiB, src/action/thread/seal.ts), " +
+      "and V8's optimizing recompile of undici's WebAssembly HTTP parser (~10 MiB), which src/index.ts turns " +
+      'off with `--liftoff-only`.'
   }
 }

@@ -170,13 +170,16 @@ export async function actionOverhead(options: Options): Promise<{ section: Secti
         '`node dist/index.js` run as the runner runs it (`__tests__/support/runAction.ts`): a `pull_request` ' +
         'event on a new PR, the GitHub stand-in on 127.0.0.1 (a sticky comment is created, then edited), ' +
         'the thread sealed and saved to a directory store, `codex-path` the npm launcher of the installed ' +
-        'codex, as on a runner. Compared with the raw turn of item 1 (native binary, same scripted model). ' +
+        'codex, as on a runner (the action runs the native binary behind it). Compared with the raw turn of item 1 (native binary, same scripted model). ' +
         '"added" is the median of per-pair differences. A preload inside the action (`--require`, see ' +
         'scripts/bench/probe.ts) records process start, each child process it spawns and when it exits, and the ' +
         "peak RSS; the servers' request logs are timestamped by the bench. On the instant turn the added time " +
-        'is bounded below by the throttling plugin of octokit: it spaces writes (POST, PATCH) at least 1 s ' +
-        'apart, and the final PATCH of the comment waits for the POST of the first progress edit made just ' +
-        'before codex started; so the instant turn cannot end sooner than ~1 s after that POST.',
+        'is bounded by what runs around codex whatever its length: node starting and loading dist/index.js, ' +
+        "the actor's permission check, then the PR's comments (with `GET /user`, asked once) and the thread " +
+        'read while codex is found; after codex exits, the comments and the store read again (runs of the ' +
+        'thread that ended meanwhile), then the seal and save beside the one write of the comment. The first ' +
+        "progress edit waits 3 s, so a short turn no longer waits out octokit's throttling (writes 1 s " +
+        'apart) between a progress POST and the final PATCH.',
       details: details.join('\n\n')
     }
   }
@@ -190,9 +193,11 @@ function describeTimelines(label: string, timelines: Timeline[], raw: number[]):
     `Timeline of the action, ${label} (medians over ${timelines.length} runs, ms after the process's start):`,
     '',
     `- node bootstrap before the first line runs + teardown + pipes (outside): ${med((entry) => entry.outside)} ms`,
-    `- \`codex --version\` (launcher + binary): ${med((entry) => entry.version)} ms`,
+    ...(median(timelines.map((entry) => entry.version)) > 0
+      ? [`- \`codex --version\`: ${med((entry) => entry.version)} ms`]
+      : []),
     `- process start → \`codex exec\` spawned: ${med((entry) => entry.startToExec)} ms`,
-    `- \`codex exec\` (launcher + turn): ${med((entry) => entry.exec)} ms (raw turn: ${median(raw).toFixed(0)} ms)`,
+    `- \`codex exec\`: ${med((entry) => entry.exec)} ms (raw turn: ${median(raw).toFixed(0)} ms)`,
     `- \`codex exec\` exit → process exit: ${med((entry) => entry.execExitToEnd)} ms, of which the thread's seal and save (as logged) ${med((entry) => entry.saveMs)} ms runs beside the final comment edit`,
     '',
     `GitHub calls of one run (ms after process start): ${first.calls.map((call) => `${call.at.toFixed(0)} ${call.call}`).join(' · ')}`

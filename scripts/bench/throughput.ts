@@ -4,7 +4,17 @@ import { once } from 'node:events'
 import { tempDir } from '../../__tests__/support/tempDirs.js'
 import type { Options } from './options.js'
 import { mbps, type Row, type SectionResult } from './report.js'
-import { Codex, LogStreamer, Redactor, renderComment, TurnReport, type LogSink, type ThreadEvent } from './targets.js'
+import {
+  Codex,
+  LogStreamer,
+  Redactor,
+  renderComment,
+  StickyComment,
+  TurnReport,
+  type CommentApi,
+  type LogSink,
+  type ThreadEvent
+} from './targets.js'
 
 /** Output of a command as agents see it: test runners, compilers, listings. */
 function commandOutput(bytes: number, seed: number): string {
@@ -133,6 +143,24 @@ function devNullSink(): LogSink & { close(): void; bytes: number } {
   return sink
 }
 
+/** A GitHub that keeps one comment in memory and counts the writes. */
+function inMemoryComments(): CommentApi & { writes: number } {
+  const comment = { id: 1, body: '', url: 'https://example.test/c/1', author: 'bench' }
+  const write = async (_target: number, body: string) => {
+    api.writes++
+    comment.body = body
+    return comment
+  }
+  const api = {
+    writes: 0,
+    viewer: async () => 'bench',
+    listComments: async () => [],
+    createComment: write,
+    updateComment: write
+  }
+  return api
+}
+
 /** A stand-in for codex that prints the stream whatever its arguments: the SDK runs it as codex. */
 function fakeCodexPrinting(file: string): string {
   const script = path.join(tempDir('bench-fake-codex'), 'codex')
@@ -175,23 +203,57 @@ export async function throughput(options: Options): Promise<SectionResult> {
   const bothStreamer = new LogStreamer(bothSink, '/home/runner/work/repo')
   const bothMs = await sdkStream(script, (event) => bothStreamer.handle(event))
 
-  // what main.ts does with each event besides the log: redact, fold into the report, render the comment
+  // main.ts's loop for each event (src/action/turn/run.ts, onEvent): redact, fold into the report,
+  // the log line, and a progress call on the sticky comment, which renders only when an edit is sent
+  const fullLoop = (): { handle(raw: ThreadEvent): void; close(): void; edits: number } => {
+    const redactor = new Redactor()
+    redactor.add('sk-bench-0123456789')
+    redactor.add('ghs_bench_0123456789')
+    const report = new TurnReport('https://github.com/octo/demo/actions/runs/1', '/home/runner/work/repo')
+    const sink = devNullSink()
+    const streamer = new LogStreamer(sink, '/home/runner/work/repo')
+    const api = inMemoryComments()
+    const sticky = new StickyComment(api, 1, 'pr-1', () => {})
+    const comment = (): string => redactor.redact(renderComment({ key: 'pr-1', report }))
+    sticky.progress(comment)
+    return {
+      handle(raw) {
+        const event = redactor.redactValue(raw) as ThreadEvent
+        report.apply(event)
+        streamer.handle(event)
+        sticky.progress(comment)
+      },
+      close() {
+        void sticky.publish(comment())
+        sink.close()
+      },
+      get edits() {
+        return api.writes
+      }
+    }
+  }
+  const loop = fullLoop()
+  started = performance.now()
+  for (const event of collected) loop.handle(event)
+  const loopMs = performance.now() - started
+  loop.close()
+
+  const streaming = fullLoop()
+  const streamingMs = await sdkStream(script, (event) => streaming.handle(event))
+  streaming.close()
+
+  // what main.ts did before: the comment body rendered (and redacted) for every event
   const redactor = new Redactor()
   redactor.add('sk-bench-0123456789')
-  redactor.add('ghs_bench_0123456789')
   const report = new TurnReport('https://github.com/octo/demo/actions/runs/1', '/home/runner/work/repo')
-  const loopSink = devNullSink()
-  const loopStreamer = new LogStreamer(loopSink, '/home/runner/work/repo')
   started = performance.now()
   let rendered = 0
-  for (const raw of collected) {
-    const event = redactor.redactValue(raw) as ThreadEvent
+  for (const event of collected) {
     report.apply(event)
-    loopStreamer.handle(event)
-    rendered += renderComment({ key: 'pr-1', report }).length
+    rendered += redactor.redact(renderComment({ key: 'pr-1', report })).length
   }
-  const loopMs = performance.now() - started
-  for (const sink of [logSink, bothSink, loopSink]) sink.close()
+  const renderMs = performance.now() - started
+  for (const sink of [logSink, bothSink]) sink.close()
 
   const size = `${(stream.bytes / 1e6).toFixed(0)} MB, ${stream.events} events`
   const rows: Row[] = [
@@ -217,11 +279,23 @@ export async function throughput(options: Options): Promise<SectionResult> {
     },
     {
       item: '3',
-      measure: "action's per-event work (redact, report, log, render comment)",
+      measure: "action's per-event work (redact, report, log line, comment progress)",
       median: mbps(rate(loopMs)),
+      note: `parsed events in memory; ${(loopMs / 1000).toFixed(2)} s`
+    },
+    {
+      item: '3',
+      measure: "SDK parsing + the action's full per-event loop, streaming",
+      median: mbps(rate(streamingMs)),
       goal: '≥ 100 MB/s',
-      met: rate(loopMs) >= 100,
-      note: `parsed events in memory; ${(loopMs / 1000).toFixed(2)} s; ${(rendered / 1e6).toFixed(0)} MB of comment rendered`
+      met: rate(streamingMs) >= 100,
+      note: `${(streamingMs / 1000).toFixed(2)} s; ${streaming.edits} comment edit(s) rendered and sent`
+    },
+    {
+      item: '3',
+      measure: 'before: the comment rendered for every event (report + renderComment + redact)',
+      median: mbps(rate(renderMs)),
+      note: `${(renderMs / 1000).toFixed(2)} s; ${(rendered / 1e6).toFixed(0)} MB of comment rendered`
     }
   ]
   return {
@@ -232,10 +306,11 @@ export async function throughput(options: Options): Promise<SectionResult> {
       `aggregated_output ranges from 120 B to 250 KB, plan updates, a file change, a message, usage), ` +
       'printed by a stand-in codex (`cat`) that the SDK runs through `Thread.runStreamed`: the real ' +
       'process, readline and zod parsing path. MB/s are of the JSONL bytes. The LogStreamer writes each ' +
-      'line synchronously to /dev/null as `core.info` does to the runner. The last row is the rest of the ' +
-      "action's loop in `main.ts` for each event, on the already parsed events: `redactValue`, " +
-      '`TurnReport.apply`, the log line, and `renderComment` (the comment body is rendered for every event, ' +
-      'even though at most one edit per 5 s is sent). A real turn prints far less (codex caps what it ' +
-      'prints of a command at about 1 MB, see item 4), so these are ceilings, not turn times.'
+      'line synchronously to /dev/null as `core.info` does to the runner. The action rows run the loop of ' +
+      '`main.ts` for each event: `redactValue`, `TurnReport.apply`, the log line, and `StickyComment.progress`, ' +
+      'which takes a function and renders the comment only when an edit is sent (at most one per 5 s, the ' +
+      'first after 3 s; here against an in-memory GitHub). The last row is what the loop did before: ' +
+      '`renderComment` for every event. A real turn prints far less (codex caps what it prints of a command ' +
+      'at about 1 MB, see item 4), so these are ceilings, not turn times.'
   }
 }

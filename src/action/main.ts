@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { prepareCodex } from './codex/prepare.js'
+import { makeCodexHome, prepareCodex } from './codex/prepare.js'
 import { Inputs, Outputs } from './constants.js'
 import { conversationTurn } from './conversation/job.js'
 import { readCommentRequest, type CommentRequest } from './conversation/request.js'
@@ -51,23 +51,29 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
   if (!admission.allowed) return skip(admission.reason, redactor, context, core.warning)
   core.info(`${admission.reason}: starting a turn`)
 
-  const pr = await completePullRequest(context.pullRequest, github?.api, core.warning)
+  const prNumber = context.pullRequest?.number
   // without a key the thread is this run's alone, and kept nowhere
-  const key = settings.threadKey ?? (pr ? `pr-${pr.number}` : undefined)
+  const key = settings.threadKey ?? (prNumber ? `pr-${prNumber}` : undefined)
   const threadKey = key ?? `run-${context.runId}`
-  const sticky = StickyComment.open(settings.comment, pr?.number, github?.api, threadKey, core.warning)
+  const sticky = StickyComment.open(settings.comment, prNumber, github?.api, threadKey, core.warning)
   const runner = { env: process.env, tempDir: context.tempDir }
-  const { codex, codexHome } = await prepareCodex(settings, runner, redactor, core)
-  const thread = await ThreadContinuation.begin({
-    key: threadKey,
-    archive: key
-      ? createThreadArchive({ key, settings, context, octokit: github?.octokit, codexHome, log: core })
-      : undefined,
-    resume: settings.resume,
-    mirror: sticky && commentMirror(sticky, core.warning),
-    redactor,
-    log: core.info
-  })
+  const codexHome = await makeCodexHome(settings, runner)
+  const archive = key
+    ? await createThreadArchive({ key, settings, context, octokit: github?.octokit, codexHome, log: core })
+    : undefined
+  // independent of one another: codex is found while the PR and the thread are read from GitHub
+  const [codex, pr, thread] = await Promise.all([
+    prepareCodex(settings, runner, codexHome, redactor, core),
+    completePullRequest(context.pullRequest, github?.api, core.warning),
+    ThreadContinuation.begin({
+      key: threadKey,
+      archive,
+      resume: settings.resume,
+      mirror: sticky && commentMirror(sticky, core.warning),
+      redactor,
+      log: core.info
+    })
+  ])
 
   const kind = await chooseTurn({ settings, comment: comment?.request, github, pr, thread, redactor })
   thread.request = kind.request
@@ -83,7 +89,7 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
         encodedTranscript: thread.encodedTranscript
       })
     )
-  sticky?.progress(body())
+  sticky?.progress(body)
   await kind.started?.()
   const streamer = new LogStreamer(jobLog, settings.workingDirectory)
   core.info(
@@ -104,7 +110,7 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
     redactor,
     onEvent: (event) => {
       streamer.handle(event)
-      sticky?.progress(body())
+      sticky?.progress(body)
     }
   })
   streamer.close(report)

@@ -1,16 +1,15 @@
 import { mkdtemp } from 'node:fs/promises'
 import path from 'node:path'
-import { Codex } from '../../sdk/index.js'
+import { Codex, prependPathDirs } from '../../sdk/index.js'
 import type { Redactor } from '../redact.js'
 import type { Settings } from '../settings.js'
 import { codexEnvironment, protectShellEnvironment } from './environment.js'
 import { resolveCodex, type InstallLog, type Runner } from './install.js'
 import { ensureSandboxCanStart } from './sandbox.js'
 
-interface PreparedCodex {
-  codex: Codex
-  /** Where codex keeps this run's sessions: the thread layer saves and restores them here. */
-  codexHome: string
+/** Where codex keeps this run's sessions: the thread layer saves and restores them here. */
+export async function makeCodexHome(settings: Pick<Settings, 'codexHome'>, runner: Runner): Promise<string> {
+  return settings.codexHome ?? (await mkdtemp(path.join(runner.tempDir, 'codex-home-')))
 }
 
 /**
@@ -20,15 +19,17 @@ interface PreparedCodex {
 export async function prepareCodex(
   settings: Settings,
   runner: Runner,
+  codexHome: string,
   redactor: Redactor,
   log: InstallLog
-): Promise<PreparedCodex> {
+): Promise<Codex> {
   await ensureSandboxCanStart(settings.sandbox, runner.env, (message) => log.info(message))
-  const codexPath = await resolveCodex(settings, runner, log)
-  const codexHome = settings.codexHome ?? (await mkdtemp(path.join(runner.tempDir, 'codex-home-')))
+  const installation = await resolveCodex(settings, runner, log)
   const env = codexEnvironment(runner.env, codexHome, settings.allowEnv)
-  const codex = new Codex({
-    codexPathOverride: codexPath,
+  // the tools the package ships for the agent's commands (rg), as the SDK adds them to a package it finds
+  if (installation.pathDirs.length) env.PATH = prependPathDirs(env.PATH, installation.pathDirs)
+  return new Codex({
+    codexPathOverride: installation.executablePath,
     apiKey: settings.apiKey,
     baseUrl: settings.baseUrl,
     config: protectShellEnvironment(settings.config, {
@@ -40,5 +41,4 @@ export async function prepareCodex(
     // codex's own notices are for whoever debugs the action, not for every reader of the log
     logger: { warn: (message) => log.debug(message) }
   })
-  return { codex, codexHome }
 }

@@ -9,6 +9,12 @@ import { httpStatusOf } from './octokit.js'
 export const PROGRESS_INTERVAL_MS = 5000
 
 /**
+ * The first progress edit waits this long, so a turn that ends sooner gets one write, its final text:
+ * octokit's throttling spaces writes 1 s apart, so a progress edit would hold the final one back.
+ */
+export const FIRST_PROGRESS_DELAY_MS = 3000
+
+/**
  * One comment per thread key on a PR, found again by its hidden marker and edited in place.
  * Markers count only in comments written by the token's own identity: anyone can paste one.
  */
@@ -16,8 +22,9 @@ export class StickyComment {
   #comment?: IssueComment
   #searched = false
   #writing: Promise<void> = Promise.resolve()
-  #lastWrite = 0
-  #pendingBody?: string
+  /** When the next progress edit may be sent; set by the first progress call. */
+  #nextWrite?: number
+  #pendingRender?: () => string
   #timer?: NodeJS.Timeout
   #failed = false
 
@@ -26,7 +33,8 @@ export class StickyComment {
     private readonly issueNumber: number,
     private readonly key: string,
     private readonly warn: (message: string) => void,
-    private readonly intervalMs = PROGRESS_INTERVAL_MS
+    private readonly intervalMs = PROGRESS_INTERVAL_MS,
+    private readonly firstDelayMs = FIRST_PROGRESS_DELAY_MS
   ) {}
 
   /**
@@ -64,26 +72,32 @@ export class StickyComment {
     return this.#comment
   }
 
-  /** Shows progress; writes coalesce so at most one edit happens per interval. */
-  progress(body: string): void {
+  /**
+   * Shows progress; writes coalesce so at most one edit happens per interval, the first one
+   * `firstDelayMs` after the first call. `render` runs only when an edit is sent, not per call.
+   */
+  progress(render: () => string): void {
     if (this.#failed) return
-    this.#pendingBody = body
+    this.#pendingRender = render
     if (this.#timer) return
-    const wait = Math.max(0, this.#lastWrite + this.intervalMs - Date.now())
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      const next = this.#pendingBody
-      this.#pendingBody = undefined
-      // publish() awaits the queue this joins, and #enqueue turns every failure into a warning
-      if (next !== undefined) void this.#enqueue(next, false)
-    }, wait)
+    this.#nextWrite ??= Date.now() + this.firstDelayMs
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined
+        const next = this.#pendingRender
+        this.#pendingRender = undefined
+        // publish() awaits the queue this joins, and #enqueue turns every failure into a warning
+        if (next) void this.#enqueue(next(), false)
+      },
+      Math.max(0, this.#nextWrite - Date.now())
+    )
   }
 
   /** Writes the final body, after any write in flight; returns the comment's URL, or undefined on failure. */
   async publish(body: string): Promise<string | undefined> {
     clearTimeout(this.#timer)
     this.#timer = undefined
-    this.#pendingBody = undefined
+    this.#pendingRender = undefined
     this.#failed = false
     await this.#enqueue(body, true)
     return this.#failed ? undefined : this.url
@@ -93,7 +107,7 @@ export class StickyComment {
     this.#writing = this.#writing.then(async () => {
       try {
         this.#comment = await this.#write(body)
-        this.#lastWrite = Date.now()
+        this.#nextWrite = Date.now() + this.intervalMs
       } catch (error) {
         this.#failed = true
         this.warn(`Could not ${final ? 'write' : 'update'} the PR comment: ${(error as Error).message}`)

@@ -3,8 +3,6 @@ import type { RunContext } from '../github/context.js'
 import type { Octokit } from '../github/octokit.js'
 import type { Settings } from '../settings.js'
 import { openBundle, packBundle, restoreSessions, sessionFiles, type OpenedBundle } from './bundle.js'
-import { ArtifactBundleStore } from './stores/artifact.js'
-import { CacheBundleStore } from './stores/cache.js'
 import { DirectoryBundleStore } from './stores/directory.js'
 import { createStorageApi } from './stores/storageApi.js'
 import type { BundleStore } from './stores/store.js'
@@ -21,14 +19,14 @@ export interface ThreadArchiveSettings {
 }
 
 /** The key's archive in the chosen store, sealed with thread-secret or else the API key. */
-export function createThreadArchive({
+export async function createThreadArchive({
   key,
   settings,
   context,
   octokit,
   codexHome,
   log
-}: ThreadArchiveSettings): ThreadArchive {
+}: ThreadArchiveSettings): Promise<ThreadArchive> {
   const workDir = context.tempDir
   const secret = settings.threadSecret ?? settings.apiKey
   if (!secret)
@@ -36,16 +34,16 @@ export function createThreadArchive({
       'Neither thread-secret nor an API key to seal the session with: it is not stored, and later runs ' +
         "continue from the comment's transcript"
     )
-  const store = secret && createBundleStore(settings, context, octokit, log)
+  const store = secret && (await createBundleStore(settings, context, octokit, log))
   return new ThreadArchive({ key, vault: store ? { store, secret } : undefined, codexHome, workDir, log })
 }
 
-function createBundleStore(
+async function createBundleStore(
   settings: ThreadArchiveSettings['settings'],
   context: ThreadArchiveSettings['context'],
   octokit: Octokit | undefined,
   log: ThreadArchiveOptions['log']
-): BundleStore | undefined {
+): Promise<BundleStore | undefined> {
   if (settings.threadStore === 'directory') return new DirectoryBundleStore(settings.threadStorePath!, context)
   if (!octokit) {
     log.warning(
@@ -56,9 +54,14 @@ function createBundleStore(
   const { owner, repo } = context.repository
   const api = createStorageApi(octokit, owner, repo)
   const workDir = context.tempDir
-  return settings.threadStore === 'cache'
-    ? new CacheBundleStore({ api, run: context, workDir, log: log.info })
-    : new ArtifactBundleStore({ api, token: settings.githubToken, owner, repo, workDir, log: log.info })
+  // @actions/cache and @actions/artifact each take ~100 ms and tens of MiB to load: only the store
+  // in use is imported (ncc puts each in a chunk of its own beside dist/index.js)
+  if (settings.threadStore === 'cache') {
+    const { CacheBundleStore } = await import('./stores/cache.js')
+    return new CacheBundleStore({ api, run: context, workDir, log: log.info })
+  }
+  const { ArtifactBundleStore } = await import('./stores/artifact.js')
+  return new ArtifactBundleStore({ api, token: settings.githubToken, owner, repo, workDir, log: log.info })
 }
 
 export interface ThreadArchiveOptions {

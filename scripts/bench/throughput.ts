@@ -146,15 +146,15 @@ function devNullSink(): LogSink & { close(): void; bytes: number } {
 /** A GitHub that keeps one comment in memory and counts the writes. */
 function inMemoryComments(): CommentApi & { writes: number } {
   const comment = { id: 1, body: '', url: 'https://example.test/c/1', author: 'bench' }
-  const write = async (_target: number, body: string) => {
+  const write = (_target: number, body: string) => {
     api.writes++
     comment.body = body
-    return comment
+    return Promise.resolve(comment)
   }
   const api = {
     writes: 0,
-    viewer: async () => 'bench',
-    listComments: async () => [],
+    viewer: () => Promise.resolve('bench'),
+    listComments: () => Promise.resolve([]),
     createComment: write,
     updateComment: write
   }

@@ -4,7 +4,16 @@ import { once } from 'node:events'
 import { tempDir } from '../../__tests__/support/tempDirs.js'
 import type { Options } from './options.js'
 import { mbps, type Row, type SectionResult } from './report.js'
-import { Codex, LogStreamer, Redactor, renderComment, TurnReport, type LogSink, type ThreadEvent } from './targets.js'
+import {
+  Codex,
+  inert,
+  LogStreamer,
+  Redactor,
+  renderComment,
+  TurnReport,
+  type LogSink,
+  type ThreadEvent
+} from './targets.js'
 
 /** Output of a command as agents see it: test runners, compilers, listings. */
 function commandOutput(bytes: number, seed: number): string {
@@ -124,6 +133,7 @@ function devNullSink(): LogSink & { close(): void; bytes: number } {
       writeSync(fd, `${line}\n`)
     },
     info: (message: string) => sink.write(message),
+    echo: (text: string) => sink.write(inert(text)),
     debug: (message: string) => sink.write(`::debug::${message}`),
     warning: (message: string) => sink.write(`::warning::${message}`),
     startGroup: (title: string) => sink.write(`::group::${title}`),

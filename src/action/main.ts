@@ -6,7 +6,7 @@ import { connectGitHub } from './github/api.js'
 import { completePullRequest, readRunContext, type RunContext } from './github/context.js'
 import { StickyComment } from './github/stickyComment.js'
 import { renderComment } from './publish/comment.js'
-import { jobLog, LogStreamer } from './publish/log.js'
+import { defuse, jobLog, LogStreamer } from './publish/log.js'
 import { publishResults } from './publish/results.js'
 import { Redactor } from './redact.js'
 import { InputError, readSettings, type Settings } from './settings.js'
@@ -30,7 +30,7 @@ export async function run(): Promise<void> {
     await takeTurn(settings, readRunContext(process.env), redactor)
   } catch (error) {
     core.setOutput(Outputs.Conclusion, 'failure')
-    core.setFailed(error instanceof InputError ? error.message : redactor.redact((error as Error).message))
+    core.setFailed(defuse(error instanceof InputError ? error.message : redactor.redact((error as Error).message)))
   }
 }
 
@@ -62,8 +62,10 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
     resume: settings.resume,
     mirror: sticky && commentMirror(sticky, core.warning),
     prompt: settings.prompt,
+    secret: settings.threadSecret ?? settings.apiKey,
     redactor,
-    log: core.info
+    log: core.info,
+    warn: core.warning
   })
 
   const report = new TurnReport(context.runUrl, settings.workingDirectory)
@@ -108,5 +110,6 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
 
   await thread.finish(report)
   await Promise.all([thread.save(), publishResults(report, redactor, sticky && (() => sticky.publish(comment())))])
-  if (report.status !== 'success') core.setFailed(redactor.redact(report.error ?? `The turn ended: ${report.status}`))
+  if (report.status !== 'success')
+    core.setFailed(defuse(redactor.redact(report.error ?? `The turn ended: ${report.status}`)))
 }

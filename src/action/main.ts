@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { useBaseInstructions } from './codex/instructions.js'
 import { prepareCodex } from './codex/prepare.js'
 import { Outputs } from './constants.js'
 import { admitRun } from './github/actor.js'
@@ -84,10 +85,12 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
   core.info(
     `Codex turn in ${settings.workingDirectory} (sandbox ${settings.sandbox}${settings.model ? `, model ${settings.model}` : ''})`
   )
-  const prompt = buildPrompt(settings.prompt, {
-    ...context,
-    pullRequest: await completePullRequest(pr, github?.api, core.warning)
-  })
+  const pullRequest = await completePullRequest(pr, github?.api, core.warning)
+  const prompt = buildPrompt(settings.prompt, { ...context, pullRequest })
+  const restoreInstructions =
+    pullRequest && !settings.trustPrInstructions
+      ? await useBaseInstructions({ ...settings, baseSha: pullRequest.baseSha, log: core })
+      : undefined
   await runTurn(report, {
     thread: thread.start(codex, {
       workingDirectory: settings.workingDirectory,
@@ -105,7 +108,7 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
       streamer.handle(event)
       sticky?.progress(comment())
     }
-  })
+  }).finally(restoreInstructions)
   streamer.close(report)
 
   await thread.finish(report)

@@ -87,6 +87,8 @@ export interface Settings {
   triggerPhrase: string
   /** Review mode: a finding this severe or worse fails the step, after everything is published. */
   failOnSeverity?: Severity
+  /** true: the agent reads the PR's own AGENTS.md files; false: the base branch's, for the turn. */
+  trustPrInstructions: boolean
 }
 
 /** The inputs that hold lists or text; every other input is one line. */
@@ -168,7 +170,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     allowUsers: readLogins(Inputs.AllowUsers, read(Inputs.AllowUsers), false),
     allowBots: readLogins(Inputs.AllowBots, read(Inputs.AllowBots), true),
     allowEnv: readAllowEnv(read(Inputs.AllowEnv), env, apiKey),
-    secretsToRedact: readList(read(Inputs.SecretsToRedact))
+    secretsToRedact: readList(read(Inputs.SecretsToRedact)),
+    trustPrInstructions: readBoolean(Inputs.TrustPrInstructions, optional(Inputs.TrustPrInstructions)) ?? false
   }
 }
 

@@ -278,28 +278,6 @@ describe('the cache store', () => {
     expect(logged).toEqual(["Cache codex-thread-pr-7-5001-1 does not open with this run's secret"])
   })
 
-  it("ignores artifacts of forks' runs, and tries the repository's own past the newest few", async () => {
-    await savedBy(artifactStore(), 'ours')
-    // a fork PR's own workflow uploads under the key's name, as many as it likes
-    for (let junk = 0; junk < 3; junk++) {
-      artifactService.onUpload = (name) => addArtifact(name, { fork: 777 }).id
-      await savedBy(artifactStore(), 'planted by a fork')
-    }
-    artifactService.onUpload = (name) => addArtifact(name).id
-    for (let older = 0; older < 6; older++) await savedBy(artifactStore(), 'rotated secret', 'another-secret')
-
-    expect(await artifactStore().load(KEY, open)).toBe('ours')
-    expect(artifactService.downloadArtifact).toHaveBeenCalledTimes(7)
-    expect(logged).toContain('Ignored 3 artifact(s) of codex-thread-pr-7 uploaded by runs of forks')
-
-    // bounded: past ARTIFACT_LOAD_CANDIDATES the store gives up
-    for (let older = 0; older < ARTIFACT_LOAD_CANDIDATES; older++)
-      await savedBy(artifactStore(), 'rotated secret', 'another-secret')
-    artifactService.downloadArtifact.mockClear()
-    expect(await artifactStore().load(KEY, open)).toBeUndefined()
-    expect(artifactService.downloadArtifact).toHaveBeenCalledTimes(ARTIFACT_LOAD_CANDIDATES)
-  })
-
   it('fails, for the caller to warn, when the service is unavailable', async () => {
     cacheService.isFeatureAvailable.mockReturnValue(false)
     await expect(cacheStore().load(KEY, open)).rejects.toThrow('the Actions cache service is not available to this run')

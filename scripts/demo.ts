@@ -1,41 +1,68 @@
 // `npm run demo`: the main job on a sample pull request. It runs the built action (dist/index.js)
-// exactly as a runner would, with the real codex CLI. The model is an offline scripted stand-in
-// unless OPENAI_API_KEY is set, in which case the real model answers.
-import { startGitHubServer } from '../__tests__/support/githubServer.js'
-import { codexLauncher, pullRequestPayload, runAction, type ActionRun } from '../__tests__/support/runAction.js'
+// exactly as a runner would, with the real codex CLI: first a review (mode: review), then a
+// question asked under one of its findings, answered in that review thread by the same thread.
+// The model is an offline scripted stand-in unless OPENAI_API_KEY is set.
+import type { ReviewResponse } from '../src/action/review/findings.js'
+import { OWNER, REPO, startGitHubServer } from '../__tests__/support/githubServer.js'
+import { PrRepo } from '../__tests__/support/prRepo.js'
+import { codexLauncher, runAction, type ActionRun } from '../__tests__/support/runAction.js'
 import { answersToolCall, startScriptedModel, type ModelScript } from '../__tests__/support/scriptedModel.js'
-import { tempDir, tempRepo } from '../__tests__/support/tempDirs.js'
+import { tempDir } from '../__tests__/support/tempDirs.js'
 
-const schema = {
-  type: 'object',
-  properties: {
-    verdict: { type: 'string', enum: ['approve', 'request_changes'] },
-    summary: { type: 'string' }
-  },
-  required: ['verdict', 'summary'],
-  additionalProperties: false
+const PR = 1
+const repo = new PrRepo({
+  'math.js': 'export const add = (a, b) => a + b\n\n// multiplies two numbers\nexport const mul = (a, b) => a * b\n'
+})
+repo.commit({
+  'math.js':
+    'export const add = (a, b) => a - b\n\n// multiplies two numbers\nexport const mul = (a, b) => a * b\n\nexport const half = (a) => a / 2\n'
+})
+
+const review: ReviewResponse = {
+  summary: 'One bug in `add`; the rest of the change reads well.',
+  findings: [
+    {
+      path: 'math.js',
+      line: 1,
+      start_line: null,
+      severity: 'major',
+      title: '`add` subtracts',
+      body: '`add` returns `a - b`, so every caller gets the difference instead of the sum.',
+      suggestion: 'export const add = (a, b) => a + b'
+    },
+    {
+      path: 'math.js',
+      line: 3,
+      start_line: null,
+      severity: 'nit',
+      title: 'Comment says what the code says',
+      body: 'The comment above `mul` repeats the name; say why, or drop it.',
+      suggestion: null
+    }
+  ],
+  resolved: []
 }
+const question = '@codex why is this wrong? The tests pass.'
 
-const review = {
-  verdict: 'request_changes',
-  summary: '`add` in math.js subtracts: `a - b` should be `a + b`.'
-}
-
-const followUp = 'Suggest the fix.'
-
-// Looks at the change first, as a reviewer would, then gives its verdict; asked again in the same
-// thread, it answers from what it saw in the first turn.
+// Looks at the change first, as a reviewer would, then reports; asked in the finding's thread, it
+// answers from what it saw in the review turn.
 const offlineReviewer: ModelScript = (request) => {
   const latest = JSON.stringify(request.body.input?.at(-1) ?? {})
-  if (latest.includes(followUp))
-    return { message: 'In math.js, replace `a - b` with `a + b`; as the file I read in the first turn shows.' }
-  return answersToolCall(request) ? { message: JSON.stringify(review) } : { command: 'cat math.js' }
+  if (latest.includes('why is this wrong'))
+    return {
+      message:
+        'Because `add(2, 3)` returns `-1`: the diff I read in the review changed `a + b` to `a - b`. The tests pass ' +
+        'because none calls `add` with unequal numbers; the suggestion restores the sum.'
+    }
+  return answersToolCall(request)
+    ? { message: JSON.stringify(review) }
+    : { command: `git diff ${repo.base}...${repo.head}` }
 }
 
 const realKey = process.env.OPENAI_API_KEY
 const model = realKey ? undefined : await startScriptedModel(offlineReviewer)
 const github = await startGitHubServer()
-const workspace = tempRepo({ 'math.js': 'export const add = (a, b) => a - b\n' })
+repo.publish(github, PR)
 
 console.log(
   realKey
@@ -43,23 +70,14 @@ console.log(
     : '▶ Demo with an OFFLINE SCRIPTED MODEL (set OPENAI_API_KEY to use the real one); the codex CLI is real'
 )
 const threadStore = tempDir('threads')
-const runTurn = (runId: string, prompt: string, schemaInput: Record<string, string>) =>
-  runAction({
-    inputs: {
-      prompt,
-      ...schemaInput,
-      'openai-api-key': realKey ?? 'sk-offline-demo',
-      ...(model ? { 'base-url': model.url } : {}),
-      'codex-path': codexLauncher,
-      'github-token': 'ghs_demo_token',
-      'thread-store': 'directory',
-      'thread-store-path': threadStore
-    },
-    payload: pullRequestPayload(1, 'Add math helpers'),
-    githubUrl: github.url,
-    workspace,
-    runId
-  })
+const inputs = {
+  'openai-api-key': realKey ?? 'sk-offline-demo',
+  ...(model ? { 'base-url': model.url } : {}),
+  'codex-path': codexLauncher,
+  'github-token': 'ghs_demo_token',
+  'thread-store': 'directory',
+  'thread-store-path': threadStore
+}
 
 const section = (title: string): void => console.log(`\n━━━━ ${title} ${'━'.repeat(Math.max(0, 60 - title.length))}`)
 const showRun = (title: string, run: ActionRun): void => {
@@ -76,14 +94,59 @@ const showRun = (title: string, run: ActionRun): void => {
   for (const [name, value] of Object.entries(run.outputs)) console.log(`${name}: ${value}`)
 }
 
-const first = await runTurn('4242', 'Review this pull request for bugs.', { 'output-schema': JSON.stringify(schema) })
-showRun('Run 1 (pull_request)', first)
-const second = await runTurn('4243', followUp, {})
-showRun('Run 2, same PR: the thread is resumed', second)
-section('The PR comment (one comment, updated in place)')
+const reviewed = await runAction({
+  inputs: { ...inputs, mode: 'review', prompt: 'We care most about correctness.' },
+  payload: repo.payload(PR),
+  githubUrl: github.url,
+  workspace: repo.dir,
+  runId: '4242'
+})
+showRun('Run 1 (pull_request, mode: review)', reviewed)
+section('The review on the PR (event COMMENT)')
+console.log(github.reviews[0]?.body ?? '(no review)')
+for (const comment of github.reviewComments) {
+  section(`Inline comment on ${comment.path}:${comment.line}`)
+  console.log(comment.body)
+}
+
+// a reviewer asks under the first finding: GitHub sends a pull_request_review_comment event
+const finding = github.reviewComments[0]
+const asked = finding && github.addReviewComment(PR, { body: question, login: 'alice', in_reply_to: finding.id })
+const answered = asked
+  ? await runAction({
+      inputs,
+      eventName: 'pull_request_review_comment',
+      payload: {
+        action: 'created',
+        comment: { ...asked, user: { login: 'alice', type: 'User' } },
+        pull_request: {
+          number: PR,
+          title: 'Add math helpers',
+          base: { ref: 'main', sha: repo.base },
+          head: { ref: 'feature', sha: repo.head }
+        },
+        repository: { name: REPO, owner: { login: OWNER } },
+        sender: { login: 'alice', type: 'User' }
+      },
+      githubUrl: github.url,
+      workspace: repo.dir,
+      runId: '4243'
+    })
+  : undefined
+if (answered) {
+  showRun('Run 2 (pull_request_review_comment): the same thread answers', answered)
+  section('The review thread')
+  for (const comment of github.reviewComments.filter((entry) => (entry.in_reply_to_id ?? entry.id) === finding?.id))
+    console.log(
+      `@${comment.user.login}: ${comment.body
+        .split('\n')
+        .filter((line) => !line.startsWith('<!--'))
+        .join('\n')}\n`
+    )
+}
+section('The sticky PR comment (one comment, updated in place)')
 console.log(github.comments.at(-1)?.body ?? '(no comment)')
-console.log(`\n${github.comments.length} comment(s) on the PR`)
 
 await model?.close()
 await github.close()
-process.exitCode = first.exitCode || second.exitCode || 0
+process.exitCode = reviewed.exitCode || answered?.exitCode || (answered ? 0 : 1)

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { Inputs, Outputs } from '../../src/action/constants.js'
+import { reviewOutputSchema } from '../../src/action/review/findings.js'
 import { projectRoot } from '../support/runAction.js'
 
 // The names in action.yml are the contract with every workflow that uses the action: the code,
@@ -66,5 +67,13 @@ describe('action.yml', () => {
   it('README quick start holds the two commands', () => {
     expect(readme).toContain('npm ci && npm test')
     expect(readme).toContain('npm run demo')
+  })
+})
+
+describe('the findings schema in the README', () => {
+  it('is the one review mode asks the model for', () => {
+    const block = /The findings schema[^\n]*\n\n```json\n([\s\S]*?)\n```/.exec(readme)?.[1]
+    expect(block, 'README holds the findings schema in a json block').toBeTruthy()
+    expect(JSON.parse(block!)).toEqual(reviewOutputSchema.schema)
   })
 })

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { commentMarker } from '../../src/action/publish/comment.js'
-import type { GitHubApi, IssueComment } from '../../src/action/github/api.js'
-import { StickyComment } from '../../src/action/github/stickyComment.js'
+import type { IssueComment } from '../../src/action/github/api.js'
+import { StickyComment, type CommentApi } from '../../src/action/github/stickyComment.js'
 
-/** An in-memory GitHubApi recording each write with its time. */
+/** An in-memory comment API recording each write with its time. */
 function fakeApi(viewer = 'codex-bot') {
   const comments: IssueComment[] = []
   const writes: Array<{ kind: 'create' | 'update'; body: string; at: number }> = []
   let failNext = 0
-  const api: GitHubApi = {
+  const api: CommentApi = {
     viewer: async () => viewer,
     listComments: async () => comments,
     async createComment(_issue, body) {
@@ -29,9 +29,7 @@ function fakeApi(viewer = 'codex-bot') {
       comment.body = body
       writes.push({ kind: 'update', body, at: Date.now() })
       return comment
-    },
-    permission: async () => undefined,
-    pullRequest: async (number) => ({ number })
+    }
   }
   return { api, comments, writes, failOnce: () => (failNext = 1) }
 }

@@ -1,7 +1,6 @@
 /** The text on one line, white space folded, cut with an ellipsis past `limit` characters. */
 export function oneLine(text: string, limit = Infinity): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat
+  return clip(text.replace(/\s+/g, ' ').trim(), limit)
 }
 
 /** A duration as people read it: 4.2s, 3m 5s. */
@@ -9,4 +8,9 @@ export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
   const minutes = Math.floor(ms / 60_000)
   return `${minutes}m ${Math.round((ms % 60_000) / 1000)}s`
+}
+
+/** The text cut with an ellipsis past `limit` characters. */
+export function clip(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text
 }

@@ -1,5 +1,6 @@
 import type { PullRequestInfo } from './context.js'
 import { createOctokit, httpStatusOf, type Octokit } from './octokit.js'
+import { createReviewApi, type ReviewApi } from './reviews.js'
 
 export interface IssueComment {
   id: number
@@ -16,7 +17,7 @@ export interface RepositoryPermission {
 }
 
 /** The GitHub calls the action makes, behind an interface tests can swap. */
-export interface GitHubApi {
+export interface GitHubApi extends ReviewApi {
   /** The login the token acts as; undefined when it cannot be told. */
   viewer(): Promise<string | undefined>
   listComments(issueNumber: number): Promise<IssueComment[]>
@@ -45,6 +46,7 @@ export function createGitHubApi(octokit: Octokit, owner: string, repo: string): 
     author: data.user?.login ?? ''
   })
   return {
+    ...createReviewApi(octokit, owner, repo),
     viewer() {
       // the identity cannot change within a run: asked once
       viewer ??= octokit.rest.users.getAuthenticated().then(

@@ -1,5 +1,8 @@
 import { commentMarker } from '../publish/comment.js'
 import type { GitHubApi, IssueComment } from './api.js'
+
+/** The calls a sticky comment makes. */
+export type CommentApi = Pick<GitHubApi, 'viewer' | 'listComments' | 'createComment' | 'updateComment'>
 import { httpStatusOf } from './octokit.js'
 
 /** Progress edits are at most this frequent, to stay far from GitHub's rate limits. */
@@ -19,7 +22,7 @@ export class StickyComment {
   #failed = false
 
   constructor(
-    private readonly api: GitHubApi,
+    private readonly api: CommentApi,
     private readonly issueNumber: number,
     private readonly key: string,
     private readonly warn: (message: string) => void,
@@ -33,7 +36,7 @@ export class StickyComment {
   static open(
     comment: boolean | undefined,
     prNumber: number | undefined,
-    api: GitHubApi | undefined,
+    api: CommentApi | undefined,
     key: string,
     warn: (message: string) => void
   ): StickyComment | undefined {

@@ -1,6 +1,7 @@
 import { formatDuration, oneLine } from '../../shared/text.js'
 import type { Transcript } from '../thread/transcript.js'
 import type { TurnReport } from '../turn/report.js'
+import { reviewCommentLines } from './review.js'
 import { commandsTable, details, fence, formatTodo, formatUsage, inlineCode, STATUS } from './format.js'
 
 /** GitHub refuses comment bodies longer than this. */
@@ -35,6 +36,8 @@ export function renderComment(parts: CommentParts): string {
   } else {
     if (report.error && report.status !== 'success') body.push(`> ${report.error.split('\n').join('\n> ')}`, '')
     body.push(report.finalResponse || '_The agent gave no response._')
+    const review = reviewCommentLines(report)
+    if (review.length) body.push('', ...review)
   }
   const sections = detailSections(report)
   const history = historySection(parts.history)

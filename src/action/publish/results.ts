@@ -30,6 +30,8 @@ export async function publishResults(
   )
   output(Outputs.Conclusion, report.status)
   output(Outputs.ChangedFiles, JSON.stringify(report.changedFiles))
+  output(Outputs.ReviewUrl, report.review?.url ?? '')
+  output(Outputs.FindingsCount, report.review ? String(report.review.findings.length) : '')
   try {
     await core.summary.addRaw(redactor.redact(renderSummary(report))).write()
   } catch (error) {

@@ -1,5 +1,6 @@
 import { formatDuration } from '../../shared/text.js'
 import type { TurnReport } from '../turn/report.js'
+import { findingsTable } from './review.js'
 import { commandsTable, fence, formatUsage, STATUS } from './format.js'
 
 /** GitHub refuses a step summary over 1 MiB; stay under it with room for the note. */
@@ -13,6 +14,7 @@ export function renderSummary(report: TurnReport): string {
     lines.push(`> **${label}:** ${report.error.split('\n').join('\n> ')}`, '')
   }
   lines.push('### Final response', '', report.finalResponse || '_No response._', '')
+  lines.push(...findingsTable(report))
   if (report.structuredOutput !== undefined)
     lines.push('### Structured output', '', structuredTable(report.structuredOutput), '')
   const commands = report.commands

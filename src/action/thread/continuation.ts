@@ -8,6 +8,7 @@ import {
   seedPrompt,
   TranscriptCodec,
   withTurn,
+  type ReviewState,
   type Transcript,
   type TranscriptTurn
 } from './transcript.js'
@@ -45,8 +46,6 @@ export interface ContinuationOptions {
   /** false: start the key's thread over. */
   resume: boolean
   mirror?: TranscriptMirror
-  /** The user's request, as the transcript keeps it. */
-  prompt: string
   /** What the mirror's copy is authenticated with: thread-secret, else the API key; none trusts no copy. */
   secret: string | undefined
   redactor: Redactor
@@ -58,6 +57,8 @@ export interface ContinuationOptions {
 export class ThreadContinuation {
   #transcript: Transcript
   #finished = false
+  /** This turn's request, as the transcript keeps it. */
+  request = ''
 
   private constructor(
     private readonly options: ContinuationOptions,
@@ -99,6 +100,16 @@ export class ThreadContinuation {
     return this.#finished ? this.#transcript : withTurn(this.#transcript, this.#turn(report))
   }
 
+  /** What the thread's last review left: the commit it looked at and the findings still open. */
+  get lastReview(): ReviewState | undefined {
+    return this.#transcript.review
+  }
+
+  /** Keeps this run's review for the next one; call before `finish`. */
+  recordReview(review: ReviewState): void {
+    this.#transcript = { ...this.#transcript, review }
+  }
+
   /** The transcript as the comment's last line keeps it; undefined without a secret, since no run could trust it. */
   get encodedTranscript(): string | undefined {
     return this.codec.encode(this.#transcript)
@@ -129,7 +140,7 @@ export class ThreadContinuation {
     return {
       // when the turn ended: the newest turn is the one whose session was saved last
       at: new Date(report.finishedAt ?? Date.now()).toISOString(),
-      prompt: redactor.redact(this.options.prompt),
+      prompt: redactor.redact(this.request),
       response: redactor.redact(report.finalResponse),
       conclusion: report.status,
       runUrl: report.runUrl,

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
+import { clip } from '../../shared/text.js'
 import { promptJson } from '../turn/prompt.js'
 import { deriveRecordKey } from './seal.js'
 
@@ -12,14 +13,26 @@ const TranscriptTurnSchema = z.object({
   threadId: z.string().nullable()
 })
 
+const ReviewStateSchema = z.object({
+  /** The head commit the last review looked at: the next one reviews what changed since. */
+  headSha: z.string(),
+  at: z.string(),
+  /** Findings posted and not resolved since, for the next review to check again. */
+  open: z.array(
+    z.object({ id: z.string(), path: z.string(), line: z.number(), severity: z.string(), title: z.string() })
+  )
+})
+
 const TranscriptSchema = z.object({
   version: z.literal(1),
   key: z.string(),
   threadId: z.string().nullable(),
   /** Newest first. */
-  turns: z.array(TranscriptTurnSchema)
+  turns: z.array(TranscriptTurnSchema),
+  review: ReviewStateSchema.optional()
 })
 
+export type ReviewState = z.infer<typeof ReviewStateSchema>
 export type TranscriptTurn = z.infer<typeof TranscriptTurnSchema>
 export type Transcript = z.infer<typeof TranscriptSchema>
 
@@ -39,7 +52,11 @@ export function emptyTranscript(key: string): Transcript {
 
 /** Adds a turn (newest first), keeping the record within its bounds. */
 export function withTurn(record: Transcript, turn: TranscriptTurn): Transcript {
-  const clipped = { ...turn, prompt: clip(turn.prompt), response: clip(turn.response) }
+  const clipped = {
+    ...turn,
+    prompt: clip(turn.prompt, TRANSCRIPT_MAX_TEXT),
+    response: clip(turn.response, TRANSCRIPT_MAX_TEXT)
+  }
   return {
     ...record,
     threadId: turn.threadId ?? record.threadId,
@@ -57,7 +74,10 @@ export function mergeTranscripts(key: string, ...records: Array<Transcript | und
   const newestFirst = [...turns.values()].sort((a, b) => b.at.localeCompare(a.at)).slice(0, TRANSCRIPT_MAX_TURNS)
   const threadId =
     newestFirst.find((turn) => turn.threadId)?.threadId ?? records.find((record) => record?.threadId)?.threadId ?? null
-  return { version: 1, key, threadId, turns: newestFirst }
+  const review = records
+    .flatMap((record) => (record?.review ? [record.review] : []))
+    .sort((a, b) => b.at.localeCompare(a.at))[0]
+  return { version: 1, key, threadId, turns: newestFirst, ...(review && { review }) }
 }
 
 /** The marker's share of a comment: the rest of the 65,536 characters belongs to the response. */
@@ -126,10 +146,6 @@ export function parseTranscript(json: string): Transcript | undefined {
   } catch {
     return undefined
   }
-}
-
-function clip(text: string): string {
-  return text.length > TRANSCRIPT_MAX_TEXT ? `${text.slice(0, TRANSCRIPT_MAX_TEXT - 1)}…` : text
 }
 
 /**

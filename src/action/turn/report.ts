@@ -1,4 +1,5 @@
 import path from 'node:path'
+import type { ReviewOutcome } from '../review/post.js'
 import type { CommandExecutionItem, ThreadEvent, ThreadItem, TodoListItem, Usage } from '../../sdk/index.js'
 
 export type Conclusion = 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped'
@@ -16,6 +17,10 @@ export class TurnReport {
   error?: string
   readonly startedAt = Date.now()
   finishedAt?: number
+  /** Review mode: what the review posted. */
+  review?: ReviewOutcome
+  /** A comment's turn: where the answer was posted. */
+  answerUrl?: string
   readonly #items = new Map<string, ThreadItem>()
 
   constructor(

@@ -1,0 +1,92 @@
+import { clip } from '../../shared/text.js'
+import type { GitHubApi } from '../github/api.js'
+import type { TurnKind } from '../turn/kind.js'
+import { untrusted } from '../turn/prompt.js'
+import type { TurnReport } from '../turn/report.js'
+import type { CommentRequest } from './request.js'
+
+export interface ConversationTurnOptions {
+  api: GitHubApi
+  pr: number
+  request: CommentRequest
+  /** The prompt input: standing instructions for every answer. */
+  standingInstructions: string
+  safe: (markdown: string) => string
+  warn: (message: string) => void
+}
+
+/** How much of the question the answer quotes, so the asker sees what is answered. */
+const QUOTE_LIMIT = 300
+
+/**
+ * An answer to a comment that mentioned the trigger phrase, posted where the question was asked:
+ * a new PR comment that mentions the asker, or a reply in the review thread.
+ */
+export function conversationTurn(options: ConversationTurnOptions): TurnKind {
+  const { api, pr, request, safe, warn } = options
+  const where =
+    request.kind === 'review'
+      ? `in a review comment on ${request.path ?? 'a file'}${request.line ? ` at line ${request.startLine ? `${request.startLine}-` : ''}${request.line}` : ''}`
+      : 'in a comment on the pull request'
+  const instructions = [
+    `@${request.author} asked you ${where}. Answer them: their request follows.`,
+    ...(request.kind === 'review'
+      ? ['The comment sits under the diff hunk given in the context below; "this" or "here" means that code.']
+      : []),
+    'Your final message is posted as the answer, in Markdown.',
+    ...(options.standingInstructions.trim() ? ['', 'Standing instructions:', options.standingInstructions.trim()] : []),
+    '',
+    `Request from @${request.author}:`,
+    request.text || '(no text besides the mention)'
+  ].join('\n')
+  const facts =
+    request.kind === 'review'
+      ? [
+          ...(request.path ? [untrusted('Commented file', request.path)] : []),
+          ...(request.line
+            ? [`Commented lines: ${request.startLine ? `${request.startLine}-` : ''}${request.line}`]
+            : []),
+          ...(request.diffHunk ? [untrusted('Diff hunk above the comment', request.diffHunk)] : [])
+        ]
+      : []
+  return {
+    request: request.text,
+    instructions,
+    facts,
+    async started() {
+      await api.react(request.kind, request.commentId, 'eyes').catch((error: Error) => {
+        warn(`Could not react to the comment: ${error.message}`)
+      })
+    },
+    async publish(report: TurnReport) {
+      const body = answerBody(report, request, safe)
+      try {
+        const answer =
+          request.kind === 'review'
+            ? await api.replyToReviewComment(pr, request.threadCommentId ?? request.commentId, body)
+            : await api.createComment(pr, body)
+        report.answerUrl = answer.url
+      } catch (error) {
+        warn(`Could not post the answer: ${(error as Error).message}`)
+      }
+    }
+  }
+}
+
+function answerBody(report: TurnReport, request: CommentRequest, safe: (markdown: string) => string): string {
+  const mention = `@${request.author}`
+  const head =
+    request.kind === 'issue' ? [`${mention} asked:`, '', quote(safe(clip(request.text, QUOTE_LIMIT)))] : [mention]
+  const answer =
+    report.status === 'success'
+      ? safe(report.finalResponse) || '_The agent gave no answer._'
+      : `_The turn ${report.status.replace('_', ' ')}${report.error ? `: ${safe(report.error.split('\n')[0] ?? '')}` : ''}. The [workflow run](${report.runUrl}) has the details._`
+  return [...head, '', answer].join('\n')
+}
+
+function quote(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `> ${line}`)
+    .join('\n')
+}

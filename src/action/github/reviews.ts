@@ -1,0 +1,170 @@
+import type { Octokit } from './octokit.js'
+
+/** A review comment (a comment on a diff line), or a reply in its thread. */
+export interface ReviewComment {
+  id: number
+  body: string
+  author: string
+  url: string
+  /** The comment this one replies to; undefined for the first comment of a thread. */
+  inReplyTo?: number
+}
+
+export interface PostedReview {
+  id: number
+  url: string
+}
+
+export interface ReviewThread {
+  /** GraphQL node id, what resolveReviewThread takes. */
+  id: string
+  isResolved: boolean
+  /** The REST id of the thread's first comment. */
+  firstCommentId?: number
+}
+
+export interface ReviewDraft {
+  commitId?: string
+  body: string
+  comments: Array<{
+    path: string
+    line: number
+    start_line?: number
+    side: 'RIGHT'
+    start_side?: 'RIGHT'
+    body: string
+  }>
+}
+
+/** The pull request review calls: the PR's files, reviews, review comments and their threads. */
+export interface ReviewApi {
+  /** Each changed file's path and unified diff patch (absent for binary or very large files). */
+  pullRequestFiles(number: number): Promise<Array<{ path: string; patch?: string }>>
+  /** Posts one review with event COMMENT: never an approval, never a request for changes. */
+  createReview(number: number, draft: ReviewDraft): Promise<PostedReview>
+  listReviews(number: number): Promise<Array<{ id: number; body: string; author: string }>>
+  listReviewComments(number: number): Promise<ReviewComment[]>
+  replyToReviewComment(number: number, commentId: number, body: string): Promise<ReviewComment>
+  reviewThreads(number: number): Promise<ReviewThread[]>
+  resolveReviewThread(threadId: string): Promise<void>
+  /** Reacts to an issue comment (`issue`) or a review comment (`review`). */
+  react(kind: 'issue' | 'review', commentId: number, content: 'eyes'): Promise<void>
+}
+
+const THREADS_QUERY = `query($owner: String!, $repo: String!, $number: Int!, $after: String) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100, after: $after) {
+        nodes { id isResolved comments(first: 1) { nodes { databaseId } } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}`
+
+interface ThreadsPage {
+  repository: {
+    pullRequest: {
+      reviewThreads: {
+        nodes: Array<{ id: string; isResolved: boolean; comments: { nodes: Array<{ databaseId: number | null }> } }>
+        pageInfo: { hasNextPage: boolean; endCursor: string | null }
+      }
+    } | null
+  } | null
+}
+
+export function createReviewApi(octokit: Octokit, owner: string, repo: string): ReviewApi {
+  const toReviewComment = (data: {
+    id: number
+    body: string
+    html_url: string
+    user: { login: string } | null
+    in_reply_to_id?: number
+  }): ReviewComment => ({
+    id: data.id,
+    body: data.body,
+    author: data.user?.login ?? '',
+    url: data.html_url,
+    inReplyTo: data.in_reply_to_id
+  })
+  return {
+    async pullRequestFiles(number) {
+      const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+        owner,
+        repo,
+        pull_number: number,
+        per_page: 100
+      })
+      return files.map((file) => ({ path: file.filename, patch: file.patch }))
+    },
+    async createReview(number, draft) {
+      const { data } = await octokit.rest.pulls.createReview({
+        owner,
+        repo,
+        pull_number: number,
+        commit_id: draft.commitId,
+        body: draft.body,
+        event: 'COMMENT',
+        comments: draft.comments
+      })
+      return { id: data.id, url: data.html_url }
+    },
+    async listReviews(number) {
+      const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, {
+        owner,
+        repo,
+        pull_number: number,
+        per_page: 100
+      })
+      return reviews.map((review) => ({ id: review.id, body: review.body, author: review.user?.login ?? '' }))
+    },
+    async listReviewComments(number) {
+      const comments = await octokit.paginate(octokit.rest.pulls.listReviewComments, {
+        owner,
+        repo,
+        pull_number: number,
+        per_page: 100
+      })
+      return comments.map(toReviewComment)
+    },
+    async replyToReviewComment(number, commentId, body) {
+      const { data } = await octokit.rest.pulls.createReplyForReviewComment({
+        owner,
+        repo,
+        pull_number: number,
+        comment_id: commentId,
+        body
+      })
+      return toReviewComment(data)
+    },
+    async reviewThreads(number) {
+      const threads: ReviewThread[] = []
+      let after: string | null = null
+      do {
+        const page: ThreadsPage = await octokit.graphql<ThreadsPage>(THREADS_QUERY, { owner, repo, number, after })
+        const connection = page.repository?.pullRequest?.reviewThreads
+        if (!connection) break
+        for (const node of connection.nodes)
+          threads.push({
+            id: node.id,
+            isResolved: node.isResolved,
+            firstCommentId: node.comments.nodes[0]?.databaseId ?? undefined
+          })
+        after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null
+      } while (after)
+      return threads
+    },
+    async resolveReviewThread(threadId) {
+      await octokit.graphql(
+        'mutation($threadId: ID!) { resolveReviewThread(input: { threadId: $threadId }) { thread { id isResolved } } }',
+        { threadId }
+      )
+    },
+    async react(kind, commentId, content) {
+      if (kind === 'issue')
+        await octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content })
+      else
+        await octokit.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id: commentId, content })
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type { GitHubApi } from '../github/api.js'
+import type { PullRequestInfo } from '../github/context.js'
+import type { ReviewState } from '../thread/transcript.js'
+import type { TurnKind } from '../turn/kind.js'
+import type { TurnReport } from '../turn/report.js'
+import { diffMapOf } from './diff.js'
+import { reviewOutputSchema, type ReviewResponse } from './findings.js'
+import { openFindingFacts, planReview, reviewInstructions } from './plan.js'
+import { nextReviewState, postReview, unposted } from './post.js'
+import { readPostedFindings } from './posted.js'
+
+export interface ReviewTurnOptions {
+  api: GitHubApi
+  pr: PullRequestInfo
+  lastReview: ReviewState | undefined
+  workingDirectory: string
+  /** The team's standing instructions (the prompt input). */
+  teamInstructions: string
+  safe: (markdown: string) => string
+  warn: (message: string) => void
+  /** Keeps the state the next review starts from. */
+  remember: (state: ReviewState) => void
+}
+
+/** A review of the PR's change, or of what changed since the last review, posted as one COMMENT review. */
+export async function reviewTurn(options: ReviewTurnOptions): Promise<TurnKind> {
+  const { api, pr, warn } = options
+  const [posted, files] = await Promise.all([readPostedFindings(api, pr.number, warn), api.pullRequestFiles(pr.number)])
+  const plan = await planReview(options.lastReview, pr.headSha, posted, options.workingDirectory)
+  return {
+    request: plan.since ? `Review of the changes since ${plan.since.slice(0, 7)}` : 'Review of the pull request',
+    instructions: reviewInstructions(plan, pr.baseSha, options.teamInstructions),
+    facts: [
+      ...(plan.since ? [`Last reviewed commit: ${plan.since}`] : []),
+      ...(plan.fullReason ? [`Whole PR reviewed again: ${plan.fullReason}`] : []),
+      ...openFindingFacts(plan)
+    ],
+    outputSchema: reviewOutputSchema,
+    async publish(report: TurnReport) {
+      const response = report.status === 'success' ? (report.structuredOutput as ReviewResponse) : undefined
+      if (!response) return
+      try {
+        report.review = await postReview({
+          api,
+          pr: pr.number,
+          plan,
+          response,
+          diff: diffMapOf(files),
+          posted,
+          safe: options.safe,
+          warn
+        })
+      } catch (error) {
+        // the findings stay in structured-output, the summary and the comment; the next run reviews again
+        warn(`Could not post the review (the token needs pull-requests: write): ${(error as Error).message}`)
+        report.review = unposted(response, plan)
+        return
+      }
+      const state = nextReviewState(plan, report.review, new Date().toISOString())
+      if (state) options.remember(state)
+    }
+  }
+}

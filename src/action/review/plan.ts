@@ -1,0 +1,87 @@
+import { execFileAsync } from '../codex/exec.js'
+import type { ReviewState } from '../thread/transcript.js'
+import { untrusted } from '../turn/prompt.js'
+import type { PostedFinding } from './posted.js'
+
+/** What this review covers, and what it must check again. */
+export interface ReviewPlan {
+  headSha?: string
+  /** The commit the last review looked at, when this one covers only what changed since. */
+  since?: string
+  /** Why the whole PR is reviewed again although it was reviewed before. */
+  fullReason?: string
+  /** Earlier findings not resolved since, each with the id the agent reports under `resolved`. */
+  open: ReviewState['open']
+}
+
+/**
+ * The range to review: what changed since the last reviewed commit when that commit is still in
+ * the PR's history, else the whole PR (after a force-push, say) with the reason.
+ */
+export async function planReview(
+  last: ReviewState | undefined,
+  headSha: string | undefined,
+  posted: Map<string, PostedFinding>,
+  workingDirectory: string
+): Promise<ReviewPlan> {
+  // a finding whose thread someone resolved on GitHub is no longer open
+  const open = (last?.open ?? []).filter((finding) => !posted.get(finding.id)?.isResolved)
+  if (!last || !headSha) return { headSha, open }
+  if (await isAncestor(last.headSha, headSha, workingDirectory)) return { headSha, since: last.headSha, open }
+  return {
+    headSha,
+    open,
+    fullReason: `the last reviewed commit ${last.headSha.slice(0, 12)} is no longer in the PR's history (force-pushed or not fetched), so the whole PR is reviewed again`
+  }
+}
+
+async function isAncestor(commit: string, head: string, cwd: string): Promise<boolean> {
+  try {
+    await execFileAsync('git', ['merge-base', '--is-ancestor', commit, head], { cwd })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The action's own review instructions; the team's prompt follows as their standing instructions. */
+export function reviewInstructions(plan: ReviewPlan, baseSha: string | undefined, teamInstructions: string): string {
+  const head = plan.headSha ?? 'HEAD'
+  const scope = plan.since
+    ? [
+        `This pull request was reviewed before, at commit ${plan.since}. Review what changed since then:`,
+        `run \`git diff ${plan.since}..${head}\`. Read the rest of the PR (\`git diff ${baseSha ?? 'BASE'}...${head}\`) only for context,`,
+        'and report findings only on lines that changed since the last review.'
+      ]
+    : [
+        ...(plan.fullReason ? [`Note: ${plan.fullReason}.`] : []),
+        `Review the pull request's change: run \`git diff ${baseSha ?? 'BASE'}...${head}\` and read the changed files as needed.`
+      ]
+  const lines = [
+    'You are reviewing a pull request. Do not change any file.',
+    ...scope,
+    'Look for bugs, security problems, data loss, broken error handling, races, and code that does not do what',
+    'the change intends. Skip style preferences a formatter or linter would catch. Report each real problem once.',
+    '',
+    'Answer with JSON in the required schema:',
+    '- summary: a short overall assessment in Markdown.',
+    '- findings: one entry per problem. path is relative to the repository root; line (and start_line for a',
+    '  range, else null) are line numbers in the head version of the file, on lines the diff shows. severity is',
+    '  critical, major, minor or nit. title is one line; body explains the problem and the fix. suggestion is the',
+    '  exact replacement text for lines start_line..line (or line alone), or null when no direct replacement fits.',
+    '- resolved: ids of earlier findings (listed in the context below) that the code now fixes; leave out the rest.'
+  ]
+  if (teamInstructions.trim()) lines.push('', "The team's own review instructions:", teamInstructions.trim())
+  return lines.join('\n')
+}
+
+/** The earlier open findings as facts for the data block: paths and titles came from the agent's reading of PR code. */
+export function openFindingFacts(plan: ReviewPlan): string[] {
+  if (!plan.open.length) return ['Earlier findings still open: none']
+  return [
+    'Earlier findings still open (id, severity, path:line, title):',
+    ...plan.open.map((finding) =>
+      untrusted(`- ${finding.id} ${finding.severity} at line ${finding.line}`, `${finding.path}: ${finding.title}`)
+    )
+  ]
+}

@@ -8,7 +8,7 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   ArtifactBundleStore: () => (/* binding */ ArtifactBundleStore)
 /* harmony export */ });
-/* unused harmony export artifactName */
+/* unused harmony exports ARTIFACT_LOAD_CANDIDATES, artifactName */
 /* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(56518);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
@@ -20,6 +20,12 @@ export const modules = {
 
 
 const BUNDLE_FILE = 'bundle.bin';
+/**
+ * How many of the key's artifacts `load` tries, newest first. Only runs of the repository's own
+ * branches count, so junk needs write access; the bound keeps a store full of bundles sealed with
+ * an older secret to seconds (one REST call and one small download each).
+ */
+const ARTIFACT_LOAD_CANDIDATES = 50;
 function artifactName(key) {
     return `codex-thread-${key}`;
 }
@@ -37,15 +43,15 @@ class ArtifactBundleStore {
     }
     async load(key, open) {
         const { api, token, owner, repo, log } = this.options;
-        const candidates = (await api.listArtifacts(artifactName(key)))
-            .filter((artifact) => !artifact.expired)
-            .sort((a, b) => b.id - a.id)
-            .slice(0, _store_js__WEBPACK_IMPORTED_MODULE_3__/* .LOAD_CANDIDATES */ .u6);
-        for (const artifact of candidates) {
+        const live = (await api.listArtifacts(artifactName(key))).filter((artifact) => !artifact.expired);
+        const candidates = live.filter(uploadedByThisRepository).sort((a, b) => b.id - a.id);
+        if (candidates.length < live.length)
+            log(`Ignored ${live.length - candidates.length} artifact(s) of ${artifactName(key)} uploaded by runs of forks`);
+        for (const artifact of candidates.slice(0, ARTIFACT_LOAD_CANDIDATES)) {
             const opened = await this.#inTempDir(async (dir) => {
                 await this.#client.downloadArtifact(artifact.id, {
                     path: dir,
-                    findBy: { token, workflowRunId: artifact.workflowRunId ?? 0, repositoryOwner: owner, repositoryName: repo }
+                    findBy: { token, workflowRunId: artifact.workflowRun.id, repositoryOwner: owner, repositoryName: repo }
                 });
                 return open(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, BUNDLE_FILE)));
             });
@@ -101,6 +107,14 @@ class ArtifactBundleStore {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(dir, { recursive: true, force: true });
         }
     }
+}
+/**
+ * A fork PR's own workflow runs can upload artifacts of any name into the repository: only those
+ * of runs whose commit came from this repository can be ours, and junk among them needs write access.
+ */
+function uploadedByThisRepository(artifact) {
+    const run = artifact.workflowRun;
+    return run?.headRepositoryId !== undefined && run.headRepositoryId === run.repositoryId;
 }
 
 

@@ -13,6 +13,7 @@ function recordingSink(): LogSink & { lines: string[] } {
   return {
     lines,
     info: (message) => lines.push(message),
+    echo: (text) => lines.push(text),
     debug: (message) => lines.push(`debug:${message}`),
     warning: (message) => lines.push(`warning:${message}`),
     startGroup: (title) => lines.push(`group:${title}`),

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
+
 import { beforeEach, describe, expect, it } from 'vitest'
-import { decodeTranscript } from '../../src/action/thread/transcript.js'
+import { TranscriptCodec } from '../../src/action/thread/transcript.js'
 import { usePrHarness } from '../support/prHarness.js'
 import { issueCommentPayload, pullRequestPayload, type ActionRunOptions } from '../support/runAction.js'
 import { requestText, type ModelScript } from '../support/scriptedModel.js'
@@ -36,9 +37,16 @@ function directoryStore(folder = tempDir('store')): { 'thread-store': string; 't
   return { 'thread-store': 'directory', 'thread-store-path': folder }
 }
 
+/** The records of PRs 7 and 8 are signed with a key derived from the API key the runs use. */
+const codecs = new Map(
+  await Promise.all(
+    [7, 8].map(async (pr) => [pr, await TranscriptCodec.create(`pr-${pr}`, 'sk-test-secret-key-123')] as const)
+  )
+)
+
 function commentRecord(issue: number) {
   const comment = harness.github.comments.find((entry) => entry.issue === issue)
-  return comment && decodeTranscript(comment.body)
+  return comment && codecs.get(issue)?.decode(comment.body).record
 }
 
 describe('one thread per PR, across workflow runs', () => {

@@ -5,14 +5,13 @@ import { seal, unseal } from '../../src/action/thread/seal.js'
 import { COMMENT_LIMIT, renderComment } from '../../src/action/publish/comment.js'
 import { DirectoryBundleStore } from '../../src/action/thread/stores/directory.js'
 import {
-  decodeTranscript,
   emptyTranscript,
-  encodeTranscript,
   mergeTranscripts,
   seedPrompt,
   TRANSCRIPT_MAX_MARKER,
   TRANSCRIPT_MAX_TEXT,
   TRANSCRIPT_MAX_TURNS,
+  TranscriptCodec,
   withTurn,
   type Transcript,
   type TranscriptTurn
@@ -76,7 +75,7 @@ describe('the thread key and store inputs', () => {
     'refuses the thread key %j on one line naming the input',
     (key) => {
       const message = refusal({ 'thread-key': key })
-      expect(message).toMatch(/^Input "thread-key": .* is not a key: up to 100 letters, digits/)
+      expect(message).toMatch(/^Input "thread-key": (.* is not a key: up to 100 letters, digits|holds a line break)/)
       expect(message).not.toContain('\n')
     }
   )
@@ -104,16 +103,17 @@ describe('the thread record', () => {
     expect(mergeTranscripts(KEY)).toEqual(emptyTranscript(KEY))
   })
 
-  it('keeps the hidden record and the whole comment within GitHub limits, newest turns first', () => {
+  it('keeps the hidden record and the whole comment within GitHub limits, newest turns first', async () => {
     const long = 'x'.repeat(TRANSCRIPT_MAX_TEXT * 2)
     let record = emptyTranscript(KEY)
     for (let minute = 10; minute < 10 + TRANSCRIPT_MAX_TURNS + 5; minute++)
       record = withTurn(record, entry(`2026-01-01T00:${minute}:00.000Z`, `${minute} ${long}`))
     expect(record.turns).toHaveLength(TRANSCRIPT_MAX_TURNS)
 
-    const marker = encodeTranscript(record)
+    const codec = await TranscriptCodec.create(KEY, SECRET)
+    const marker = codec.encode(record)!
     expect(marker.length).toBeLessThanOrEqual(TRANSCRIPT_MAX_MARKER)
-    const kept = decodeTranscript(marker)!
+    const kept = codec.decode(marker).record!
     expect(kept.turns.length).toBeGreaterThan(3)
     expect(kept.turns).toEqual(record.turns.slice(0, kept.turns.length))
 
@@ -122,7 +122,27 @@ describe('the thread record', () => {
     report.finish('success')
     const body = renderComment({ key: KEY, report, history: record, encodedTranscript: marker })
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
-    expect(decodeTranscript(body)).toEqual(kept)
+    expect(codec.decode(body).record).toEqual(kept)
+  })
+
+  it('trusts only a record on the last line, signed for this thread with this secret', async () => {
+    const record = recordOf(entry('2026-01-01T00:01:00.000Z', 'private answer'))
+    const codec = await TranscriptCodec.create(KEY, SECRET)
+    const marker = codec.encode(record)!
+    const payload = /record=([^.]+)\./.exec(marker)?.[1] ?? ''
+    const forgedPayload = Buffer.from(JSON.stringify({ ...record, threadId: 'another' })).toString('base64')
+
+    expect(codec.decode(`answer\n${marker}`).record).toEqual(record)
+    expect(codec.decode(`answer\n${marker}\r\n`).record).toEqual(record)
+    // quoted by the agent above the footer: not the action's record
+    expect(codec.decode(`${marker}\nfooter`)).toEqual({})
+    expect(codec.decode(marker.replace(payload, forgedPayload)).problem).toMatch(/authentication check/)
+    expect(codec.decode(`<!-- codex-thread-action:record=${payload} -->`).problem).toMatch(/unsigned/)
+    expect((await TranscriptCodec.create(KEY, 'another secret')).decode(marker).problem).toMatch(/authentication/)
+    expect((await TranscriptCodec.create('pr-8', SECRET)).decode(marker).problem).toMatch(/authentication/)
+    const keyless = await TranscriptCodec.create(KEY, undefined)
+    expect(keyless.encode(record)).toBeUndefined()
+    expect(keyless.decode(marker).problem).toMatch(/cannot be checked/)
   })
 
   it('seeds a new thread with the transcript, oldest first, as data nothing in it can close', () => {

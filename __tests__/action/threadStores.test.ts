@@ -1,14 +1,14 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ArtifactBundleStore } from '../../src/action/thread/stores/artifact.js'
+import { ARTIFACT_LOAD_CANDIDATES, ArtifactBundleStore } from '../../src/action/thread/stores/artifact.js'
 import { seal, unseal } from '../../src/action/thread/seal.js'
 import { CacheBundleStore } from '../../src/action/thread/stores/cache.js'
 import { DirectoryBundleStore } from '../../src/action/thread/stores/directory.js'
 import { createOctokit } from '../../src/action/github/octokit.js'
 import { createStorageApi } from '../../src/action/thread/stores/storageApi.js'
 import type { BundleStore } from '../../src/action/thread/stores/store.js'
-import { OWNER, REPO, startGitHubServer, type GitHubServer } from '../support/githubServer.js'
+import { OWNER, REPO, REPO_ID, startGitHubServer, type GitHubServer } from '../support/githubServer.js'
 import { tempDir } from '../support/tempDirs.js'
 import { itemAt } from '../support/lists.js'
 
@@ -91,7 +91,8 @@ beforeEach(async () => {
 afterEach(() => github.close())
 
 let nextId = 100
-function addArtifact(name: string, extra: { expired?: boolean; expires_at?: string } = {}) {
+/** An artifact listed for the key; `fork` is the id of the fork a fork PR's run came from. */
+function addArtifact(name: string, extra: { expired?: boolean; expires_at?: string; fork?: number } = {}) {
   const id = nextId++
   const artifact = {
     id,
@@ -99,7 +100,13 @@ function addArtifact(name: string, extra: { expired?: boolean; expires_at?: stri
     created_at: new Date(1_700_000_000_000 + id * 1000).toISOString(),
     expires_at: extra.expires_at ?? '2031-01-01T00:00:00Z',
     expired: extra.expired ?? false,
-    workflow_run: { id: 9000 + id }
+    workflow_run: {
+      id: 9000 + id,
+      repository_id: REPO_ID,
+      head_repository_id: extra.fork ?? REPO_ID,
+      head_branch: 'feature',
+      head_sha: 'c'.repeat(40)
+    }
   }
   github.artifacts.push(artifact)
   return artifact
@@ -174,6 +181,28 @@ describe('the artifact store', () => {
     await savedBy(artifactStore(), 'ours')
     await savedBy(artifactStore(), 'planted later', 'another-secret')
     expect(await artifactStore().load(KEY, open)).toBe('ours')
+  })
+
+  it("ignores artifacts of forks' runs, and tries the repository's own past the newest few", async () => {
+    await savedBy(artifactStore(), 'ours')
+    // a fork PR's own workflow uploads under the key's name, as many as it likes
+    for (let junk = 0; junk < 3; junk++) {
+      artifactService.onUpload = (name) => addArtifact(name, { fork: 777 }).id
+      await savedBy(artifactStore(), 'planted by a fork')
+    }
+    artifactService.onUpload = (name) => addArtifact(name).id
+    for (let older = 0; older < 6; older++) await savedBy(artifactStore(), 'rotated secret', 'another-secret')
+
+    expect(await artifactStore().load(KEY, open)).toBe('ours')
+    expect(artifactService.downloadArtifact).toHaveBeenCalledTimes(7)
+    expect(logged).toContain('Ignored 3 artifact(s) of codex-thread-pr-7 uploaded by runs of forks')
+
+    // bounded: past ARTIFACT_LOAD_CANDIDATES the store gives up
+    for (let older = 0; older < ARTIFACT_LOAD_CANDIDATES; older++)
+      await savedBy(artifactStore(), 'rotated secret', 'another-secret')
+    artifactService.downloadArtifact.mockClear()
+    expect(await artifactStore().load(KEY, open)).toBeUndefined()
+    expect(artifactService.downloadArtifact).toHaveBeenCalledTimes(ARTIFACT_LOAD_CANDIDATES)
   })
 
   it('fails, for the caller to warn, when the service is unavailable', async () => {

@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { handleGraphQL } from './github/graphql.js'
-import { OWNER, REPO, REPO_PATH, tooLong, user, validationFailed } from './github/http.js'
+import { OWNER, REPO, REPO_ID, REPO_PATH, tooLong, user, validationFailed } from './github/http.js'
 import { handleReactions } from './github/reactions.js'
 import { createReviewStore } from './github/reviewStore.js'
 import { handleReviews } from './github/reviews.js'
@@ -33,7 +33,7 @@ export type {
 } from './github/types.js'
 export { blobSha, pullFile, type FileChange } from './github/files.js'
 export { LINE_NOT_RESOLVED, START_MUST_PRECEDE, START_SAME_HUNK } from './github/reviewStore.js'
-export { OWNER, REPO }
+export { OWNER, REPO, REPO_ID }
 
 export async function startGitHubServer(): Promise<GitHubServer> {
   const failures: Failure[] = []
@@ -46,6 +46,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     permissions: new Map([['alice', 'write']]),
     pulls: new Map(),
     artifacts: [],
+    artifactFiles: new Map(),
     caches: [],
     pullFiles: new Map(),
     reviews: [],
@@ -153,6 +154,17 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         const name = url.searchParams.get('name')
         const artifacts = state.artifacts.filter((artifact) => name === null || artifact.name === name)
         send(200, { total_count: artifacts.length, artifacts })
+      } else if ((match = new RegExp(`^${repoPath}/actions/artifacts/(\\d+)/zip$`).exec(url.pathname))) {
+        // as GitHub does: a redirect to the blob, which @actions/artifact saves as the file it names
+        if (state.artifactFiles.has(Number(match[1]))) send(302, {}, { location: `${serverUrl()}/_blobs/${match[1]}` })
+        else send(404, { message: 'Not Found' })
+      } else if ((match = /^\/_blobs\/(\d+)$/.exec(url.pathname))) {
+        const file = state.artifactFiles.get(Number(match[1]))!
+        res.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-disposition': `attachment; filename=${file.name}`
+        })
+        res.end(file.bytes)
       } else if (url.pathname === `${repoPath}/actions/caches` && method === 'GET') {
         const prefix = url.searchParams.get('key') ?? ''
         const caches = state.caches.filter((entry) => entry.key.startsWith(prefix))

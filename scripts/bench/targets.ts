@@ -2,7 +2,7 @@
 import path from 'node:path'
 import { codexLauncher, distEntry, projectRoot } from '../../__tests__/support/runAction.js'
 
-export { LogStreamer, type LogSink } from '../../src/action/publish/log.js'
+export { inert, LogStreamer, type LogSink } from '../../src/action/publish/log.js'
 export { Redactor } from '../../src/action/redact.js'
 export { TurnReport } from '../../src/action/turn/report.js'
 export { renderComment } from '../../src/action/publish/comment.js'

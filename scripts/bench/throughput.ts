@@ -6,6 +6,7 @@ import type { Options } from './options.js'
 import { mbps, type Row, type SectionResult } from './report.js'
 import {
   Codex,
+  inert,
   LogStreamer,
   Redactor,
   renderComment,
@@ -134,6 +135,7 @@ function devNullSink(): LogSink & { close(): void; bytes: number } {
       writeSync(fd, `${line}\n`)
     },
     info: (message: string) => sink.write(message),
+    echo: (text: string) => sink.write(inert(text)),
     debug: (message: string) => sink.write(`::debug::${message}`),
     warning: (message: string) => sink.write(`::warning::${message}`),
     startGroup: (title: string) => sink.write(`::group::${title}`),

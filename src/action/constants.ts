@@ -32,7 +32,8 @@ export const Inputs = {
   SecretsToRedact: 'secrets-to-redact',
   Mode: 'mode',
   TriggerPhrase: 'trigger-phrase',
-  FailOnSeverity: 'fail-on-severity'
+  FailOnSeverity: 'fail-on-severity',
+  TrustPrInstructions: 'trust-pr-instructions'
 } as const
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs]

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { useBaseInstructions } from './codex/instructions.js'
 import { makeCodexHome, prepareCodex } from './codex/prepare.js'
 import { Inputs, Outputs } from './constants.js'
 import { conversationTurn } from './conversation/job.js'
@@ -8,7 +9,7 @@ import { connectGitHub, type GitHubConnection } from './github/api.js'
 import { completePullRequest, readRunContext, type PullRequestInfo, type RunContext } from './github/context.js'
 import { StickyComment } from './github/stickyComment.js'
 import { renderComment } from './publish/comment.js'
-import { jobLog, LogStreamer } from './publish/log.js'
+import { defuse, jobLog, LogStreamer } from './publish/log.js'
 import { publishResults } from './publish/results.js'
 import { Redactor } from './redact.js'
 import { failOnSeverity } from './review/verdict.js'
@@ -35,7 +36,7 @@ export async function run(): Promise<void> {
     await takeTurn(settings, readRunContext(process.env), redactor)
   } catch (error) {
     core.setOutput(Outputs.Conclusion, 'failure')
-    core.setFailed(error instanceof InputError ? error.message : redactor.redact((error as Error).message))
+    core.setFailed(defuse(error instanceof InputError ? error.message : redactor.redact((error as Error).message)))
   }
 }
 
@@ -70,8 +71,10 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
       archive,
       resume: settings.resume,
       mirror: sticky && commentMirror(sticky, core.warning),
+      secret: settings.threadSecret ?? settings.apiKey,
       redactor,
-      log: core.info
+      log: core.info,
+      warn: core.warning
     })
   ])
 
@@ -95,6 +98,10 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
   core.info(
     `Codex turn in ${settings.workingDirectory} (sandbox ${settings.sandbox}${settings.model ? `, model ${settings.model}` : ''})`
   )
+  const restoreInstructions =
+    pr && !settings.trustPrInstructions
+      ? await useBaseInstructions({ ...settings, baseSha: pr.baseSha, log: core })
+      : undefined
   await runTurn(report, {
     thread: thread.start(codex, {
       workingDirectory: settings.workingDirectory,
@@ -112,13 +119,14 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
       streamer.handle(event)
       sticky?.progress(body)
     }
-  })
+  }).finally(restoreInstructions)
   streamer.close(report)
 
   await kind.publish?.(report)
   await thread.finish(report)
   await Promise.all([thread.save(), publishResults(report, redactor, sticky && (() => sticky.publish(body())))])
-  if (report.status !== 'success') core.setFailed(redactor.redact(report.error ?? `The turn ended: ${report.status}`))
+  if (report.status !== 'success')
+    core.setFailed(defuse(redactor.redact(report.error ?? `The turn ended: ${report.status}`)))
   else if (settings.failOnSeverity) failOnSeverity(report, settings.failOnSeverity)
 }
 

@@ -87,7 +87,20 @@ export interface Settings {
   triggerPhrase: string
   /** Review mode: a finding this severe or worse fails the step, after everything is published. */
   failOnSeverity?: Severity
+  /** true: the agent reads the PR's own AGENTS.md files; false: the base branch's, for the turn. */
+  trustPrInstructions: boolean
 }
+
+/** The inputs that hold lists or text; every other input is one line. */
+const MULTILINE_INPUTS: readonly InputName[] = [
+  Inputs.Prompt,
+  Inputs.Config,
+  Inputs.OutputSchema,
+  Inputs.AllowUsers,
+  Inputs.AllowBots,
+  Inputs.AllowEnv,
+  Inputs.SecretsToRedact
+]
 
 const sandboxModes = ['read-only', 'workspace-write', 'danger-full-access'] as const
 const efforts = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const
@@ -97,6 +110,7 @@ const efforts = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const
  * provides (GITHUB_WORKSPACE, and OPENAI_API_KEY / CODEX_API_KEY from the step's env).
  */
 export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process.env): Settings {
+  for (const name of Object.values(Inputs)) if (!MULTILINE_INPUTS.includes(name)) assertOneLine(name, read(name))
   const optional = (name: InputName): string | undefined => read(name).trim() || undefined
   const oneOf = <T extends string>(name: InputName, allowed: readonly T[], fallback?: T): T | undefined => {
     const value = optional(name) ?? fallback
@@ -156,8 +170,19 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     allowUsers: readLogins(Inputs.AllowUsers, read(Inputs.AllowUsers), false),
     allowBots: readLogins(Inputs.AllowBots, read(Inputs.AllowBots), true),
     allowEnv: readAllowEnv(read(Inputs.AllowEnv), env, apiKey),
-    secretsToRedact: readList(read(Inputs.SecretsToRedact))
+    secretsToRedact: readList(read(Inputs.SecretsToRedact)),
+    trustPrInstructions: readBoolean(Inputs.TrustPrInstructions, optional(Inputs.TrustPrInstructions)) ?? false
   }
+}
+
+/**
+ * The action logs several one-line inputs (model, working-directory, paths): a line break would let
+ * the value start a line the runner reads as a workflow command, and `##[` is one anywhere in a line.
+ */
+function assertOneLine(name: InputName, value: string): void {
+  if (/[\r\n]/.test(value.trim())) throw new InputError(name, 'holds a line break: give one line')
+  if (value.includes('##['))
+    throw new InputError(name, 'holds "##[", which the job log would read as a workflow command')
 }
 
 /** A list input: entries separated by commas or newlines. */

@@ -3,6 +3,8 @@ import type { GitHubUser, Route } from './types.js'
 export const OWNER = 'octo'
 export const REPO = 'demo'
 export const REPO_PATH = `/repos/${OWNER}/${REPO}`
+/** The repository's id, as runs of its own branches give it for head_repository_id. */
+export const REPO_ID = 4200
 export const HTML_REPO = `https://github.com/${OWNER}/${REPO}`
 export const API_REPO = `https://api.github.com/repos/${OWNER}/${REPO}`
 

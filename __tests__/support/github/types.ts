@@ -35,7 +35,8 @@ export interface StoredArtifact {
   created_at: string
   expires_at: string
   expired: boolean
-  workflow_run: { id: number }
+  /** head_repository_id is a fork's for a fork PR's own runs; REPO_ID otherwise. */
+  workflow_run: { id: number; repository_id: number; head_repository_id: number; head_branch: string; head_sha: string }
 }
 
 export interface StoredCache {
@@ -172,6 +173,8 @@ export interface GitHubServer {
   /** GET /pulls/{n} answers; `setPull` fills one in with GitHub's fields. */
   pulls: Map<number, Record<string, unknown>>
   artifacts: StoredArtifact[]
+  /** The file each artifact's download serves, by artifact id (a raw file, not a zip). */
+  artifactFiles: Map<number, { name: string; bytes: Buffer }>
   caches: StoredCache[]
   /** Each pull request's changed files, as `setPullFiles` set them. */
   pullFiles: Map<number, PullFile[]>

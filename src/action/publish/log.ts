@@ -1,25 +1,56 @@
 import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
 import type { ThreadEvent, ThreadItem, TodoListItem } from '../../sdk/index.js'
-import { formatDuration } from '../../shared/text.js'
+import { formatDuration, oneLine } from '../../shared/text.js'
 import { displayCommand, displayPath, type TurnReport } from '../turn/report.js'
 import { formatTodo, formatUsage, STATUS } from './format.js'
 
-/** The job-log operations the streamer needs; @actions/core provides them in the action. */
+/**
+ * The job-log operations the streamer needs; @actions/core provides them in the action. Every
+ * operation but `info` may carry text the action did not write (the agent's, codex's, a file's).
+ */
 export interface LogSink {
+  /** A line of the action's own. */
   info(message: string): void
+  /** Text the action did not write: shown as it is, never read as a workflow command. */
+  echo(text: string): void
   debug(message: string): void
   warning(message: string): void
   startGroup(title: string): void
   endGroup(): void
 }
 
-/** The runner's job log. */
+/** Group titles are one line: the runner writes the title into the log with its line breaks unescaped. */
+const GROUP_TITLE_LIMIT = 300
+
+/**
+ * The runner's job log. The toolkit escapes line breaks and `%` in a command's data, so debug,
+ * warning and group text cannot start a line of its own; `##[` is defused since the runner reads
+ * that older form anywhere in a line.
+ */
 export const jobLog: LogSink = {
   info: (message) => core.info(message),
-  debug: (message) => core.debug(message),
-  warning: (message) => core.warning(message),
-  startGroup: (title) => core.startGroup(title),
+  echo: (text) => core.info(inert(text)),
+  debug: (message) => core.debug(defuse(message)),
+  warning: (message) => core.warning(defuse(message)),
+  startGroup: (title) => core.startGroup(defuse(oneLine(title, GROUP_TITLE_LIMIT))),
   endGroup: () => core.endGroup()
+}
+
+/** Breaks every `##[` (the runner's older command form, read anywhere in a line) with a zero-width space. */
+export function defuse(text: string): string {
+  return text.replaceAll('##[', '#\u200b#[')
+}
+
+/**
+ * The text between `::stop-commands::` and the line that resumes commands, the toolkit's way of
+ * printing what may hold `::add-mask::`, `::stop-commands::` or any other command. The token is
+ * fresh for each window, so no text can know it and end the window early; one call writes the
+ * whole window, so no line of the action's own (a warning, a group) can fall inside it.
+ */
+export function inert(text: string): string {
+  const token = randomUUID()
+  return `::stop-commands::${token}\n${defuse(text)}\n::${token}::`
 }
 
 /** Command output kept in the log per command; the rest is cut from the middle. */
@@ -39,7 +70,7 @@ export class LogStreamer {
   handle(event: ThreadEvent): void {
     switch (event.type) {
       case 'thread.started':
-        this.sink.info(`🧵 Thread ${event.thread_id}`)
+        this.sink.echo(`🧵 Thread ${event.thread_id}`)
         break
       case 'item.started':
       case 'item.updated':
@@ -66,7 +97,7 @@ export class LogStreamer {
       case 'command_execution':
         if (phase === 'item.started') {
           this.#commandStarts.set(item.id, Date.now())
-          this.sink.info(`▶ $ ${displayCommand(item.command)}`)
+          this.sink.echo(`▶ $ ${displayCommand(item.command)}`)
         } else if (phase === 'item.completed') {
           const started = this.#commandStarts.get(item.id)
           const took = started === undefined ? '' : `, ${formatDuration(Date.now() - started)}`
@@ -74,12 +105,12 @@ export class LogStreamer {
           this.sink.startGroup(
             `${item.status === 'completed' && exit === 0 ? '✔' : '✖'} $ ${displayCommand(item.command)} (exit ${exit}${took})`
           )
-          this.sink.info(clipOutput(item.aggregated_output) || '(no output)')
+          this.sink.echo(clipOutput(item.aggregated_output) || '(no output)')
           this.sink.endGroup()
         }
         break
       case 'agent_message':
-        if (phase === 'item.completed') this.sink.info(`💬 ${item.text}`)
+        if (phase === 'item.completed') this.sink.echo(`💬 ${item.text}`)
         break
       case 'reasoning':
         if (phase === 'item.completed') this.sink.debug(`reasoning: ${item.text}`)
@@ -87,7 +118,7 @@ export class LogStreamer {
       case 'file_change':
         if (phase === 'item.completed') {
           const verb = item.status === 'completed' ? 'Changed files' : 'File change failed'
-          this.sink.info(
+          this.sink.echo(
             `📝 ${verb}:\n${item.changes.map((change) => `  ${change.kind.padEnd(6)} ${displayPath(change.path, this.workingDirectory)}`).join('\n')}`
           )
         }
@@ -96,14 +127,14 @@ export class LogStreamer {
         this.todo(item)
         break
       case 'mcp_tool_call':
-        if (phase === 'item.started') this.sink.info(`🔧 ${item.server}.${item.tool}`)
+        if (phase === 'item.started') this.sink.echo(`🔧 ${item.server}.${item.tool}`)
         else if (phase === 'item.completed') {
           const outcome = item.status === 'completed' ? 'done' : `failed${item.error ? `: ${item.error.message}` : ''}`
-          this.sink.info(`🔧 ${item.server}.${item.tool} ${outcome}`)
+          this.sink.echo(`🔧 ${item.server}.${item.tool} ${outcome}`)
         }
         break
       case 'web_search':
-        if (phase === 'item.started') this.sink.info(`🔎 Searching the web: ${item.query}`)
+        if (phase === 'item.started') this.sink.echo(`🔎 Searching the web: ${item.query}`)
         break
       case 'error':
         this.sink.warning(item.message)
@@ -115,7 +146,7 @@ export class LogStreamer {
     const text = formatTodo(item)
     if (text === this.#lastTodo) return
     this.#lastTodo = text
-    this.sink.info(`📋 Plan:\n${text}`)
+    this.sink.echo(`📋 Plan:\n${text}`)
   }
 }
 

@@ -31,8 +31,8 @@ export async function createThreadArchive({
   const secret = settings.threadSecret ?? settings.apiKey
   if (!secret)
     log.warning(
-      'Neither thread-secret nor an API key to seal the session with: it is not stored, and later runs ' +
-        "continue from the comment's transcript"
+      'Neither thread-secret nor an API key to seal the session and sign the record with: neither is kept, ' +
+        'and every run starts a new thread'
     )
   const store = secret && (await createBundleStore(settings, context, octokit, log))
   return new ThreadArchive({ key, vault: store ? { store, secret } : undefined, codexHome, workDir, log })

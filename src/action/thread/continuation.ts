@@ -3,11 +3,10 @@ import type { Redactor } from '../redact.js'
 import type { TurnReport } from '../turn/report.js'
 import type { ThreadArchive } from './archive.js'
 import {
-  decodeTranscript,
   emptyTranscript,
-  encodeTranscript,
   mergeTranscripts,
   seedPrompt,
+  TranscriptCodec,
   withTurn,
   type ReviewState,
   type Transcript,
@@ -17,10 +16,10 @@ import {
 /**
  * A copy of the transcript kept where people see the thread (the sticky comment). Runs of one
  * thread that overlap each write their turn there, so it is read when the run starts and again
- * before the run saves.
+ * before the run saves. `read` gives the text holding the copy; the continuation checks it.
  */
-interface TranscriptMirror {
-  read(): Promise<Transcript | undefined>
+export interface TranscriptMirror {
+  read(): Promise<string | undefined>
 }
 
 /** The mirror in a comment found by `find`; a comment that cannot be read is a warning, not a failure. */
@@ -31,8 +30,7 @@ export function commentMirror(
   return {
     async read() {
       try {
-        const found = await comment.find()
-        return found && decodeTranscript(found.body)
+        return (await comment.find())?.body
       } catch (error) {
         warn(`Could not read the PR comments: ${(error as Error).message}`)
         return undefined
@@ -48,8 +46,11 @@ interface ContinuationOptions {
   /** false: start the key's thread over. */
   resume: boolean
   mirror?: TranscriptMirror
+  /** What the mirror's copy is authenticated with: thread-secret, else the API key; none trusts no copy. */
+  secret: string | undefined
   redactor: Redactor
   log: (message: string) => void
+  warn: (message: string) => void
 }
 
 /** This run's turn in a key's thread: which codex thread it runs in, and what the transcript keeps of it. */
@@ -61,6 +62,7 @@ export class ThreadContinuation {
 
   private constructor(
     private readonly options: ContinuationOptions,
+    private readonly codec: TranscriptCodec,
     transcript: Transcript,
     /** The thread resumed, its session in codex home; undefined: a new thread. */
     readonly resumeId: string | undefined
@@ -70,13 +72,14 @@ export class ThreadContinuation {
 
   static async begin(options: ContinuationOptions): Promise<ThreadContinuation> {
     const { key, archive } = options
-    if (!archive) return new ThreadContinuation(options, emptyTranscript(key), undefined)
+    const codec = await TranscriptCodec.create(key, options.secret)
+    if (!archive) return new ThreadContinuation(options, codec, emptyTranscript(key), undefined)
     if (!options.resume) {
       options.log(`Thread ${key}: resume is false, starting a new thread`)
-      return new ThreadContinuation(options, emptyTranscript(key), undefined)
+      return new ThreadContinuation(options, codec, emptyTranscript(key), undefined)
     }
-    const { record, resumeId } = await archive.load(await options.mirror?.read())
-    return new ThreadContinuation(options, record, resumeId)
+    const { record, resumeId } = await archive.load(await readMirror(options, codec))
+    return new ThreadContinuation(options, codec, record, resumeId)
   }
 
   get resumed(): boolean {
@@ -107,9 +110,9 @@ export class ThreadContinuation {
     this.#transcript = { ...this.#transcript, review }
   }
 
-  /** The transcript as the comment's hidden marker keeps it. */
-  get encodedTranscript(): string {
-    return encodeTranscript(this.#transcript)
+  /** The transcript as the comment's last line keeps it; undefined without a secret, since no run could trust it. */
+  get encodedTranscript(): string | undefined {
+    return this.codec.encode(this.#transcript)
   }
 
   /**
@@ -119,10 +122,10 @@ export class ThreadContinuation {
    */
   async finish(report: TurnReport): Promise<void> {
     const transcript = withTurn(this.#transcript, this.#turn(report))
-    const { key, archive, resume, mirror } = this.options
+    const { key, archive, resume } = this.options
     this.#transcript =
       resume && archive
-        ? mergeTranscripts(key, transcript, await mirror?.read(), await archive.latestRecord())
+        ? mergeTranscripts(key, transcript, await readMirror(this.options, this.codec), await archive.latestRecord())
         : transcript
     this.#finished = true
   }
@@ -144,4 +147,16 @@ export class ThreadContinuation {
       threadId: report.threadId
     }
   }
+}
+
+/** The mirror's record once checked; one that fails the check is a warning, and counts as missing. */
+async function readMirror(
+  { key, mirror, warn }: ContinuationOptions,
+  codec: TranscriptCodec
+): Promise<Transcript | undefined> {
+  const body = await mirror?.read()
+  if (body === undefined) return undefined
+  const { record, problem } = codec.decode(body)
+  if (problem) warn(`Thread ${key}: the record in the PR comment ${problem}; it is ignored`)
+  return record
 }

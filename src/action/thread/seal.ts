@@ -18,6 +18,16 @@ function deriveKey(secret: string, salt: Buffer): Promise<Buffer> {
   )
 }
 
+/**
+ * The key that authenticates the thread's record in the PR comment, bound to the thread key. The
+ * record is public, so the derivation is as slow as the bundles': a weak thread secret must not
+ * fall to a dictionary run against it. The salt is fixed per thread key, since every run must
+ * derive the same key without a stored salt.
+ */
+export function deriveRecordKey(secret: string, threadKey: string): Promise<Buffer> {
+  return deriveKey(secret, Buffer.from(`codex-thread-action record key for ${threadKey}`))
+}
+
 /** Binds a bundle to its thread key, so one saved for pr-1 never opens as pr-2's. */
 function associatedData(threadKey: string): Buffer {
   return Buffer.from(`codex-thread-action bundle for ${threadKey}`)

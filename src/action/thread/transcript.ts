@@ -1,5 +1,8 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { clip } from '../../shared/text.js'
+import { promptJson } from '../turn/prompt.js'
+import { deriveRecordKey } from './seal.js'
 
 const TranscriptTurnSchema = z.object({
   at: z.string(),
@@ -37,7 +40,11 @@ export type Transcript = z.infer<typeof TranscriptSchema>
 export const TRANSCRIPT_MAX_TURNS = 20
 export const TRANSCRIPT_MAX_TEXT = 2000
 
-const RECORD_PATTERN = /<!-- codex-thread-action:record=([A-Za-z0-9+/=]+) -->/
+/**
+ * The record's marker: the comment's last line, the JSON record in base64 and its HMAC in base64url.
+ * A marker without the HMAC is an older action's, and forgeable.
+ */
+const RECORD_LINE = /^<!-- codex-thread-action:record=([A-Za-z0-9+/=]+)(?:\.([A-Za-z0-9_-]+))? -->$/
 
 export function emptyTranscript(key: string): Transcript {
   return { version: 1, key, threadId: null, turns: [] }
@@ -76,19 +83,60 @@ export function mergeTranscripts(key: string, ...records: Array<Transcript | und
 /** The marker's share of a comment: the rest of the 65,536 characters belongs to the response. */
 export const TRANSCRIPT_MAX_MARKER = 30_000
 
-/** The record as a hidden comment marker, its oldest turns left out when it would not fit the budget. */
-export function encodeTranscript(record: Transcript): string {
-  for (let kept = record.turns.length; ; kept--) {
-    const json = JSON.stringify({ ...record, turns: record.turns.slice(0, kept) })
-    const marker = `<!-- codex-thread-action:record=${Buffer.from(json).toString('base64')} -->`
-    if (marker.length <= TRANSCRIPT_MAX_MARKER || kept === 0) return marker
-  }
+/** The outcome of reading a comment's record: the record, or why there is none to trust. */
+export interface DecodedTranscript {
+  record?: Transcript
+  /** Set when the comment holds a record marker that cannot be trusted; the record is then missing. */
+  problem?: string
 }
 
-/** The record hidden in a comment body, or undefined when there is none or it does not parse. */
-export function decodeTranscript(body: string): Transcript | undefined {
-  const match = RECORD_PATTERN.exec(body)
-  return match ? parseTranscript(Buffer.from(match[1]!, 'base64').toString('utf8')) : undefined
+/**
+ * Writes and reads the thread's record in the PR comment. The comment is public and partly written
+ * by others (the agent's answer quotes files and PR text; with GITHUB_TOKEN every workflow of the
+ * repository comments as the same bot), so a record counts only when it is the comment's last line,
+ * where the action writes it, and carries an HMAC under a key derived from the thread secret and
+ * bound to the thread key. Without a secret no record is written or trusted.
+ */
+export class TranscriptCodec {
+  private constructor(
+    private readonly threadKey: string,
+    private readonly recordKey: Buffer | undefined
+  ) {}
+
+  static async create(threadKey: string, secret: string | undefined): Promise<TranscriptCodec> {
+    return new TranscriptCodec(threadKey, secret ? await deriveRecordKey(secret, threadKey) : undefined)
+  }
+
+  /** The record as the comment's last line, its oldest turns left out when it would not fit the budget; undefined without a secret. */
+  encode(record: Transcript): string | undefined {
+    if (!this.recordKey) return undefined
+    for (let kept = record.turns.length; ; kept--) {
+      const json = JSON.stringify({ ...record, turns: record.turns.slice(0, kept) })
+      const payload = Buffer.from(json).toString('base64')
+      const marker = `<!-- codex-thread-action:record=${payload}.${this.#mac(payload).toString('base64url')} -->`
+      if (marker.length <= TRANSCRIPT_MAX_MARKER || kept === 0) return marker
+    }
+  }
+
+  /** The record on the comment's last line, checked before anything of it is used. */
+  decode(body: string): DecodedTranscript {
+    const match = RECORD_LINE.exec(body.trimEnd().split('\n').at(-1) ?? '')
+    if (!match) return {}
+    const [, payload = '', mac] = match
+    if (!mac) return { problem: 'is unsigned (written by an older version of the action, or forged)' }
+    if (!this.recordKey) return { problem: 'cannot be checked without thread-secret or an API key' }
+    const expected = this.#mac(payload)
+    const given = Buffer.from(mac, 'base64url')
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return { problem: 'fails its authentication check (not written by this action for this thread and secret)' }
+    const record = parseTranscript(Buffer.from(payload, 'base64').toString('utf8'))
+    if (!record || record.key !== this.threadKey) return { problem: 'does not hold a record of this thread' }
+    return { record }
+  }
+
+  #mac(payload: string): Buffer {
+    return createHmac('sha256', this.recordKey!).update(`${this.threadKey}\n${payload}`).digest()
+  }
 }
 
 export function parseTranscript(json: string): Transcript | undefined {
@@ -102,15 +150,12 @@ export function parseTranscript(json: string): Transcript | undefined {
 
 /**
  * The prompt of a new thread that continues one whose session is lost: the earlier turns go
- * first, as JSON lines in a delimited block, with `<` escaped so nothing in them can close it.
+ * first, as JSON lines in a delimited block (promptJson), so nothing in them can close it.
  */
 export function seedPrompt(transcript: Transcript, prompt: string): string {
   const oldestFirst = [...transcript.turns].reverse()
   const lines = oldestFirst.map((turn) =>
-    JSON.stringify({ at: turn.at, prompt: turn.prompt, response: turn.response, conclusion: turn.conclusion }).replace(
-      /</g,
-      '\\u003c'
-    )
+    promptJson({ at: turn.at, prompt: turn.prompt, response: turn.response, conclusion: turn.conclusion })
   )
   return [
     '<earlier-turns>',

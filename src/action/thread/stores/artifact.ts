@@ -1,10 +1,17 @@
 import { DefaultArtifactClient } from '@actions/artifact'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { StorageApi } from './storageApi.js'
-import { deleteEach, LOAD_CANDIDATES, type StoreLog, type BundleStore } from './store.js'
+import type { StorageApi, StoredArtifact } from './storageApi.js'
+import { deleteEach, type StoreLog, type BundleStore } from './store.js'
 
 const BUNDLE_FILE = 'bundle.bin'
+
+/**
+ * How many of the key's artifacts `load` tries, newest first. Only runs of the repository's own
+ * branches count, so junk needs write access; the bound keeps a store full of bundles sealed with
+ * an older secret to seconds (one REST call and one small download each).
+ */
+export const ARTIFACT_LOAD_CANDIDATES = 50
 
 export function artifactName(key: string): string {
   return `codex-thread-${key}`
@@ -33,15 +40,15 @@ export class ArtifactBundleStore implements BundleStore {
 
   async load<T>(key: string, open: (bundle: Buffer) => Promise<T | undefined>): Promise<T | undefined> {
     const { api, token, owner, repo, log } = this.options
-    const candidates = (await api.listArtifacts(artifactName(key)))
-      .filter((artifact) => !artifact.expired)
-      .sort((a, b) => b.id - a.id)
-      .slice(0, LOAD_CANDIDATES)
-    for (const artifact of candidates) {
+    const live = (await api.listArtifacts(artifactName(key))).filter((artifact) => !artifact.expired)
+    const candidates = live.filter(uploadedByThisRepository).sort((a, b) => b.id - a.id)
+    if (candidates.length < live.length)
+      log(`Ignored ${live.length - candidates.length} artifact(s) of ${artifactName(key)} uploaded by runs of forks`)
+    for (const artifact of candidates.slice(0, ARTIFACT_LOAD_CANDIDATES)) {
       const opened = await this.#inTempDir(async (dir) => {
         await this.#client.downloadArtifact(artifact.id, {
           path: dir,
-          findBy: { token, workflowRunId: artifact.workflowRunId ?? 0, repositoryOwner: owner, repositoryName: repo }
+          findBy: { token, workflowRunId: artifact.workflowRun!.id, repositoryOwner: owner, repositoryName: repo }
         })
         return open(await readFile(path.join(dir, BUNDLE_FILE)))
       })
@@ -101,4 +108,13 @@ export class ArtifactBundleStore implements BundleStore {
       await rm(dir, { recursive: true, force: true })
     }
   }
+}
+
+/**
+ * A fork PR's own workflow runs can upload artifacts of any name into the repository: only those
+ * of runs whose commit came from this repository can be ours, and junk among them needs write access.
+ */
+function uploadedByThisRepository(artifact: StoredArtifact): boolean {
+  const run = artifact.workflowRun
+  return run?.headRepositoryId !== undefined && run.headRepositoryId === run.repositoryId
 }

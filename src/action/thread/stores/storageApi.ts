@@ -6,7 +6,13 @@ export interface StoredArtifact {
   createdAt: string
   expiresAt?: string
   expired: boolean
-  workflowRunId?: number
+  /** The run that uploaded it; the REST API leaves it out for some artifacts. */
+  workflowRun?: {
+    id: number
+    /** The repository the run's commit came from: a fork's, for a fork PR's own runs. */
+    headRepositoryId?: number
+    repositoryId?: number
+  }
 }
 
 export interface StoredCache {
@@ -41,7 +47,13 @@ export function createStorageApi(octokit: Octokit, owner: string, repo: string):
         createdAt: artifact.created_at ?? '',
         expiresAt: artifact.expires_at ?? undefined,
         expired: artifact.expired,
-        workflowRunId: artifact.workflow_run?.id
+        workflowRun: artifact.workflow_run?.id
+          ? {
+              id: artifact.workflow_run.id,
+              headRepositoryId: artifact.workflow_run.head_repository_id,
+              repositoryId: artifact.workflow_run.repository_id
+            }
+          : undefined
       }))
     },
     async deleteArtifact(id) {

@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process'
+import { lstat, readFile, readlink, realpath, rm, symlink, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import type { CodexConfigObject } from '../../sdk/index.js'
+
+const run = promisify(execFile)
+
+/** The files codex reads as instructions in each folder from the project root down to its cwd, first found wins. */
+const INSTRUCTION_FILES = ['AGENTS.override.md', 'AGENTS.md']
+
+/** One instruction file of the checkout as the PR has it: its bytes, the target of a link, or nothing. */
+type Held = { kind: 'file'; bytes: Buffer; mode: number } | { kind: 'link'; target: string } | { kind: 'none' }
+
+export interface InstructionOptions {
+  workingDirectory: string
+  /** The commit the PR merges into; undefined when the event does not say. */
+  baseSha?: string
+  /** The user's codex config overrides: `project_doc_fallback_filenames` names more instruction files. */
+  config: CodexConfigObject
+  log: { info(message: string): void; warning(message: string): void }
+}
+
+/** Puts the PR's instruction files back; never throws. */
+export type RestoreInstructions = () => Promise<void>
+
+/**
+ * Gives the turn the base branch's instruction files in place of the PR's. Codex reads AGENTS.md
+ * (and its override and fallback names) from the checkout as instructions, outside the prompt's data
+ * block: in a PR checkout, those are the PR author's. When the base version cannot be read, the
+ * PR's files are removed for the turn rather than trusted.
+ */
+export async function useBaseInstructions(options: InstructionOptions): Promise<RestoreInstructions> {
+  const { workingDirectory, baseSha, log } = options
+  const root = await gitRoot(workingDirectory)
+  const base = root && baseSha && (await hasCommit(root, baseSha)) ? { root, sha: baseSha } : undefined
+  const swapped: Array<{ file: string; held: Held }> = []
+  for (const file of await instructionPaths(options, root)) {
+    const held = await hold(file)
+    if (!held) continue
+    const baseBytes = base && (await baseVersion(base.root, base.sha, file))
+    if (held.kind === 'none' && !baseBytes) continue
+    if (held.kind === 'file' && baseBytes && held.bytes.equals(baseBytes)) continue
+    await rm(file, { force: true })
+    if (baseBytes) await writeFile(file, baseBytes)
+    swapped.push({ file, held })
+  }
+  if (!swapped.length) return async () => {}
+  const names = swapped.map(({ file }) => path.relative(root ?? workingDirectory, file)).join(', ')
+  if (base) log.info(`Instruction files from the base commit ${base.sha.slice(0, 12)} for this turn: ${names}`)
+  else
+    log.warning(
+      `The base branch's instruction files cannot be read (${root ? 'the base commit is not in the checkout' : 'no git repository'}): ` +
+        `the PR's ${names} are removed for this turn. Check out with fetch-depth: 2 or more, or set trust-pr-instructions`
+    )
+  return async () => {
+    for (const { file, held } of swapped) {
+      try {
+        await rm(file, { force: true })
+        await put(file, held)
+      } catch (error) {
+        log.warning(`Could not put the PR's ${file} back: ${(error as Error).message}`)
+      }
+    }
+  }
+}
+
+/** Every file codex could read as instructions: the names above in each folder from the root down to the cwd. */
+async function instructionPaths(options: InstructionOptions, root: string | undefined): Promise<string[]> {
+  const cwd = await realpath(options.workingDirectory)
+  const top = root && !path.relative(root, cwd).startsWith('..') ? root : cwd
+  const folders = [top]
+  for (const part of path.relative(top, cwd).split(path.sep).filter(Boolean))
+    folders.push(path.join(folders.at(-1)!, part))
+  const fallbacks = options.config.project_doc_fallback_filenames
+  const names = [
+    ...INSTRUCTION_FILES,
+    ...(Array.isArray(fallbacks) ? fallbacks.filter((name): name is string => typeof name === 'string') : [])
+  ]
+  return folders.flatMap((folder) => names.map((name) => path.join(folder, name)))
+}
+
+async function gitRoot(dir: string): Promise<string | undefined> {
+  try {
+    return await realpath((await run('git', ['-C', dir, 'rev-parse', '--show-toplevel'])).stdout.trim())
+  } catch {
+    return undefined
+  }
+}
+
+async function hasCommit(root: string, sha: string): Promise<boolean> {
+  if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i.test(sha)) return false
+  return run('git', ['-C', root, 'cat-file', '-e', `${sha}^{commit}`]).then(
+    () => true,
+    () => false
+  )
+}
+
+/** The file's bytes at the base commit; undefined when the base has none there. */
+async function baseVersion(root: string, sha: string, file: string): Promise<Buffer | undefined> {
+  const spec = `${sha}:${path.relative(root, file).split(path.sep).join('/')}`
+  try {
+    const { stdout } = await run('git', ['-C', root, 'cat-file', 'blob', spec], {
+      encoding: 'buffer',
+      maxBuffer: 64 * 1024 * 1024
+    })
+    return stdout
+  } catch {
+    return undefined
+  }
+}
+
+/** The PR's version of the file; undefined for a folder of that name, which codex does not read. */
+async function hold(file: string): Promise<Held | undefined> {
+  const stats = await lstat(file).catch(() => undefined)
+  if (!stats) return { kind: 'none' }
+  if (stats.isSymbolicLink()) return { kind: 'link', target: await readlink(file) }
+  return stats.isFile() ? { kind: 'file', bytes: await readFile(file), mode: stats.mode & 0o777 } : undefined
+}
+
+async function put(file: string, held: Held): Promise<void> {
+  if (held.kind === 'file') await writeFile(file, held.bytes, { mode: held.mode })
+  else if (held.kind === 'link') await symlink(held.target, file)
+}

@@ -28,7 +28,7 @@ describe('faults end to end', () => {
     expect(run.summary).toContain('echo partial-work-before-the-fault')
     expect(run.summary).toContain('context too long')
     const [comment] = harness.github.comments
-    expect(comment.body).toContain('❌ Turn failed')
+    expect(comment.body).toContain('❌ Failed')
     expect(comment.body).toContain('context too long')
     expect(comment.body).toContain('Commands (1)')
     expect(run.outputs['thread-id']).toMatch(/^[0-9a-f-]{36}$/)
@@ -59,7 +59,7 @@ describe('faults end to end', () => {
     expect(run.outputs.conclusion).toBe('failure')
     expect(run.log).toMatch(/::error::Could not start codex at .*ENOENT/)
     expect(harness.github.comments).toHaveLength(1)
-    expect(harness.github.comments[0].body).toContain('❌ Turn failed')
+    expect(harness.github.comments[0].body).toContain('❌ Failed')
     expect(harness.github.comments[0].body).not.toContain('Working')
   })
 
@@ -129,7 +129,7 @@ describe('faults end to end', () => {
     expect(run.exitCode).toBe(1)
     expect(processesWithEnv(`CODEX_HOME=${codexHome}`)).toEqual([])
     expect(run.summary).toContain('partial-work-before-the-fault')
-    expect(harness.github.comments[0].body).toContain('⏹️ Turn cancelled')
+    expect(harness.github.comments[0].body).toContain('⏹️ Cancelled')
     expect(harness.github.comments[0].body).toContain('Commands (1)')
   })
 
@@ -140,7 +140,7 @@ describe('faults end to end', () => {
     expect(run.outputs.conclusion).toBe('timed_out')
     expect(run.log).toContain('::error::The turn timed out after 3.0s')
     expect(processesWithEnv(`CODEX_HOME=${codexHome}`)).toEqual([])
-    expect(harness.github.comments[0].body).toContain('⌛ Turn timed out')
+    expect(harness.github.comments[0].body).toContain('⌛ Timed out')
   })
 
   it('a command printing hundreds of MB keeps the action memory bounded', async () => {

@@ -137,37 +137,44 @@ describe('TurnReport', () => {
 })
 
 describe('renderComment', () => {
-  it('holds the response, collapsible details, usage and the run link under the marker', () => {
-    const body = renderComment({ key: 'pr-3', report: completedReport() })
+  it('holds the status line, the response, folded details, usage and the run link under the marker', () => {
+    const report = completedReport()
+    report.requestedBy = 'alice'
+    const body = renderComment({ key: 'pr-3', report })
     expect(body.startsWith(commentMarker('pr-3'))).toBe(true)
-    expect(body).toContain('✅ Turn completed')
+    expect(body).toMatch(/^### 🤖 Codex · 🏁 Done in [\d.]+s · asked by alice · \[workflow run\]\(.+\)$/m)
     expect(body).toContain('Fixed the test.')
     expect(body).toContain('<details><summary>Commands (1)</summary>')
     expect(body).toContain('| 1 | `npm test` |')
     expect(body).toContain('<details><summary>Files changed (2)</summary>')
-    expect(body).toContain('1200 input tokens (200 cached), 80 output tokens')
+    expect(body).toContain('<details><summary>Plan (1/2 done)</summary>')
+    expect(body).toContain('<sub>1.2k in · 80 out · 200 cached · thread `thread-1` · ')
     expect(body).toContain(`[workflow run](${runUrl})`)
   })
 
-  it('shows progress while the turn runs', () => {
+  it('shows what the agent is doing, the plan with plain marks and running commands while the turn runs', () => {
     const report = new TurnReport(runUrl)
     for (const event of turnEvents.slice(0, 5)) report.apply(event)
     const body = renderComment({ key: 'pr-3', report })
-    expect(body).toContain('⏳ Working…')
+    expect(body).toContain('⏳ Working for')
     expect(body).toContain('**Now:** Running `npm test`')
-    expect(body).toContain('- [ ] read')
+    expect(body).toContain('- 🔄 read\n- ⬜ fix')
+    expect(body).toContain('| 🔄 running | `npm test` |')
+    expect(body).not.toContain('[ ]')
   })
 
-  it('says plainly that a turn failed, was cancelled or timed out', () => {
-    for (const [status, text] of [
-      ['failure', '❌ Turn failed'],
-      ['cancelled', '⏹️ Turn cancelled'],
-      ['timed_out', '⌛ Turn timed out']
+  it('says plainly that a turn failed, was cancelled or timed out, and what to do next', () => {
+    for (const [status, headline, words] of [
+      ['failure', '❌ Failed', '`resume: false` starts it over'],
+      ['cancelled', '⏹️ Cancelled', '**The workflow run was cancelled**'],
+      ['timed_out', '⌛ Timed out', '(`timeout-minutes`)']
     ] as const) {
       const report = completedReport()
       report.finish(status, 'the reason')
       const body = renderComment({ key: 'k', report })
-      expect(body).toContain(text)
+      expect(body).toContain(`### 🤖 Codex · ${headline} in`)
+      expect(body).toContain(words)
+      expect(body).toMatch(/re-run the job/i)
       expect(body).toContain('> the reason')
     }
   })
@@ -177,13 +184,14 @@ describe('renderComment', () => {
     report.finalResponse = 'x'.repeat(200_000)
     const body = renderComment({ key: 'pr-3', report, encodedTranscript: '<!-- codex-thread-action:record=AAAA -->' })
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
-    expect(body).toContain('truncated to fit a GitHub comment')
+    expect(body.length).toBeGreaterThan(COMMENT_LIMIT * 0.7)
+    expect(body).toContain('cut to fit a GitHub comment')
     expect(body).toContain(runUrl)
     expect(body.startsWith(commentMarker('pr-3'))).toBe(true)
-    expect(body.endsWith('<!-- codex-thread-action:record=AAAA -->')).toBe(true)
+    expect(body.endsWith('\n<!-- codex-thread-action:record=AAAA -->')).toBe(true)
   })
 
-  it('fences code whatever backticks the text holds', () => {
+  it('fences the raw JSON whatever backticks it holds', () => {
     const report = completedReport()
     report.structuredOutput = { text: '```nested```' }
     expect(renderComment({ key: 'k', report })).toContain('````json')
@@ -191,24 +199,33 @@ describe('renderComment', () => {
 })
 
 describe('renderSummary', () => {
-  it('lists the response, the structured output as a table, commands, files and usage', () => {
+  it('lists the result, commands, files and the run, with a link to the comment', () => {
     const report = completedReport()
     report.structuredOutput = { verdict: 'approve', issues: ['a|b'] }
-    const summary = renderSummary(report)
-    expect(summary).toContain('## 🤖 Codex turn completed')
-    expect(summary).toContain('| verdict | approve |')
-    expect(summary).toContain('| issues | ["a\\|b"] |')
+    const summary = renderSummary(report, { commentUrl: 'https://github.com/o/r/pull/1#issuecomment-2' })
+    expect(summary).toMatch(/^## 🤖 Codex · 🏁 Done in [\d.]+s\n/)
+    expect(summary).toContain('### Result\n\n**Verdict:** approve\n\n**Issues:**\n\n- a\\|b')
     expect(summary).toContain('| 1 | `npm test` |')
     expect(summary).toContain('- `src/a.ts`')
-    expect(summary).toContain('| Thread | `thread-1` |')
+    expect(summary).toContain('- **Thread:** `thread-1` (new)')
+    expect(summary).toContain("[the thread's comment](https://github.com/o/r/pull/1#issuecomment-2)")
   })
 
-  it('is truncated with a note past 1 MiB', () => {
+  it('leaves out what is empty', () => {
+    const report = new TurnReport(runUrl)
+    report.finish('success')
+    const summary = renderSummary(report)
+    expect(summary).not.toMatch(/###|No response|no token usage|\| \| \|/)
+  })
+
+  it('is cut with a note past 1 MiB', () => {
     const report = completedReport()
     report.finalResponse = 'y'.repeat(2 * 1024 * 1024)
     const summary = renderSummary(report)
-    expect(summary.length).toBeLessThan(SUMMARY_LIMIT + 200)
-    expect(summary).toContain('summary truncated')
+    expect(summary.length).toBeLessThan(SUMMARY_LIMIT)
+    expect(summary.length).toBeGreaterThan(SUMMARY_LIMIT * 0.7)
+    expect(summary).toContain("cut to GitHub's 1 MiB summary limit")
+    expect(summary).toContain('### Commands')
   })
 })
 
@@ -217,6 +234,8 @@ describe('displayCommand', () => {
     ["/bin/bash -lc 'git log --oneline'", 'git log --oneline'],
     ["bash -lc 'echo '\\''quoted'\\'''", "echo 'quoted'"],
     ["/usr/bin/zsh -c 'ls'", 'ls'],
+    ['/bin/bash -lc "rg -n \\"foo\\" src"', 'rg -n "foo" src'],
+    ['/bin/bash -lc "echo \\$HOME \\`date\\` a\\\\b c\\d"', 'echo $HOME `date` a\\b c\\d'],
     ['python3 script.py', 'python3 script.py']
   ])('shows %s as %s', (command, shown) => {
     expect(displayCommand(command)).toBe(shown)
@@ -228,9 +247,9 @@ describe('renderSummary of a skipped run', () => {
     const report = new TurnReport(runUrl)
     report.finish('skipped', 'mallory has read access')
     const summary = renderSummary(report)
-    expect(summary).toContain('## 🤖 Codex turn skipped')
-    expect(summary).toContain('> **Skipped:** mallory has read access')
-    expect(summary).not.toContain('**Error:**')
+    expect(summary).toContain('## 🤖 Codex · ⏭️ Skipped')
+    expect(summary).toContain('**No turn was taken.**\n\n> mallory has read access')
+    expect(summary).not.toContain('failed')
   })
 })
 

@@ -50,7 +50,7 @@ describe('model faults codex retries before giving up', () => {
       expect(run.log).toMatch(/::warning::codex: Reconnecting/)
       // codex's own wording for a 5xx, from its turn.failed
       expect(run.log).toMatch(/::error::We’re currently experiencing high demand/)
-      expect(github!.comments[0].body).toContain('❌ Turn failed')
+      expect(github!.comments[0].body).toContain('❌ Failed')
     }
   )
 

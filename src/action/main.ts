@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { prepareCodex } from './codex/prepare.js'
 import { Outputs } from './constants.js'
-import { admitRun } from './github/actor.js'
+import { actorOf, admitRun } from './github/actor.js'
 import { connectGitHub } from './github/api.js'
 import { completePullRequest, readRunContext, type RunContext } from './github/context.js'
 import { StickyComment } from './github/stickyComment.js'
@@ -68,6 +68,7 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
 
   const report = new TurnReport(context.runUrl, settings.workingDirectory)
   report.resumed = thread.resumed
+  report.requestedBy = actorOf(context.payload, process.env)?.login
   const comment = (): string =>
     redactor.redact(
       renderComment({

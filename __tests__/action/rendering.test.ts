@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { COMMENT_LIMIT, commentMarker, renderComment } from '../../src/action/publish/comment.js'
-import { formatUsage } from '../../src/action/publish/format.js'
+import { formatUsage, shortUsage } from '../../src/action/publish/format.js'
 import { clipOutput, LogStreamer, type LogSink } from '../../src/action/publish/log.js'
 import { displayCommand, displayPath, TurnReport } from '../../src/action/turn/report.js'
 import { renderSummary, SUMMARY_LIMIT } from '../../src/action/publish/summary.js'
@@ -277,5 +277,41 @@ describe('formatUsage', () => {
         reasoning_output_tokens: 60
       })
     ).toBe('1000 input tokens (400 cached, 300 written to the cache), 90 output tokens (60 reasoning)')
+  })
+})
+
+describe('shortUsage', () => {
+  it('reads at a glance, with cached and reasoning tokens where known', () => {
+    expect(
+      shortUsage({
+        input_tokens: 16_520,
+        cached_input_tokens: 12_000,
+        output_tokens: 1_940,
+        reasoning_output_tokens: 900
+      })
+    ).toBe('16.5k in · 1.9k out · 12k cached · 900 reasoning')
+    expect(shortUsage({ input_tokens: 2_400_000, cached_input_tokens: 0, output_tokens: 120_000 })).toBe(
+      '2.4M in · 120k out'
+    )
+    expect(shortUsage(null)).toBeUndefined()
+  })
+})
+
+describe('TurnReport.currentStep', () => {
+  it('names what the agent is doing and what it acts on', () => {
+    const report = new TurnReport(runUrl, '/work/repo')
+    expect(report.currentStep).toEqual({ verb: 'Starting' })
+    report.apply({ type: 'item.completed', item: { id: 'r', type: 'reasoning', text: '…' } })
+    expect(report.currentStep).toEqual({ verb: 'Thinking' })
+    report.apply({
+      type: 'item.started',
+      item: {
+        id: 'f',
+        type: 'file_change',
+        status: 'in_progress',
+        changes: [{ path: '/work/repo/src/x.ts', kind: 'update' }]
+      }
+    } as ThreadEvent)
+    expect(report.currentStep).toEqual({ verb: 'Editing', subject: 'src/x.ts' })
   })
 })

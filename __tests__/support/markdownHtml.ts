@@ -10,5 +10,6 @@ export function renderMarkdown(markdown: string): string {
 
 /** The rendered Markdown as a DOM to query. */
 export function renderedDom(markdown: string): HTMLElement {
-  return parse(renderMarkdown(markdown), { comment: true })
+  // code blocks parsed as elements, not kept as raw text, so tests can look inside them
+  return parse(renderMarkdown(markdown), { blockTextElements: { script: true, style: true } })
 }

@@ -93,7 +93,10 @@ function answer(report: TurnReport, limit: number): string | undefined {
   if (report.status === 'running' || report.status === 'skipped') return undefined
   const response = report.finalResponse
   if (response.length <= limit || report.structuredOutput !== undefined)
-    return answerMarkdown(response, report.structuredOutput) ?? '_The agent gave no response._'
+    return (
+      answerMarkdown(response, report.structuredOutput) ??
+      (report.status === 'success' ? '_The agent gave no response._' : undefined)
+    )
   return `${answerMarkdown(response.slice(0, limit), undefined)}\n\n… _cut to fit a GitHub comment: the full response is in the [workflow run](${report.runUrl})._`
 }
 

@@ -109,7 +109,8 @@ const NEXT_STEP: Partial<Record<TurnStatus, (report: TurnReport) => string>> = {
 export function outcomeNotice(report: TurnReport): string | undefined {
   const next = NEXT_STEP[report.status]
   if (!next) return undefined
-  const why = report.error ? reason(report.error) : undefined
+  // a cancelled or timed-out turn's error is our own message, which the notice already says
+  const why = report.error && !['cancelled', 'timed_out'].includes(report.status) ? reason(report.error) : undefined
   return why ? `${next(report)}\n\n${why}` : next(report)
 }
 

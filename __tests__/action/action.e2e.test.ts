@@ -50,8 +50,8 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(prompt).toContain('Pull request: #7')
     expect(prompt).toContain(`git diff ${'a'.repeat(40)}...${'b'.repeat(40)}`)
 
-    expect(run.summary).toContain('### Final response')
-    expect(run.summary).toContain('| verdict | approve |')
+    expect(run.summary).toContain('### Result\n\n**Verdict:** approve')
+    expect(run.summary).toContain(`[the thread's comment](${itemAt(harness.github.comments, 0).html_url})`)
     expect(run.summary).toMatch(/\| 0 \| .*git log --oneline/)
 
     const posts = harness.github.requests.filter((request) => request.method === 'POST')
@@ -59,8 +59,9 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(harness.github.comments).toHaveLength(1)
     const comment = itemAt(harness.github.comments, 0)
     expect(comment.body).toContain('<!-- codex-thread-action:key=pr-7 -->')
-    expect(comment.body).toContain('✅ Turn completed')
-    expect(comment.body).toContain('{"verdict":"approve"}')
+    expect(comment.body).toContain('🏁 Done')
+    expect(comment.body).toContain('**Verdict:** approve')
+    expect(comment.body).toContain('"verdict": "approve"')
     expect(comment.body).toContain('Commands (1)')
     expect(comment.body).toContain('https://github.com/octo/demo/actions/runs/4242')
     expect(run.outputs['comment-url']).toBe(comment.html_url)
@@ -147,7 +148,7 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(run.outputs['final-response']).toBe('{"verdict":"maybe"}')
     expect(run.outputs['structured-output']).toBe('')
     expect(run.log).toMatch(/::error::The final response does not match output-schema:.*verdict/s)
-    expect(harness.github.comments[0]?.body).toContain('❌ Turn failed')
+    expect(harness.github.comments[0]?.body).toContain('❌ Failed')
     expect(harness.github.comments[0]?.body).toContain('{"verdict":"maybe"}')
   })
 

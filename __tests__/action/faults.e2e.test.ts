@@ -29,7 +29,7 @@ describe('faults end to end', () => {
     expect(run.summary).toContain('echo partial-work-before-the-fault')
     expect(run.summary).toContain('context too long')
     const comment = itemAt(harness.github.comments, 0)
-    expect(comment.body).toContain('❌ Turn failed')
+    expect(comment.body).toContain('❌ Failed')
     expect(comment.body).toContain('context too long')
     expect(comment.body).toContain('Commands (1)')
     expect(run.outputs['thread-id']).toMatch(/^[0-9a-f-]{36}$/)
@@ -60,7 +60,7 @@ describe('faults end to end', () => {
     expect(run.outputs.conclusion).toBe('failure')
     expect(run.log).toMatch(/::error::Could not start codex at .*ENOENT/)
     expect(harness.github.comments).toHaveLength(1)
-    expect(harness.github.comments[0]?.body).toContain('❌ Turn failed')
+    expect(harness.github.comments[0]?.body).toContain('❌ Failed')
     expect(harness.github.comments[0]?.body).not.toContain('Working')
   })
 
@@ -130,7 +130,7 @@ describe('faults end to end', () => {
     expect(run.exitCode).toBe(1)
     expect(processesWithEnv(`CODEX_HOME=${codexHome}`)).toEqual([])
     expect(run.summary).toContain('partial-work-before-the-fault')
-    expect(harness.github.comments[0]?.body).toContain('⏹️ Turn cancelled')
+    expect(harness.github.comments[0]?.body).toContain('⏹️ Cancelled')
     expect(harness.github.comments[0]?.body).toContain('Commands (1)')
   })
 
@@ -141,7 +141,7 @@ describe('faults end to end', () => {
     expect(run.outputs.conclusion).toBe('timed_out')
     expect(run.log).toContain('::error::The turn timed out after 3.0s')
     expect(processesWithEnv(`CODEX_HOME=${codexHome}`)).toEqual([])
-    expect(harness.github.comments[0]?.body).toContain('⌛ Turn timed out')
+    expect(harness.github.comments[0]?.body).toContain('⌛ Timed out')
   })
 
   it('a command printing hundreds of MB keeps the action memory bounded', async () => {

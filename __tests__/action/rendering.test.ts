@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { COMMENT_LIMIT, commentMarker, renderComment } from '../../src/action/publish/comment.js'
-import { formatUsage } from '../../src/action/publish/format.js'
+import { formatUsage, shortUsage } from '../../src/action/publish/format.js'
 import { clipOutput, LogStreamer, type LogSink } from '../../src/action/publish/log.js'
 import { displayCommand, displayPath, TurnReport } from '../../src/action/turn/report.js'
 import { renderSummary, SUMMARY_LIMIT } from '../../src/action/publish/summary.js'
@@ -138,38 +138,46 @@ describe('TurnReport', () => {
 })
 
 describe('renderComment', () => {
-  it('holds the response, collapsible details, usage and the run link under the marker', () => {
-    const body = renderComment({ key: 'pr-3', report: completedReport() })
+  it('holds the status line, the response, folded details, usage and the run link under the marker', () => {
+    const report = completedReport()
+    report.requestedBy = 'alice'
+    const body = renderComment({ key: 'pr-3', report })
     expect(body.startsWith(commentMarker('pr-3'))).toBe(true)
-    expect(body).toContain('✅ Turn completed')
+    expect(body).toMatch(/^### 🤖 Codex · 🏁 Done in [\d.]+s · asked by alice · \[workflow run\]\(.+\)$/m)
     expect(body).toContain('Fixed the test.')
     expect(body).toContain('<details><summary>Commands (1)</summary>')
     expect(body).toContain('| 1 | `npm test` |')
     expect(body).toContain('<details><summary>Files changed (2)</summary>')
-    expect(body).toContain('1200 input tokens (200 cached), 80 output tokens')
+    expect(body).toContain('<details><summary>Plan (1/2 done)</summary>')
+    expect(body).toContain('<sub>1.2k in · 80 out · 200 cached · thread `thread-1` · ')
     expect(body).toContain(`[workflow run](${runUrl})`)
   })
 
-  it('shows progress while the turn runs', () => {
+  it('shows what the agent is doing, the plan with plain marks and running commands while the turn runs', () => {
     const report = new TurnReport(runUrl)
     for (const event of turnEvents.slice(0, 5)) report.apply(event)
     const body = renderComment({ key: 'pr-3', report })
-    expect(body).toContain('⏳ Working…')
+    expect(body).toContain('⏳ Working for')
     expect(body).toContain('**Now:** Running `npm test`')
-    expect(body).toContain('- [ ] read')
+    expect(body).toContain('- 🔄 read\n- ⬜ fix')
+    expect(body).toContain('| 🔄 running | `npm test` |')
+    expect(body).not.toContain('[ ]')
   })
 
-  it('says plainly that a turn failed, was cancelled or timed out', () => {
-    for (const [status, text] of [
-      ['failure', '❌ Turn failed'],
-      ['cancelled', '⏹️ Turn cancelled'],
-      ['timed_out', '⌛ Turn timed out']
+  it('says plainly that a turn failed, was cancelled or timed out, and what to do next', () => {
+    for (const [status, headline, words] of [
+      ['failure', '❌ Failed', '`resume: false` starts it over'],
+      ['cancelled', '⏹️ Cancelled', '**The workflow run was cancelled**'],
+      ['timed_out', '⌛ Timed out', '(`timeout-minutes`)']
     ] as const) {
       const report = completedReport()
       report.finish(status, 'the reason')
       const body = renderComment({ key: 'k', report })
-      expect(body).toContain(text)
-      expect(body).toContain('> the reason')
+      expect(body).toContain(`### 🤖 Codex · ${headline} in`)
+      expect(body).toContain(words)
+      expect(body).toMatch(/re-run the job/i)
+      // a cancelled or timed-out turn's reason is our own message, which the notice already says
+      expect(body.includes('> the reason'), status).toBe(status === 'failure')
     }
   })
 
@@ -178,13 +186,14 @@ describe('renderComment', () => {
     report.finalResponse = 'x'.repeat(200_000)
     const body = renderComment({ key: 'pr-3', report, encodedTranscript: '<!-- codex-thread-action:record=AAAA -->' })
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
-    expect(body).toContain('truncated to fit a GitHub comment')
+    expect(body.length).toBeGreaterThan(COMMENT_LIMIT * 0.7)
+    expect(body).toContain('cut to fit a GitHub comment')
     expect(body).toContain(runUrl)
     expect(body.startsWith(commentMarker('pr-3'))).toBe(true)
-    expect(body.endsWith('<!-- codex-thread-action:record=AAAA -->')).toBe(true)
+    expect(body.endsWith('\n<!-- codex-thread-action:record=AAAA -->')).toBe(true)
   })
 
-  it('fences code whatever backticks the text holds', () => {
+  it('fences the raw JSON whatever backticks it holds', () => {
     const report = completedReport()
     report.structuredOutput = { text: '```nested```' }
     expect(renderComment({ key: 'k', report })).toContain('````json')
@@ -192,24 +201,33 @@ describe('renderComment', () => {
 })
 
 describe('renderSummary', () => {
-  it('lists the response, the structured output as a table, commands, files and usage', () => {
+  it('lists the result, commands, files and the run, with a link to the comment', () => {
     const report = completedReport()
     report.structuredOutput = { verdict: 'approve', issues: ['a|b'] }
-    const summary = renderSummary(report)
-    expect(summary).toContain('## 🤖 Codex turn completed')
-    expect(summary).toContain('| verdict | approve |')
-    expect(summary).toContain('| issues | ["a\\|b"] |')
+    const summary = renderSummary(report, { commentUrl: 'https://github.com/o/r/pull/1#issuecomment-2' })
+    expect(summary).toMatch(/^## 🤖 Codex · 🏁 Done in [\d.]+s\n/)
+    expect(summary).toContain('### Result\n\n**Verdict:** approve\n\n**Issues:**\n\n- a\\|b')
     expect(summary).toContain('| 1 | `npm test` |')
     expect(summary).toContain('- `src/a.ts`')
-    expect(summary).toContain('| Thread | `thread-1` |')
+    expect(summary).toContain('- **Thread:** `thread-1` (new)')
+    expect(summary).toContain("[the thread's comment](https://github.com/o/r/pull/1#issuecomment-2)")
   })
 
-  it('is truncated with a note past 1 MiB', () => {
+  it('leaves out what is empty', () => {
+    const report = new TurnReport(runUrl)
+    report.finish('success')
+    const summary = renderSummary(report)
+    expect(summary).not.toMatch(/###|No response|no token usage|\| \| \|/)
+  })
+
+  it('is cut with a note past 1 MiB', () => {
     const report = completedReport()
     report.finalResponse = 'y'.repeat(2 * 1024 * 1024)
     const summary = renderSummary(report)
-    expect(summary.length).toBeLessThan(SUMMARY_LIMIT + 200)
-    expect(summary).toContain('summary truncated')
+    expect(summary.length).toBeLessThan(SUMMARY_LIMIT)
+    expect(summary.length).toBeGreaterThan(SUMMARY_LIMIT * 0.7)
+    expect(summary).toContain("cut to GitHub's 1 MiB summary limit")
+    expect(summary).toContain('### Commands')
   })
 })
 
@@ -218,6 +236,8 @@ describe('displayCommand', () => {
     ["/bin/bash -lc 'git log --oneline'", 'git log --oneline'],
     ["bash -lc 'echo '\\''quoted'\\'''", "echo 'quoted'"],
     ["/usr/bin/zsh -c 'ls'", 'ls'],
+    ['/bin/bash -lc "rg -n \\"foo\\" src"', 'rg -n "foo" src'],
+    ['/bin/bash -lc "echo \\$HOME \\`date\\` a\\\\b c\\d"', 'echo $HOME `date` a\\b c\\d'],
     ['python3 script.py', 'python3 script.py']
   ])('shows %s as %s', (command, shown) => {
     expect(displayCommand(command)).toBe(shown)
@@ -229,9 +249,9 @@ describe('renderSummary of a skipped run', () => {
     const report = new TurnReport(runUrl)
     report.finish('skipped', 'mallory has read access')
     const summary = renderSummary(report)
-    expect(summary).toContain('## 🤖 Codex turn skipped')
-    expect(summary).toContain('> **Skipped:** mallory has read access')
-    expect(summary).not.toContain('**Error:**')
+    expect(summary).toContain('## 🤖 Codex · ⏭️ Skipped')
+    expect(summary).toContain('**No turn was taken.**\n\n> mallory has read access')
+    expect(summary).not.toContain('failed')
   })
 })
 
@@ -259,5 +279,41 @@ describe('formatUsage', () => {
         reasoning_output_tokens: 60
       })
     ).toBe('1000 input tokens (400 cached, 300 written to the cache), 90 output tokens (60 reasoning)')
+  })
+})
+
+describe('shortUsage', () => {
+  it('reads at a glance, with cached and reasoning tokens where known', () => {
+    expect(
+      shortUsage({
+        input_tokens: 16_520,
+        cached_input_tokens: 12_000,
+        output_tokens: 1_940,
+        reasoning_output_tokens: 900
+      })
+    ).toBe('16.5k in · 1.9k out · 12k cached · 900 reasoning')
+    expect(shortUsage({ input_tokens: 2_400_000, cached_input_tokens: 0, output_tokens: 120_000 })).toBe(
+      '2.4M in · 120k out'
+    )
+    expect(shortUsage(null)).toBeUndefined()
+  })
+})
+
+describe('TurnReport.currentStep', () => {
+  it('names what the agent is doing and what it acts on', () => {
+    const report = new TurnReport(runUrl, '/work/repo')
+    expect(report.currentStep).toEqual({ verb: 'Starting' })
+    report.apply({ type: 'item.completed', item: { id: 'r', type: 'reasoning', text: '…' } })
+    expect(report.currentStep).toEqual({ verb: 'Thinking' })
+    report.apply({
+      type: 'item.started',
+      item: {
+        id: 'f',
+        type: 'file_change',
+        status: 'in_progress',
+        changes: [{ path: '/work/repo/src/x.ts', kind: 'update' }]
+      }
+    })
+    expect(report.currentStep).toEqual({ verb: 'Editing', subject: 'src/x.ts' })
   })
 })

@@ -25,7 +25,7 @@ describe('model faults codex retries before giving up', () => {
       expect(run.log).toMatch(/::warning::codex: Reconnecting/)
       // codex's own wording for a 5xx, from its turn.failed
       expect(run.log).toMatch(/::error::We’re currently experiencing high demand/)
-      expect(harness.github.comments[0]?.body).toContain('❌ Turn failed')
+      expect(harness.github.comments[0]?.body).toContain('❌ Failed')
     }
   )
 

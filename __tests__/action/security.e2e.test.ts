@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { renderedDom } from '../support/markdownHtml.js'
+import { itemAt } from '../support/lists.js'
 import { usePrHarness } from '../support/prHarness.js'
 import type { ActionRun } from '../support/runAction.js'
 import { answersToolCall, type ModelRequest, type ModelScript } from '../support/scriptedModel.js'
@@ -113,8 +115,9 @@ describe('secrets, end to end through dist/index.js', () => {
     expect(run.outputs['final-response']).toBe('The key is ***, the token ***, and also ***.')
     const text = published(run)
     for (const value of [API_KEY, GITHUB_TOKEN, secrets.EXTRA]) expect(text).not.toContain(value)
-    expect(harness.github.comments[0]?.body).toContain('The key is ***')
-    expect(run.summary).toContain('The key is ***')
+    // as people read them: the agent's asterisks are escaped in the Markdown
+    expect(renderedDom(itemAt(harness.github.comments, 0).body).text).toContain('The key is ***')
+    expect(renderedDom(run.summary).text).toContain('The key is ***')
     // the job log: every secret is registered for masking before anything could print it, and
     // the action's own lines carry none (the runner masks the ::add-mask:: lines themselves)
     const lines = run.log.split('\n')

@@ -79,7 +79,7 @@ describe('one thread per PR, across workflow runs', () => {
     expect(body).toContain('second answer beta')
     expect(body).toContain('(resumed)')
     expect(body).toContain('Earlier turns in this thread (1)')
-    expect(body).toMatch(/> first question\n\nfirst answer alpha/)
+    expect(body).toMatch(/\*\*Asked:\*\* first question · .*\n\nfirst answer alpha/)
     expect(body).toContain('actions/runs/5001')
     const record = commentRecord(7)!
     expect(record.threadId).toBe(first.outputs['thread-id'])

@@ -4,11 +4,13 @@ import { makeCodexHome, prepareCodex } from './codex/prepare.js'
 import { Inputs, Outputs } from './constants.js'
 import { conversationTurn } from './conversation/job.js'
 import { readCommentRequest, type CommentRequest } from './conversation/request.js'
-import { admitRun } from './github/actor.js'
+import { actorOf, admitRun } from './github/actor.js'
 import { connectGitHub, type GitHubConnection } from './github/api.js'
 import { completePullRequest, readRunContext, type PullRequestInfo, type RunContext } from './github/context.js'
 import { StickyComment } from './github/stickyComment.js'
 import { renderComment } from './publish/comment.js'
+import { AGENT_HEADING_LEVEL } from './publish/format.js'
+import { agentMarkdown } from './publish/markdown.js'
 import { defuse, jobLog, LogStreamer } from './publish/log.js'
 import { publishResults } from './publish/results.js'
 import { Redactor } from './redact.js'
@@ -83,6 +85,7 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
 
   const report = new TurnReport(context.runUrl, settings.workingDirectory)
   report.resumed = thread.resumed
+  report.requestedBy = actorOf(context.payload, process.env)?.login
   const body = (): string =>
     redactor.redact(
       renderComment({
@@ -167,7 +170,8 @@ async function chooseTurn(parts: {
       'review needs a pull request: run it on pull_request events (or dispatch with a pr input)'
     )
   if (!github) throw new InputError(Inputs.GithubToken, `is empty, and the action ${why} with it`)
-  const safe = (markdown: string): string => redactor.redact(markdown.replace(/<!--/g, '&lt;!--'))
+  const safe = (markdown: string): string =>
+    redactor.redact(agentMarkdown(markdown, { headingLevel: AGENT_HEADING_LEVEL }))
   const common = { api: github.api, safe, warn: core.warning }
   if (comment)
     return conversationTurn({ ...common, pr: pr.number, request: comment, standingInstructions: settings.prompt })

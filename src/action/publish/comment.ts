@@ -1,8 +1,20 @@
-import { formatDuration, oneLine } from '../../shared/text.js'
-import type { Transcript } from '../thread/transcript.js'
-import type { TurnReport } from '../turn/report.js'
-import { reviewCommentLines } from './review.js'
-import { commandsTable, details, fence, formatTodo, formatUsage, inlineCode, STATUS } from './format.js'
+import type { Transcript, TranscriptTurn } from '../thread/transcript.js'
+import type { TurnReport, TurnStatus } from '../turn/report.js'
+import {
+  answerMarkdown,
+  commandsTable,
+  details,
+  headline,
+  outcomeNotice,
+  planList,
+  provenance,
+  rawJson,
+  recordedAnswer,
+  shortUsage,
+  STATUS
+} from './format.js'
+import { codeSpan, plainText } from './markdown.js'
+import { answerLink, reviewAnswer } from './review.js'
 
 /** GitHub refuses comment bodies longer than this. */
 export const COMMENT_LIMIT = 65_536
@@ -19,74 +31,130 @@ export interface CommentParts {
   report: TurnReport
   /** The thread's turns, this one first, newest first: the earlier ones are shown below it. */
   history?: Transcript
-  /** The transcript to keep in the comment's hidden marker, encoded. */
+  /** The transcript to keep in the comment's hidden marker, encoded; always the body's last line. */
   encodedTranscript?: string
 }
 
-/** The sticky comment's body, never longer than GitHub allows. */
+/**
+ * A part of the comment, in order: its Markdown, or undefined to leave it out. `optional` parts
+ * are dropped first when the comment would be too long.
+ */
+interface Section {
+  optional?: boolean
+  render(parts: CommentParts, answerLimit: number): string | undefined
+}
+
+const sections: Section[] = [
+  { render: ({ report }) => `### 🤖 Codex · ${[headline(report), ...provenance(report)].join(' · ')}` },
+  { render: ({ report }) => outcomeNotice(report) },
+  { render: ({ report }) => (report.status === 'running' ? nowDoing(report) : undefined) },
+  { render: ({ report }, limit) => reviewAnswer(report) ?? answer(report, limit) },
+  { render: ({ report }) => answerLink(report) },
+  { render: ({ report }) => plan(report) },
+  { optional: true, render: ({ report }) => commands(report) },
+  { optional: true, render: ({ report }) => files(report) },
+  {
+    optional: true,
+    render: ({ report }) => (report.structuredOutput === undefined ? undefined : rawJson(report.structuredOutput))
+  },
+  { optional: true, render: ({ history }) => earlierTurns(history) },
+  { render: ({ report }) => footer(report) }
+]
+
+/**
+ * The sticky comment's body, never longer than GitHub allows: our key marker first, the encoded
+ * transcript (when given) as the very last line, nothing the agent wrote able to look like either.
+ */
 export function renderComment(parts: CommentParts): string {
-  const { report } = parts
-  const head = [commentMarker(parts.key), `### 🤖 Codex · ${statusLine(report)}`, '']
-  const foot = ['', footer(report), ...(parts.encodedTranscript ? [parts.encodedTranscript] : [])]
-  const body: string[] = []
-  if (report.status === 'running') {
-    body.push(`**Now:** ${report.currentStep}`)
-    const todo = report.todoList
-    if (todo) body.push('', formatTodo(todo))
-  } else {
-    if (report.error && report.status !== 'success') body.push(`> ${report.error.split('\n').join('\n> ')}`, '')
-    body.push(report.finalResponse || '_The agent gave no response._')
-    const review = reviewCommentLines(report)
-    if (review.length) body.push('', ...review)
-  }
-  const sections = detailSections(report)
-  const history = historySection(parts.history)
-  const full = [...head, ...body, ...sections, ...history, ...foot].join('\n')
+  const compose = (kept: Section[], answerLimit: number): string =>
+    [
+      commentMarker(parts.key),
+      ...kept
+        .flatMap((section) => section.render(parts, answerLimit) ?? [])
+        .join('\n\n')
+        .split('\n'),
+      ...(parts.encodedTranscript ? [parts.encodedTranscript] : [])
+    ].join('\n')
+  const full = compose(sections, Infinity)
   if (full.length <= COMMENT_LIMIT) return full
 
-  // Too long: drop the history and the details first, then cut the response itself.
-  const note = `\n\n… _truncated to fit a GitHub comment: the full text is in the [workflow run](${report.runUrl})._`
-  const fixed = [...head, ...foot].join('\n').length + note.length + 2
-  const text = body.join('\n')
-  return [...head, text.slice(0, Math.max(0, COMMENT_LIMIT - fixed)) + note, ...foot].join('\n')
+  // Too long: drop the details and the history first, then cut the response itself.
+  const essential = sections.filter((section) => !section.optional)
+  for (let answerLimit = COMMENT_LIMIT; ; answerLimit = Math.floor(answerLimit * 0.8)) {
+    const body = compose(essential, answerLimit)
+    if (body.length <= COMMENT_LIMIT || answerLimit < 100) return body
+  }
 }
 
-function detailSections(report: TurnReport): string[] {
-  const sections: string[] = []
-  if (report.structuredOutput !== undefined) {
-    sections.push(details('Structured output', fence(JSON.stringify(report.structuredOutput, null, 2), 'json')))
-  }
-  const commands = report.commands
-  if (commands.length) {
-    sections.push(details(`Commands (${commands.length})`, commandsTable(commands)))
-  }
-  const files = report.changedFiles
-  if (files.length)
-    sections.push(details(`Files changed (${files.length})`, files.map((file) => `- ${inlineCode(file)}`).join('\n')))
-  return sections.length ? ['', ...sections] : []
+function nowDoing(report: TurnReport): string {
+  const { verb, subject } = report.currentStep
+  return `**Now:** ${verb}${subject === undefined ? '' : ` ${codeSpan(subject)}`}`
 }
 
-function historySection(history: Transcript | undefined): string[] {
+function answer(report: TurnReport, limit: number): string | undefined {
+  if (report.status === 'running' || report.status === 'skipped') return undefined
+  const response = report.finalResponse
+  if (response.length <= limit || report.structuredOutput !== undefined)
+    return (
+      answerMarkdown(response, report.structuredOutput) ??
+      (report.status === 'success' ? '_The agent gave no response._' : undefined)
+    )
+  return `${answerMarkdown(response.slice(0, limit), undefined)}\n\n… _cut to fit a GitHub comment: the full response is in the [workflow run](${report.runUrl})._`
+}
+
+/** The plan, in view while the turn runs and folded once it ended, however it ended. */
+function plan(report: TurnReport): string | undefined {
+  const todo = report.todoList
+  if (!todo?.items.length) return undefined
+  const running = report.status === 'running'
+  const list = planList(todo, running)
+  const done = todo.items.filter((entry) => entry.completed).length
+  return running ? `**Plan**\n\n${list}` : details(`Plan (${done}/${todo.items.length} done)`, list)
+}
+
+function commands(report: TurnReport): string | undefined {
+  const list = report.commands
+  if (!list.length) return undefined
+  const table = commandsTable(list)
+  return report.status === 'running' ? table : details(`Commands (${list.length})`, table)
+}
+
+function files(report: TurnReport): string | undefined {
+  const changed = report.changedFiles
+  if (!changed.length) return undefined
+  return details(`Files changed (${changed.length})`, changed.map((file) => `- ${codeSpan(file)}`).join('\n'))
+}
+
+function earlierTurns(history: Transcript | undefined): string | undefined {
   const earlier = history?.turns.slice(1) ?? []
-  if (!earlier.length) return []
-  const entries = earlier.map(
-    (turn) =>
-      `**${turn.at.slice(0, 16).replace('T', ' ')}** · ${turn.conclusion} · [run](${turn.runUrl})\n\n> ${oneLine(turn.prompt, 200)}\n\n${oneLine(turn.response, 600)}`
-  )
-  return ['', details(`Earlier turns in this thread (${earlier.length})`, entries.join('\n\n---\n\n'))]
+  if (!earlier.length) return undefined
+  return details(`Earlier turns in this thread (${earlier.length})`, earlier.map(earlierTurn).join('\n\n'))
+}
+
+/** One earlier turn, folded, its Markdown kept: when, how it ended, what was asked and answered. */
+function earlierTurn(turn: TranscriptTurn): string {
+  const known = turn.conclusion in STATUS ? STATUS[turn.conclusion as TurnStatus].headline : turn.conclusion
+  const when = turn.at.slice(0, 16).replace('T', ' ')
+  const body = [
+    `**Asked:** ${plainText(turn.prompt, 300)} · [workflow run](${turn.runUrl})`,
+    recordedAnswer(turn.response) ?? '_No response._'
+  ].join('\n\n')
+  return details(`${known} · ${when} UTC · ${turn.prompt}`, body)
 }
 
 function footer(report: TurnReport): string {
   const parts = [
-    report.threadId ? `thread \`${report.threadId}\`${report.resumed ? ' (resumed)' : ''}` : undefined,
-    report.status === 'running' ? undefined : formatUsage(report.usage),
-    formatDuration(report.durationMs),
+    report.status === 'running' ? undefined : shortUsage(report.usage),
+    report.threadId ? `thread ${codeSpan(shortId(report.threadId))}${report.resumed ? ' (resumed)' : ''}` : undefined,
     `[workflow run](${report.runUrl})`
   ]
   return `<sub>${parts.filter(Boolean).join(' · ')}</sub>`
 }
 
-function statusLine(report: TurnReport): string {
-  const { icon, word } = STATUS[report.status]
-  return report.status === 'running' ? `${icon} Working…` : `${icon} Turn ${word}`
+/**
+ * A thread id short enough to read: codex's ids are UUIDv7, whose first digits are a timestamp
+ * shared by threads started near each other, so the random end tells them apart.
+ */
+function shortId(threadId: string): string {
+  return threadId.length > 12 ? `…${threadId.slice(-8)}` : threadId
 }

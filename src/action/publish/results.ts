@@ -32,11 +32,12 @@ export async function publishResults(
   output(Outputs.ChangedFiles, JSON.stringify(report.changedFiles))
   output(Outputs.ReviewUrl, report.review?.url ?? '')
   output(Outputs.FindingsCount, report.review ? String(report.review.findings.length) : '')
+  // the comment first, so the summary can link to it
+  const commentUrl = await writeComment?.()
+  output(Outputs.CommentUrl, commentUrl ?? '')
   try {
-    await core.summary.addRaw(redactor.redact(renderSummary(report))).write()
+    await core.summary.addRaw(redactor.redact(renderSummary(report, { commentUrl }))).write()
   } catch (error) {
     core.warning(`Could not write the job summary: ${(error as Error).message}`)
   }
-  const url = await writeComment?.()
-  output(Outputs.CommentUrl, url ?? '')
 }

@@ -1,39 +1,37 @@
 import { countBySeverity, severityRank } from '../review/findings.js'
 import { SEVERITY_ICONS } from '../review/post.js'
 import type { TurnReport } from '../turn/report.js'
-import { inlineCode } from './format.js'
+import { AGENT_HEADING_LEVEL } from './format.js'
+import { agentMarkdown, codeSpan } from './markdown.js'
 
-/** The comment's lines about the review or the answer: links, and the findings counted. */
-export function reviewCommentLines(report: TurnReport): string[] {
-  const lines: string[] = []
-  if (report.answerUrl) lines.push(`**Answered** [in the thread](${report.answerUrl}).`)
+/** A review's result in the comment and the summary: its summary, the review's link and the findings counted. */
+export function reviewAnswer(report: TurnReport): string | undefined {
   const review = report.review
-  if (!review) return lines
+  if (!review) return undefined
   const counts = countBySeverity(review.findings) || 'no findings'
   const posted = review.inline.length + review.inBody.length
-  lines.push(
-    `**Review** of ${review.scope}: ${counts}` +
-      (review.url ? ` · [open the review](${review.url})` : ' · _not posted: see the warning in the run_'),
+  return [
+    agentMarkdown(review.summary, { headingLevel: AGENT_HEADING_LEVEL }),
+    `**Review** of ${review.scope}: ${counts} · ` +
+      (review.url ? `[open the review](${review.url})` : '_not posted: see the warning in the workflow run_'),
     `New: ${posted} (${review.inline.length} on the diff lines, ${review.inBody.length} in the review body)` +
       ` · already posted: ${review.repeated.length} · resolved: ${review.resolved.length}`
-  )
-  return lines
+  ].join('\n\n')
+}
+
+/** Where a comment's turn was answered. */
+export function answerLink(report: TurnReport): string | undefined {
+  return report.answerUrl ? `**Answered** [in the thread](${report.answerUrl}).` : undefined
 }
 
 /** The summary's table of this run's findings. */
-export function findingsTable(report: TurnReport): string[] {
+export function findingsTable(report: TurnReport): string | undefined {
   const review = report.review
-  if (!review) return []
-  const lines = ['### Review findings', '']
-  if (review.url) lines.push(`[The review on the pull request](${review.url})`, '')
-  if (!review.findings.length) return [...lines, '_No findings._', '']
+  if (!review?.findings.length) return undefined
   const sorted = [...review.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity))
-  lines.push('| severity | where | finding |', '| --- | --- | --- |')
-  for (const finding of sorted) {
+  const rows = sorted.map((finding) => {
     const where = `${finding.path}:${finding.start_line !== null ? `${finding.start_line}-` : ''}${finding.line}`
-    lines.push(
-      `| ${SEVERITY_ICONS[finding.severity]} ${finding.severity} | ${inlineCode(where)} | ${inlineCode(finding.title)} |`
-    )
-  }
-  return [...lines, '']
+    return `| ${SEVERITY_ICONS[finding.severity]} ${finding.severity} | ${codeSpan(where)} | ${codeSpan(finding.title)} |`
+  })
+  return ['### Review findings', '', '| severity | where | finding |', '| --- | --- | --- |', ...rows].join('\n')
 }

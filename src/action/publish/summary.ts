@@ -1,51 +1,73 @@
-import { formatDuration } from '../../shared/text.js'
 import type { TurnReport } from '../turn/report.js'
-import { findingsTable } from './review.js'
-import { commandsTable, fence, formatUsage, STATUS } from './format.js'
+import {
+  answerMarkdown,
+  commandsTable,
+  headline,
+  outcomeNotice,
+  planList,
+  provenance,
+  rawJson,
+  shortUsage
+} from './format.js'
+import { codeSpan } from './markdown.js'
+import { findingsTable, reviewAnswer } from './review.js'
 
 /** GitHub refuses a step summary over 1 MiB; stay under it with room for the note. */
 export const SUMMARY_LIMIT = 1024 * 1024 - 1024
 
-/** The job summary: the response, the structured output as a table, commands, files, usage. */
-export function renderSummary(report: TurnReport): string {
-  const lines = [`## 🤖 Codex turn ${STATUS[report.status].word}`, '']
-  if (report.error && report.status !== 'success') {
-    const label = report.status === 'skipped' ? 'Skipped' : 'Error'
-    lines.push(`> **${label}:** ${report.error.split('\n').join('\n> ')}`, '')
-  }
-  lines.push('### Final response', '', report.finalResponse || '_No response._', '')
-  lines.push(...findingsTable(report))
-  if (report.structuredOutput !== undefined)
-    lines.push('### Structured output', '', structuredTable(report.structuredOutput), '')
-  const commands = report.commands
-  if (commands.length) {
-    lines.push('### Commands', '', commandsTable(commands), '')
-  }
-  const files = report.changedFiles
-  if (files.length) lines.push('### Files changed', '', ...files.map((file) => `- \`${file}\``), '')
-  lines.push(
-    '### Run',
-    '',
-    '| | |',
-    '| --- | --- |',
-    `| Thread | ${report.threadId ? `\`${report.threadId}\`${report.resumed ? ' (resumed)' : ''}` : '—'} |`,
-    `| Usage | ${formatUsage(report.usage)} |`,
-    `| Duration | ${formatDuration(report.durationMs)} |`
-  )
-  const text = lines.join('\n') + '\n'
-  if (text.length <= SUMMARY_LIMIT) return text
-  return `${text.slice(0, SUMMARY_LIMIT)}\n\n… _summary truncated to GitHub's 1 MiB limit; the job log has everything._\n`
+export interface SummaryLinks {
+  /** The sticky PR comment this run wrote, when it wrote one. */
+  commentUrl?: string
 }
 
-function structuredTable(value: unknown): string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return fence(JSON.stringify(value, null, 2), 'json')
-  const rows = Object.entries(value).map(
-    ([key, entry]) => `| ${cell(key)} | ${cell(typeof entry === 'string' ? entry : JSON.stringify(entry))} |`
-  )
-  return ['| field | value |', '| --- | --- |', ...rows].join('\n')
-}
+/** A section of the summary: its Markdown under its own `###` heading, or undefined to leave it out. */
+type Section = (report: TurnReport, links: SummaryLinks, answerLimit: number) => string | undefined
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>')
+const sections: Section[] = [
+  (report) => outcomeNotice(report),
+  (report) => {
+    const review = reviewAnswer(report)
+    return review && `### Review\n\n${review}`
+  },
+  (report) => findingsTable(report),
+  (report, _links, answerLimit) => {
+    if (report.review) return undefined
+    const cut = report.finalResponse.length > answerLimit
+    const text = cut
+      ? `${answerMarkdown(report.finalResponse.slice(0, answerLimit), undefined)}\n\n… _cut to GitHub's 1 MiB summary limit; the job log has all of it._`
+      : answerMarkdown(report.finalResponse, report.structuredOutput)
+    const json = report.structuredOutput === undefined ? undefined : rawJson(report.structuredOutput)
+    return (
+      text &&
+      `### ${report.structuredOutput === undefined ? 'Response' : 'Result'}\n\n${text}${json ? `\n\n${json}` : ''}`
+    )
+  },
+  (report) => {
+    const todo = report.todoList
+    return todo?.items.length ? `### Plan\n\n${planList(todo, false)}` : undefined
+  },
+  (report) => (report.commands.length ? `### Commands\n\n${commandsTable(report.commands)}` : undefined),
+  (report) => {
+    const files = report.changedFiles
+    return files.length ? `### Files changed\n\n${files.map((file) => `- ${codeSpan(file)}`).join('\n')}` : undefined
+  },
+  (report, links) => {
+    const facts = [
+      links.commentUrl ? `- **PR comment:** [the thread's comment](${links.commentUrl})` : undefined,
+      report.threadId
+        ? `- **Thread:** ${codeSpan(report.threadId)}${report.resumed ? ' (resumed)' : ' (new)'}`
+        : undefined,
+      report.usage ? `- **Tokens:** ${shortUsage(report.usage)}` : undefined
+    ].filter(Boolean)
+    return facts.length ? `### Run\n\n${facts.join('\n')}` : undefined
+  }
+]
+
+/** The job summary: how the turn ended, then only the sections that have something to show. */
+export function renderSummary(report: TurnReport, links: SummaryLinks = {}): string {
+  const title = `## 🤖 Codex · ${headline(report)}\n\n${provenance(report).join(' · ')}`
+  for (let answerLimit = Infinity; ; answerLimit = Math.floor(Math.min(answerLimit, SUMMARY_LIMIT) * 0.8)) {
+    const text = [title, ...sections.flatMap((section) => section(report, links, answerLimit) ?? [])].join('\n\n')
+    if (text.length < SUMMARY_LIMIT || answerLimit < 100) return `${text}\n`
+  }
 }

@@ -2,7 +2,7 @@ import type { Severity } from '../constants.js'
 import type { GitHubApi } from '../github/api.js'
 import { httpStatusOf } from '../github/octokit.js'
 import type { ReviewDraft } from '../github/reviews.js'
-import { fence, inlineCode } from '../publish/format.js'
+import { codeBlock, codeSpan, exactBlock } from '../publish/markdown.js'
 import type { ReviewState } from '../thread/transcript.js'
 import type { DiffMap } from './diff.js'
 import { onDiff } from './diff.js'
@@ -18,6 +18,8 @@ export const SEVERITY_ICONS: Record<Severity, string> = { critical: '🔴', majo
 /** What this run's review did, for the comment, the summary and the outputs. */
 export interface ReviewOutcome {
   url?: string
+  /** The agent's overall assessment, as it wrote it. */
+  summary: string
   /** Every finding of this run's response. */
   findings: Finding[]
   /** The findings posted by this run: on the diff lines, and in the review body. */
@@ -90,7 +92,7 @@ export async function postReview(options: PostReviewOptions): Promise<ReviewOutc
       threadResolved: await resolveThread(api, pr, posted.get(id), plan.headSha, warn)
     }))
   )
-  return { url: review.url, findings, inline, inBody, repeated, resolved, scope }
+  return { url: review.url, summary: response.summary, findings, inline, inBody, repeated, resolved, scope }
 }
 
 async function resolveThread(
@@ -119,7 +121,7 @@ function heading(finding: Finding, safe: (text: string) => string): string {
 
 function inlineBody(finding: Finding, safe: (text: string) => string): string {
   const parts = [heading(finding, safe), '', safe(finding.body)]
-  if (finding.suggestion !== null) parts.push('', fence(finding.suggestion.replace(/\n$/, ''), 'suggestion'))
+  if (finding.suggestion !== null) parts.push('', exactBlock(finding.suggestion, 'suggestion'))
   return clip([parts.join('\n')], [findingMarker([findingId(finding)])])
 }
 
@@ -146,8 +148,8 @@ function reviewBody(parts: {
     lines.push('', `**Outside the diff** (${countBySeverity(offLines)}):`, '')
     for (const finding of offLines) {
       const where = `${finding.path}:${finding.start_line !== null ? `${finding.start_line}-` : ''}${finding.line}`
-      lines.push(`- ${heading(finding, safe)} at ${inlineCode(where)}`, '', indent(safe(finding.body)))
-      if (finding.suggestion !== null) lines.push('', indent(fence(finding.suggestion.replace(/\n$/, ''))))
+      lines.push(`- ${heading(finding, safe)} at ${codeSpan(where)}`, '', indent(safe(finding.body)))
+      if (finding.suggestion !== null) lines.push('', indent(codeBlock(finding.suggestion)))
     }
   }
   if (repeated.length)
@@ -179,7 +181,15 @@ function clip(lines: string[], marker: string[]): string {
 
 /** The outcome of a review that could not be posted: its findings are still shown and output. */
 export function unposted(response: ReviewResponse, plan: ReviewPlan): ReviewOutcome {
-  return { findings: response.findings, inline: [], inBody: [], repeated: [], resolved: [], scope: scopeOf(plan) }
+  return {
+    summary: response.summary,
+    findings: response.findings,
+    inline: [],
+    inBody: [],
+    repeated: [],
+    resolved: [],
+    scope: scopeOf(plan)
+  }
 }
 
 function scopeOf(plan: ReviewPlan): string {

@@ -5,6 +5,12 @@ import type { CommandExecutionItem, ThreadEvent, ThreadItem, TodoListItem, Usage
 export type Conclusion = 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped'
 export type TurnStatus = Conclusion | 'running'
 
+/** What the agent is doing: a verb in words, and what it acts on, as the agent wrote it. */
+export interface Activity {
+  verb: string
+  subject?: string
+}
+
 /** Everything known about the turn: what the log, the summary, the comment and the outputs show. */
 export class TurnReport {
   status: TurnStatus = 'running'
@@ -13,6 +19,8 @@ export class TurnReport {
   finalResponse = ''
   structuredOutput: unknown = undefined
   usage: Usage | null = null
+  /** The login of who asked for the turn, when the event names one. */
+  requestedBy?: string
   /** Why the turn did not succeed, on one or more lines. */
   error?: string
   readonly startedAt = Date.now()
@@ -86,13 +94,23 @@ export class TurnReport {
   }
 
   /** What the agent is doing now, for progress displays. */
-  get currentStep(): string | undefined {
+  get currentStep(): Activity {
     const running = this.items.filter((item) => 'status' in item && item.status === 'in_progress').at(-1)
-    if (running?.type === 'command_execution') return `Running \`${displayCommand(running.command)}\``
-    if (running?.type === 'mcp_tool_call') return `Calling ${running.server}.${running.tool}`
+    switch (running?.type) {
+      case 'command_execution':
+        return { verb: 'Running', subject: displayCommand(running.command) }
+      case 'mcp_tool_call':
+        return { verb: 'Calling', subject: `${running.server}.${running.tool}` }
+      case 'file_change':
+        return {
+          verb: 'Editing',
+          subject: running.changes.map((change) => displayPath(change.path, this.workingDirectory)).join(', ')
+        }
+    }
     const last = this.items.at(-1)
-    if (last?.type === 'reasoning') return 'Thinking'
-    return last ? 'Working' : 'Starting'
+    if (last?.type === 'web_search') return { verb: 'Searching the web for', subject: last.query }
+    if (last?.type === 'reasoning') return { verb: 'Thinking' }
+    return { verb: last ? 'Working' : 'Starting' }
   }
 
   get durationMs(): number {
@@ -112,6 +130,9 @@ export function displayPath(file: string, workingDirectory: string | undefined):
 
 /** The command as the agent wrote it, without the shell wrapper codex runs it in. */
 export function displayCommand(command: string): string {
-  const wrapped = /^(?:\/\S*\/)?(?:bash|zsh|sh) -l?c '((?:[^']|'\\'')*)'$/.exec(command)
-  return wrapped ? wrapped[1]!.replace(/'\\''/g, "'") : command
+  const single = /^(?:\/\S*\/)?(?:bash|zsh|sh) -l?c '((?:[^']|'\\'')*)'$/.exec(command)
+  if (single) return single[1]!.replace(/'\\''/g, "'")
+  // in double quotes the shell takes a backslash away only before \ " $ and `
+  const double = /^(?:\/\S*\/)?(?:bash|zsh|sh) -l?c "((?:[^"\\]|\\.)*)"$/s.exec(command)
+  return double ? double[1]!.replace(/\\([\\"$`])/g, '$1') : command
 }

@@ -19,6 +19,7 @@ import { reviewTurn } from './review/job.js'
 import { InputError, readSettings, type Settings } from './settings.js'
 import { createThreadArchive } from './thread/archive.js'
 import { commentMirror, ThreadContinuation } from './thread/continuation.js'
+import { TranscriptCodec } from './thread/transcript.js'
 import { promptTurn, type TurnKind } from './turn/kind.js'
 import { buildPrompt } from './turn/prompt.js'
 import { TurnReport } from './turn/report.js'
@@ -44,6 +45,12 @@ export async function run(): Promise<void> {
 
 /** Gate the run, prepare codex, continue the thread, run the turn, publish it and save the thread. */
 async function takeTurn(settings: Settings, context: RunContext, redactor: Redactor): Promise<void> {
+  const prNumber = context.pullRequest?.number
+  // without a key the thread is this run's alone, and kept nowhere
+  const key = settings.threadKey ?? (prNumber ? `pr-${prNumber}` : undefined)
+  const threadKey = key ?? `run-${context.runId}`
+  // the record key's derivation (scrypt, ~60 ms, off the main thread) runs while the run is gated
+  const codec = TranscriptCodec.create(threadKey, settings.threadSecret ?? settings.apiKey)
   const github = connectGitHub(settings.githubToken, context, core.warning)
   const comment = readCommentRequest(context.eventName, context.payload, settings.triggerPhrase)
   if (comment && 'skip' in comment) return skip(comment.skip, redactor, context, core.info)
@@ -54,10 +61,6 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
   if (!admission.allowed) return skip(admission.reason, redactor, context, core.warning)
   core.info(`${admission.reason}: starting a turn`)
 
-  const prNumber = context.pullRequest?.number
-  // without a key the thread is this run's alone, and kept nowhere
-  const key = settings.threadKey ?? (prNumber ? `pr-${prNumber}` : undefined)
-  const threadKey = key ?? `run-${context.runId}`
   const sticky = StickyComment.open(settings.comment, prNumber, github?.api, threadKey, core.warning)
   const runner = { env: process.env, tempDir: context.tempDir }
   const codexHome = await makeCodexHome(settings, runner)
@@ -73,7 +76,7 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
       archive,
       resume: settings.resume,
       mirror: sticky && commentMirror(sticky, core.warning),
-      secret: settings.threadSecret ?? settings.apiKey,
+      codec,
       redactor,
       log: core.info,
       warn: core.warning

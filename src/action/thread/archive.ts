@@ -3,6 +3,7 @@ import type { RunContext } from '../github/context.js'
 import type { Octokit } from '../github/octokit.js'
 import type { Settings } from '../settings.js'
 import { openBundle, packBundle, restoreSessions, sessionFiles, type OpenedBundle } from './bundle.js'
+import { prepareSeal } from './seal.js'
 import { DirectoryBundleStore } from './stores/directory.js'
 import { createStorageApi } from './stores/storageApi.js'
 import type { BundleStore } from './stores/store.js'
@@ -89,12 +90,15 @@ export class ThreadArchive {
 
   constructor(private readonly options: ThreadArchiveOptions) {}
 
-  /** Finds the key's thread; `commentRecord` is the record in the sticky comment, if any. */
-  async load(commentRecord?: Transcript): Promise<LoadedThread> {
+  /**
+   * Finds the key's thread; `commentRecord` is the record in the sticky comment, if any, which may
+   * still be on its way: the store is read meanwhile.
+   */
+  async load(commentRecord?: Transcript | Promise<Transcript | undefined>): Promise<LoadedThread> {
     const { key, vault, codexHome, log } = this.options
-    const bundle = await this.#loadBundle()
+    const [bundle, fromComment] = await Promise.all([this.#loadBundle(), commentRecord])
     try {
-      const record = mergeTranscripts(key, bundle?.record, commentRecord)
+      const record = mergeTranscripts(key, bundle?.record, fromComment)
       const id = record.threadId
       if (!id) {
         log.info(`Thread ${key}: no earlier turns, starting a new thread`)
@@ -125,6 +129,11 @@ export class ThreadArchive {
     const bundle = await this.#loadBundle()
     if (bundle) await rm(bundle.dir, { recursive: true, force: true })
     return bundle?.record
+  }
+
+  /** Starts what `save` will wait for (the seal's key derivation), so it runs beside the turn. */
+  prepareSave(): void {
+    if (this.options.vault) prepareSeal(this.options.vault.secret)
   }
 
   /** Seals the record with the thread's session and saves it, then prunes older bundles. Never throws. */

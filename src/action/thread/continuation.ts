@@ -46,8 +46,11 @@ interface ContinuationOptions {
   /** false: start the key's thread over. */
   resume: boolean
   mirror?: TranscriptMirror
-  /** What the mirror's copy is authenticated with: thread-secret, else the API key; none trusts no copy. */
-  secret: string | undefined
+  /**
+   * What checks the mirror's copy and signs this run's (TranscriptCodec.create): its key derivation
+   * takes ~60 ms, so the caller starts it early and the mirror is read meanwhile.
+   */
+  codec: Promise<TranscriptCodec>
   redactor: Redactor
   log: (message: string) => void
   warn: (message: string) => void
@@ -72,13 +75,13 @@ export class ThreadContinuation {
 
   static async begin(options: ContinuationOptions): Promise<ThreadContinuation> {
     const { key, archive } = options
-    const codec = await TranscriptCodec.create(key, options.secret)
-    if (!archive) return new ThreadContinuation(options, codec, emptyTranscript(key), undefined)
+    if (!archive) return new ThreadContinuation(options, await options.codec, emptyTranscript(key), undefined)
     if (!options.resume) {
       options.log(`Thread ${key}: resume is false, starting a new thread`)
-      return new ThreadContinuation(options, codec, emptyTranscript(key), undefined)
+      return new ThreadContinuation(options, await options.codec, emptyTranscript(key), undefined)
     }
-    const { record, resumeId } = await archive.load(await readMirror(options, codec))
+    const mirrored = readMirror(options)
+    const [codec, { record, resumeId }] = await Promise.all([options.codec, archive.load(mirrored)])
     return new ThreadContinuation(options, codec, record, resumeId)
   }
 
@@ -87,6 +90,7 @@ export class ThreadContinuation {
   }
 
   start(codex: Codex, threadOptions: ThreadOptions): Thread {
+    this.options.archive?.prepareSave()
     return this.resumeId ? codex.resumeThread(this.resumeId, threadOptions) : codex.startThread(threadOptions)
   }
 
@@ -125,7 +129,7 @@ export class ThreadContinuation {
     const { key, archive, resume } = this.options
     this.#transcript =
       resume && archive
-        ? mergeTranscripts(key, transcript, await readMirror(this.options, this.codec), await archive.latestRecord())
+        ? mergeTranscripts(key, transcript, ...(await Promise.all([readMirror(this.options), archive.latestRecord()])))
         : transcript
     this.#finished = true
   }
@@ -150,13 +154,10 @@ export class ThreadContinuation {
 }
 
 /** The mirror's record once checked; one that fails the check is a warning, and counts as missing. */
-async function readMirror(
-  { key, mirror, warn }: ContinuationOptions,
-  codec: TranscriptCodec
-): Promise<Transcript | undefined> {
-  const body = await mirror?.read()
+async function readMirror({ key, mirror, codec, warn }: ContinuationOptions): Promise<Transcript | undefined> {
+  const [body, checker] = await Promise.all([mirror?.read(), codec])
   if (body === undefined) return undefined
-  const { record, problem } = codec.decode(body)
+  const { record, problem } = checker.decode(body)
   if (problem) warn(`Thread ${key}: the record in the PR comment ${problem}; it is ignored`)
   return record
 }

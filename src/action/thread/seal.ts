@@ -33,10 +33,37 @@ function associatedData(threadKey: string): Buffer {
   return Buffer.from(`codex-thread-action bundle for ${threadKey}`)
 }
 
-export async function seal(plain: Buffer, secret: string, threadKey: string): Promise<Buffer> {
+interface SealingKey {
+  salt: Buffer
+  key: Buffer
+}
+
+async function freshSealingKey(secret: string): Promise<SealingKey> {
   const salt = randomBytes(SALT_BYTES)
+  return { salt, key: await deriveKey(secret, salt) }
+}
+
+/** Keys derived ahead for the next `seal` with a secret; each is used once, so every bundle has its own salt. */
+const preparedKeys = new Map<string, Promise<SealingKey>>()
+
+/**
+ * Starts deriving the key of the next `seal` with `secret`, so a run that seals at its end does not
+ * wait there for scrypt (~60 ms): it derives while the turn runs.
+ */
+export function prepareSeal(secret: string): void {
+  if (preparedKeys.has(secret)) return
+  const prepared = freshSealingKey(secret)
+  // a failure surfaces in the seal that awaits it, not as an unhandled rejection before that
+  prepared.catch(() => undefined)
+  preparedKeys.set(secret, prepared)
+}
+
+export async function seal(plain: Buffer, secret: string, threadKey: string): Promise<Buffer> {
+  const prepared = preparedKeys.get(secret)
+  preparedKeys.delete(secret)
+  const { salt, key } = await (prepared ?? freshSealingKey(secret))
   const iv = randomBytes(IV_BYTES)
-  const cipher = createCipheriv('aes-256-gcm', await deriveKey(secret, salt), iv)
+  const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(associatedData(threadKey))
   const encrypted = Buffer.concat([cipher.update(plain), cipher.final()])
   return Buffer.concat([MAGIC, salt, iv, cipher.getAuthTag(), encrypted])

@@ -97,6 +97,10 @@ const LIBRARIES: Array<[string, string]> = [
   ['@azure/storage-blob', "import * as blob from '@azure/storage-blob'; globalThis.keep = blob"],
   ['@actions/tool-cache', "import * as tc from '@actions/tool-cache'; globalThis.keep = tc"],
   ['zod', "import { z } from 'zod'; globalThis.keep = z"],
+  [
+    'Markdown (mdast from/to markdown + gfm, unist-util-visit)',
+    "import { fromMarkdown } from 'mdast-util-from-markdown'; import { gfmFromMarkdown, gfmToMarkdown } from 'mdast-util-gfm'; import { toMarkdown } from 'mdast-util-to-markdown'; import { gfm } from 'micromark-extension-gfm'; import { visit } from 'unist-util-visit'; globalThis.keep = [fromMarkdown, gfmFromMarkdown, gfmToMarkdown, toMarkdown, gfm, visit]"
+  ],
   ['tar + smol-toml', "import * as tar from 'tar'; import * as toml from 'smol-toml'; globalThis.keep = [tar, toml]"]
 ]
 

@@ -122,6 +122,8 @@ async function takeTurn(settings: Settings, context: RunContext, redactor: Redac
     cancelSignals: ['SIGINT', 'SIGTERM'],
     redactor,
     onEvent: (event) => {
+      // codex is up and waits on the model: the seal's key derivation (scrypt) runs now, not at the end
+      if (event.type === 'thread.started') archive?.prepareSave()
       streamer.handle(event)
       sticky?.progress(body)
     }

@@ -90,7 +90,6 @@ export class ThreadContinuation {
   }
 
   start(codex: Codex, threadOptions: ThreadOptions): Thread {
-    this.options.archive?.prepareSave()
     return this.resumeId ? codex.resumeThread(this.resumeId, threadOptions) : codex.startThread(threadOptions)
   }
 

@@ -144,7 +144,8 @@ export class ThreadContinuation {
       response: redactor.redact(report.finalResponse),
       conclusion: report.status,
       runUrl: report.runUrl,
-      threadId: report.threadId
+      threadId: report.threadId,
+      ...(report.status !== 'success' && report.error !== undefined && { error: redactor.redact(report.error) })
     }
   }
 }

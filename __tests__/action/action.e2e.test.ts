@@ -91,7 +91,10 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     const prompt = requestText(harness.model.requests[0])
     expect(prompt).toContain('Event: issue_comment')
     expect(prompt).toContain(`git diff ${'c'.repeat(40)}...${'d'.repeat(40)}`)
-    expect(harness.github.comments[0]?.body).toContain('<!-- codex-thread-action:key=pr-7 -->')
+    // the answer where it was asked, and the thread's sticky comment
+    expect(harness.github.comments.map((comment) => comment.body.split('\n')[0])).toEqual(
+      expect.arrayContaining(['@alice asked:', '<!-- codex-thread-action:key=pr-7 -->'])
+    )
   })
 
   it('lets the agent change files under workspace-write and lists them, relative to the checkout', async () => {

@@ -5,6 +5,7 @@ import { clipOutput, LogStreamer, type LogSink } from '../../src/action/publish/
 import { displayCommand, displayPath, TurnReport } from '../../src/action/turn/report.js'
 import { renderSummary, SUMMARY_LIMIT } from '../../src/action/publish/summary.js'
 import type { ThreadEvent } from '../../src/sdk/index.js'
+import { emptyTranscript, withTurn } from '../../src/action/thread/transcript.js'
 
 const runUrl = 'https://github.com/octo/demo/actions/runs/1'
 
@@ -315,5 +316,33 @@ describe('TurnReport.currentStep', () => {
       }
     })
     expect(report.currentStep).toEqual({ verb: 'Editing', subject: 'src/x.ts' })
+  })
+})
+
+describe('an earlier turn that failed', () => {
+  it('says why it ended, from the transcript, as plain text', () => {
+    const failed = {
+      at: '2026-01-01T00:00:00.000Z',
+      prompt: 'Review',
+      response: '',
+      conclusion: 'failure',
+      runUrl,
+      threadId: null,
+      error: 'model said: **context too long** <details>'
+    }
+    const transcript = withTurn(withTurn(emptyTranscript('pr-1'), failed), {
+      ...failed,
+      conclusion: 'success',
+      error: undefined
+    })
+    const report = completedReport()
+    const body = renderComment({
+      key: 'pr-1',
+      report,
+      history: { ...transcript, turns: [transcript.turns[0]!, failed] }
+    })
+    expect(body).toContain('**Why it ended:** model said\\: \\*\\*context too long\\*\\* \\<details\\>')
+    expect(body.match(/Why it ended/g)).toHaveLength(1)
+    expect(withTurn(emptyTranscript('k'), { ...failed, error: 'x'.repeat(1000) }).turns[0]?.error).toHaveLength(300)
   })
 })

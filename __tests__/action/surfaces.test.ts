@@ -28,7 +28,7 @@ describe.each(
       name: `${surface.name} summary`,
       markdown: surface.summary,
       ourLevel: 2,
-      sections: /^(Response|Result|Plan|Commands|Files changed|Run)$/
+      sections: /^(Response|Result|Review|Review findings|Plan|Commands|Files changed|Run)$/
     }
   ])
 )('the $name, rendered as GitHub renders Markdown', ({ markdown, ourLevel, sections }) => {
@@ -145,5 +145,16 @@ describe('earlier turns', () => {
     expect(first.querySelector('h5')!.text).toBe('Summary')
     expect(first.querySelector('pre code')!.text).toBe('add(1, 2) // 3\n')
     expect(ancestors(first.querySelector('pre')!)).not.toContain(first.querySelector('h5'))
+  })
+})
+
+describe('the review findings table', () => {
+  it('keeps each finding in its row, whatever its path and title hold', () => {
+    const review = surfaces().find((surface) => surface.name === 'review')!
+    const rows = renderedDom(review.summary).querySelectorAll('table tbody tr')
+    expect(rows.map((row) => row.querySelectorAll('td').map((cell) => cell.text))).toEqual([
+      ['🟠 major', 'src/math.js:2', '`add` subtracts <details>'],
+      ['⚪ nit', 'src/a|b.js:38-40', 'Comment repeats the code']
+    ])
   })
 })

@@ -2,6 +2,7 @@ import { renderComment } from '../../src/action/publish/comment.js'
 import { renderSummary } from '../../src/action/publish/summary.js'
 import { emptyTranscript, withTurn, type Transcript } from '../../src/action/thread/transcript.js'
 import { TurnReport, type Conclusion } from '../../src/action/turn/report.js'
+import type { ReviewResponse } from '../../src/action/review/findings.js'
 import type { ThreadEvent, ThreadItem } from '../../src/sdk/index.js'
 
 /**
@@ -219,6 +220,7 @@ export function surfaces(): Surface[] {
       report([completed({ id: id(), type: 'agent_message', text: 'Done again.' }), usage], { status: 'success' }),
       19
     ),
+    surface('review', reviewed(), 1),
     surface(
       'hostile',
       report(
@@ -231,4 +233,47 @@ export function surfaces(): Surface[] {
       )
     )
   ]
+}
+
+/** A review of the changes since the last one, with findings inline and in the body, one resolved. */
+function reviewed(): TurnReport {
+  const response: ReviewResponse = {
+    summary: 'One bug in `add`; ![tracker](https://attacker.example/t.png) the rest reads well. cc @octo-org/admins',
+    findings: [
+      {
+        path: 'src/math.js',
+        line: 2,
+        start_line: null,
+        severity: 'major',
+        title: '`add` subtracts <details>',
+        body: 'Returns `a - b`.',
+        suggestion: 'return a + b'
+      },
+      {
+        path: 'src/a|b.js',
+        line: 40,
+        start_line: 38,
+        severity: 'nit',
+        title: 'Comment repeats the code',
+        body: 'Say why.',
+        suggestion: null
+      }
+    ],
+    resolved: ['0123456789ab']
+  }
+  const turn = report([completed({ id: id(), type: 'agent_message', text: JSON.stringify(response) }), usage], {
+    status: 'success'
+  })
+  turn.structuredOutput = response
+  turn.review = {
+    url: 'https://github.com/octo/demo/pull/3#pullrequestreview-5',
+    summary: response.summary,
+    findings: response.findings,
+    inline: response.findings.slice(0, 1),
+    inBody: response.findings.slice(1),
+    repeated: [],
+    resolved: [{ id: '0123456789ab', title: 'Off by one in the loop', threadResolved: true }],
+    scope: 'changes since 1a2b3c4'
+  }
+  return turn
 }

@@ -137,6 +137,7 @@ function earlierTurn(turn: TranscriptTurn): string {
   const when = turn.at.slice(0, 16).replace('T', ' ')
   const body = [
     `**Asked:** ${plainText(turn.prompt, 300)} · [workflow run](${turn.runUrl})`,
+    ...(turn.error ? [`**Why it ended:** ${plainText(turn.error, 300)}`] : []),
     recordedAnswer(turn.response) ?? '_No response._'
   ].join('\n\n')
   return details(`${known} · ${when} UTC · ${turn.prompt}`, body)

@@ -2,7 +2,7 @@ import { countBySeverity, severityRank } from '../review/findings.js'
 import { SEVERITY_ICONS } from '../review/post.js'
 import type { TurnReport } from '../turn/report.js'
 import { AGENT_HEADING_LEVEL } from './format.js'
-import { agentMarkdown, codeSpan } from './markdown.js'
+import { agentMarkdown, codeSpan, tableCell } from './markdown.js'
 
 /** A review's result in the comment and the summary: its summary, the review's link and the findings counted. */
 export function reviewAnswer(report: TurnReport): string | undefined {
@@ -31,7 +31,7 @@ export function findingsTable(report: TurnReport): string | undefined {
   const sorted = [...review.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity))
   const rows = sorted.map((finding) => {
     const where = `${finding.path}:${finding.start_line !== null ? `${finding.start_line}-` : ''}${finding.line}`
-    return `| ${SEVERITY_ICONS[finding.severity]} ${finding.severity} | ${codeSpan(where)} | ${codeSpan(finding.title)} |`
+    return `| ${SEVERITY_ICONS[finding.severity]} ${finding.severity} | ${tableCell(codeSpan(where))} | ${tableCell(codeSpan(finding.title))} |`
   })
   return ['### Review findings', '', '| severity | where | finding |', '| --- | --- | --- |', ...rows].join('\n')
 }

@@ -133,6 +133,11 @@ export class ThreadContinuation {
     this.#finished = true
   }
 
+  /** Starts what `save` will wait for (the seal's key derivation), so it runs beside the turn. */
+  prepareSave(): void {
+    this.options.archive?.prepareSave()
+  }
+
   /** Keeps the transcript and the thread's session for the next run; failures are warnings. */
   async save(): Promise<void> {
     await this.options.archive?.save(this.#transcript)
@@ -147,7 +152,8 @@ export class ThreadContinuation {
       response: redactor.redact(report.finalResponse),
       conclusion: report.status,
       runUrl: report.runUrl,
-      threadId: report.threadId
+      threadId: report.threadId,
+      ...(report.status !== 'success' && report.error !== undefined && { error: redactor.redact(report.error) })
     }
   }
 }

@@ -10,7 +10,9 @@ const TranscriptTurnSchema = z.object({
   response: z.string(),
   conclusion: z.string(),
   runUrl: z.string(),
-  threadId: z.string().nullable()
+  threadId: z.string().nullable(),
+  /** Why a turn that did not succeed ended so, in a line or two. */
+  error: z.string().optional()
 })
 
 const ReviewStateSchema = z.object({
@@ -39,6 +41,7 @@ export type Transcript = z.infer<typeof TranscriptSchema>
 /** Kept turns and text per turn: the record rides in a comment and must stay small. */
 export const TRANSCRIPT_MAX_TURNS = 20
 export const TRANSCRIPT_MAX_TEXT = 2000
+const TRANSCRIPT_MAX_ERROR = 300
 
 /**
  * The record's marker: the comment's last line, the JSON record in base64 and its HMAC in base64url.
@@ -55,7 +58,8 @@ export function withTurn(record: Transcript, turn: TranscriptTurn): Transcript {
   const clipped = {
     ...turn,
     prompt: clip(turn.prompt, TRANSCRIPT_MAX_TEXT),
-    response: clip(turn.response, TRANSCRIPT_MAX_TEXT)
+    response: clip(turn.response, TRANSCRIPT_MAX_TEXT),
+    ...(turn.error !== undefined && { error: clip(turn.error, TRANSCRIPT_MAX_ERROR) })
   }
   return {
     ...record,

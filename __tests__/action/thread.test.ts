@@ -1,3 +1,4 @@
+import { createCipheriv, randomBytes, scryptSync } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -173,6 +174,20 @@ describe('sealed session bundles', () => {
     expect(await unseal(Buffer.from('not a bundle at all'), SECRET, KEY)).toBeUndefined()
     // a fresh salt and IV each time
     expect((await seal(Buffer.from('session'), SECRET, KEY)).equals(sealed)).toBe(false)
+  })
+
+  it('still opens a bundle sealed by the earlier format (a scrypt of its own per bundle)', async () => {
+    // the earlier format, built here as it was written: CTB1, salt, IV, tag, AES-256-GCM under scrypt(secret, salt)
+    const salt = randomBytes(16)
+    const iv = randomBytes(12)
+    const key = scryptSync(SECRET, salt, 32, { N: 2 ** 14, r: 8, p: 1 })
+    const cipher = createCipheriv('aes-256-gcm', key, iv)
+    cipher.setAAD(Buffer.from(`codex-thread-action bundle for ${KEY}`))
+    const encrypted = Buffer.concat([cipher.update('old session'), cipher.final()])
+    const legacy = Buffer.concat([Buffer.from('CTB1'), salt, iv, cipher.getAuthTag(), encrypted])
+    expect((await unseal(legacy, SECRET, KEY))?.toString()).toBe('old session')
+    expect(await unseal(legacy, SECRET, 'pr-8')).toBeUndefined()
+    expect(await unseal(legacy, 'another secret', KEY)).toBeUndefined()
   })
 
   it("packs the record with the thread's sessions only, and restores them without overwriting", async () => {

@@ -3,7 +3,6 @@ import type { RunContext } from '../github/context.js'
 import type { Octokit } from '../github/octokit.js'
 import type { Settings } from '../settings.js'
 import { openBundle, packBundle, restoreSessions, sessionFiles, type OpenedBundle } from './bundle.js'
-import { prepareSeal } from './seal.js'
 import { DirectoryBundleStore } from './stores/directory.js'
 import { createStorageApi } from './stores/storageApi.js'
 import type { BundleStore } from './stores/store.js'
@@ -129,11 +128,6 @@ export class ThreadArchive {
     const bundle = await this.#loadBundle()
     if (bundle) await rm(bundle.dir, { recursive: true, force: true })
     return bundle?.record
-  }
-
-  /** Starts what `save` will wait for (the seal's key derivation), so it runs beside the turn. */
-  prepareSave(): void {
-    if (this.options.vault) prepareSeal(this.options.vault.secret)
   }
 
   /** Seals the record with the thread's session and saves it, then prunes older bundles. Never throws. */

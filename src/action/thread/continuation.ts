@@ -133,11 +133,6 @@ export class ThreadContinuation {
     this.#finished = true
   }
 
-  /** Starts what `save` will wait for (the seal's key derivation), so it runs beside the turn. */
-  prepareSave(): void {
-    this.options.archive?.prepareSave()
-  }
-
   /** Keeps the transcript and the thread's session for the next run; failures are warnings. */
   async save(): Promise<void> {
     await this.options.archive?.save(this.#transcript)

@@ -63,8 +63,6 @@ export async function runLive(
     cancelSignals: ['SIGINT', 'SIGTERM'],
     redactor,
     onEvent: (event) => {
-      // codex is up and waits on the model: the seal's key derivation (scrypt) runs now, not at the end
-      if (event.type === 'thread.started') thread.prepareSave()
       streamer.handle(event)
       sticky?.progress(comment)
     }

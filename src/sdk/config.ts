@@ -1,4 +1,5 @@
 import type { CodexConfigObject, CodexConfigValue } from './options.js'
+import { isPlainObject } from '../shared/checks.js'
 
 /**
  * Flattens a nested config object into `key.path=value` overrides, each value written as TOML.
@@ -65,5 +66,5 @@ export function mergeConfig(base: CodexConfigObject, override: CodexConfigObject
 }
 
 function isConfigObject(value: unknown): value is CodexConfigObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+  return isPlainObject(value)
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { describeIssues, isPlainObject } from '../shared/checks.js'
 
 // Shapes follow `codex exec --experimental-json` (codex-rs/exec's exec_events). Every object is
 // loose: the CLI adds fields between versions and those must reach the caller untouched.
@@ -151,10 +152,10 @@ export function parseEventLine(line: string): ParsedLine {
   } catch {
     throw new EventParseError(`codex printed a line that is not JSON: ${quote(line)}`)
   }
-  const type = isRecord(raw) ? raw.type : undefined
+  const type = isPlainObject(raw) ? raw.type : undefined
   if (typeof type !== 'string') throw new EventParseError(`codex printed an event without a type: ${quote(line)}`)
   if (!knownEventTypes.has(type)) return { skipped: `unknown event type "${type}"` }
-  if (type.startsWith('item.') && isRecord(raw) && isRecord(raw.item)) {
+  if (type.startsWith('item.') && isPlainObject(raw) && isPlainObject(raw.item)) {
     const itemType = raw.item.type
     if (typeof itemType === 'string' && !knownItemTypes.has(itemType)) {
       return { skipped: `unknown item type "${itemType}" in ${type}` }
@@ -162,7 +163,7 @@ export function parseEventLine(line: string): ParsedLine {
   }
   const parsed = ThreadEventSchema.safeParse(raw)
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    const problems = describeIssues(parsed.error.issues)
     throw new EventParseError(`codex printed a malformed "${type}" event (${problems.join('; ')}): ${quote(line)}`)
   }
   return { event: parsed.data }
@@ -171,8 +172,4 @@ export function parseEventLine(line: string): ParsedLine {
 function quote(line: string): string {
   const limit = 500
   return line.length > limit ? `${line.slice(0, limit)}… (${line.length} characters)` : line
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { z } from 'zod'
+import { isPlainObject } from '../shared/checks.js'
 
 type JsonSchema = Record<string, unknown>
 
@@ -127,8 +128,4 @@ function visit(node: JsonSchema, pointer: string, fn: (node: JsonSchema, pointer
 
 function isSchema(value: unknown): value is JsonSchema {
   return isPlainObject(value)
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -13,6 +13,7 @@ import { EventParseError, parseEventLine, type ThreadEvent, type ThreadItem, typ
 import type { CodexLogger, CodexOptions, Input, ThreadOptions, TurnOptions } from './options.js'
 import { restoreOptionalNulls, strictSchemaFromZod, strictSchemaProblems, writeSchemaFile } from './outputSchema.js'
 import { startProcess } from './process.js'
+import { describeIssues } from '../shared/checks.js'
 
 /** A turn codex completed. */
 export interface Turn<T = unknown> {
@@ -287,7 +288,7 @@ function parseStructured(partial: PartialTurn, turnOptions: TurnOptions, schemas
   if (!turnOptions.outputType || !schemas.original) return value
   const parsed = turnOptions.outputType.safeParse(restoreOptionalNulls(value, schemas.original))
   if (parsed.success) return parsed.data
-  const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+  const issues = describeIssues(parsed.error.issues)
   throw new CodexStructuredResponseError('The final response does not match the output type', partial, issues, text)
 }
 

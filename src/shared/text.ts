@@ -14,3 +14,8 @@ export function formatDuration(ms: number): string {
 export function clip(text: string, limit: number): string {
   return text.length > limit ? `${text.slice(0, limit - 1)}…` : text
 }
+
+/** Lines as people cite them: `12`, or `10-12` for a range. */
+export function lineRange(line: number, start?: number | null): string {
+  return start ? `${start}-${line}` : String(line)
+}

@@ -1,4 +1,4 @@
-import { clip } from '../../shared/text.js'
+import { clip, lineRange } from '../../shared/text.js'
 import type { GitHubApi } from '../github/api.js'
 import type { TurnKind } from '../turn/kind.js'
 import { untrusted } from '../turn/prompt.js'
@@ -26,7 +26,7 @@ export function conversationTurn(options: ConversationTurnOptions): TurnKind {
   const { api, pr, request, safe, warn } = options
   const where =
     request.kind === 'review'
-      ? `in a review comment on ${request.path ?? 'a file'}${request.line ? ` at line ${request.startLine ? `${request.startLine}-` : ''}${request.line}` : ''}`
+      ? `in a review comment on ${request.path ?? 'a file'}${request.line ? ` at line ${lineRange(request.line, request.startLine)}` : ''}`
       : 'in a comment on the pull request'
   const instructions = [
     `@${request.author} asked you ${where}. Answer them: their request follows.`,
@@ -43,9 +43,7 @@ export function conversationTurn(options: ConversationTurnOptions): TurnKind {
     request.kind === 'review'
       ? [
           ...(request.path ? [untrusted('Commented file', request.path)] : []),
-          ...(request.line
-            ? [`Commented lines: ${request.startLine ? `${request.startLine}-` : ''}${request.line}`]
-            : []),
+          ...(request.line ? [`Commented lines: ${lineRange(request.line, request.startLine)}`] : []),
           ...(request.diffHunk ? [untrusted('Diff hunk above the comment', request.diffHunk)] : [])
         ]
       : []

@@ -3,6 +3,7 @@ import { SEVERITY_ICONS } from '../review/post.js'
 import type { TurnReport } from '../turn/report.js'
 import { AGENT_HEADING_LEVEL } from './format.js'
 import { agentMarkdown, codeSpan, tableCell } from './markdown.js'
+import { lineRange } from '../../shared/text.js'
 
 /** A review's result in the comment and the summary: its summary, the review's link and the findings counted. */
 export function reviewAnswer(report: TurnReport): string | undefined {
@@ -30,7 +31,7 @@ export function findingsTable(report: TurnReport): string | undefined {
   if (!review?.findings.length) return undefined
   const sorted = [...review.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity))
   const rows = sorted.map((finding) => {
-    const where = `${finding.path}:${finding.start_line !== null ? `${finding.start_line}-` : ''}${finding.line}`
+    const where = `${finding.path}:${lineRange(finding.line, finding.start_line)}`
     return `| ${SEVERITY_ICONS[finding.severity]} ${finding.severity} | ${tableCell(codeSpan(where))} | ${tableCell(codeSpan(finding.title))} |`
   })
   return ['### Review findings', '', '| severity | where | finding |', '| --- | --- | --- |', ...rows].join('\n')

@@ -9,6 +9,7 @@ import { onDiff } from './diff.js'
 import { countBySeverity, findingId, type Finding, type ReviewResponse } from './findings.js'
 import type { ReviewPlan } from './plan.js'
 import { findingMarker, type PostedFinding } from './posted.js'
+import { lineRange } from '../../shared/text.js'
 
 /** GitHub refuses review and comment bodies longer than this. */
 const BODY_LIMIT = 65_536
@@ -147,7 +148,7 @@ function reviewBody(parts: {
   if (offLines.length) {
     lines.push('', `**Outside the diff** (${countBySeverity(offLines)}):`, '')
     for (const finding of offLines) {
-      const where = `${finding.path}:${finding.start_line !== null ? `${finding.start_line}-` : ''}${finding.line}`
+      const where = `${finding.path}:${lineRange(finding.line, finding.start_line)}`
       lines.push(`- ${heading(finding, safe)} at ${codeSpan(where)}`, '', indent(safe(finding.body)))
       if (finding.suggestion !== null) lines.push('', indent(codeBlock(finding.suggestion)))
     }

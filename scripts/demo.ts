@@ -2,7 +2,7 @@
 // exactly as a runner would, with the real codex CLI: first a review (mode: review), then a
 // question asked under one of its findings, answered in that review thread by the same thread.
 // The model is an offline scripted stand-in unless OPENAI_API_KEY is set.
-import type { ReviewResponse } from '../src/action/review/findings.js'
+import type { ReviewResponse } from '../src/action/core/findings.js'
 import { OWNER, REPO, startGitHubServer } from '../__tests__/support/githubServer.js'
 import { PrRepo } from '../__tests__/support/prRepo.js'
 import { codexLauncher, runAction, type ActionRun } from '../__tests__/support/runAction.js'

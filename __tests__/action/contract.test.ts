@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { Inputs, Outputs } from '../../src/action/constants.js'
-import { reviewOutputSchema } from '../../src/action/review/findings.js'
+import { Inputs, Outputs } from '../../src/action/core/constants.js'
+import { reviewOutputSchema } from '../../src/action/core/findings.js'
 import { projectRoot } from '../support/runAction.js'
 
 // The names in action.yml are the contract with every workflow that uses the action: the code,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { findingId, type Finding, type ReviewResponse } from '../../src/action/review/findings.js'
+import { findingId, type Finding, type ReviewResponse } from '../../src/action/core/findings.js'
 import { OWNER, REPO, type StoredReviewComment } from '../support/githubServer.js'
 import { usePrHarness } from '../support/prHarness.js'
 import { PrRepo } from '../support/prRepo.js'

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_CODEX_VERSION } from '../../src/action/constants.js'
+import { DEFAULT_CODEX_VERSION } from '../../src/action/core/constants.js'
 import { projectRoot } from '../support/runAction.js'
 import { refusalOf, settingsFrom, VALID_INPUTS } from '../support/settings.js'
 import { tempDir } from '../support/tempDirs.js'

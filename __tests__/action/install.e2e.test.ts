@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_CODEX_VERSION } from '../../src/action/constants.js'
+import { DEFAULT_CODEX_VERSION } from '../../src/action/core/constants.js'
 import { usePrHarness } from '../support/prHarness.js'
 import { tempDir } from '../support/tempDirs.js'
 

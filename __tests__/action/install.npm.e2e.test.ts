@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, symlinkSync, writeFileSync, readdirSync } from '
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { DEFAULT_CODEX_VERSION } from '../../src/action/constants.js'
+import { DEFAULT_CODEX_VERSION } from '../../src/action/core/constants.js'
 import {
   actionsCacheKey,
   installationIn,

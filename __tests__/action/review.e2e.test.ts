@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { findingId, type Finding, type ReviewResponse } from '../../src/action/review/findings.js'
+import { findingId, type Finding, type ReviewResponse } from '../../src/action/core/findings.js'
 import { usePrHarness } from '../support/prHarness.js'
 import { PrRepo } from '../support/prRepo.js'
 import { requestText, type ModelScript } from '../support/scriptedModel.js'

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { readCommentRequest } from '../../src/action/conversation/request.js'
-import { diffMapOf, onDiff, parsePatch } from '../../src/action/review/diff.js'
-import { countBySeverity, findingId, reviewOutputSchema } from '../../src/action/review/findings.js'
-import { findingMarker, idsIn } from '../../src/action/review/posted.js'
+import { readCommentRequest } from '../../src/action/kinds/conversation/request.js'
+import { diffMapOf, onDiff, parsePatch } from '../../src/action/kinds/review/diff.js'
+import { countBySeverity, findingId, reviewOutputSchema } from '../../src/action/core/findings.js'
+import { findingMarker, idsIn } from '../../src/action/kinds/review/posted.js'
 import { strictSchemaProblems } from '../../src/sdk/index.js'
 
 const patch = [

@@ -1,6 +1,6 @@
 import { HTMLElement, Node, TextNode } from 'node-html-parser'
 import { describe, expect, it } from 'vitest'
-import { agentMarkdown, codeSpan, plainText } from '../../src/action/publish/markdown.js'
+import { agentMarkdown, codeSpan, plainText } from '../../src/action/surfaces/markdown.js'
 import { renderedDom, renderMarkdown } from '../support/markdownHtml.js'
 import { HOSTILE_COMMANDS, RECORD_MARKER, surfaces } from '../support/surfaces.js'
 

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { seal, unseal } from '../../src/action/thread/seal.js'
-import { COMMENT_LIMIT, renderComment } from '../../src/action/publish/comment.js'
+import { COMMENT_LIMIT, renderComment } from '../../src/action/surfaces/comment.js'
 import { DirectoryBundleStore } from '../../src/action/thread/stores/directory.js'
 import {
   emptyTranscript,
@@ -17,7 +17,7 @@ import {
   type Transcript,
   type TranscriptTurn
 } from '../../src/action/thread/transcript.js'
-import { TurnReport } from '../../src/action/turn/report.js'
+import { TurnReport } from '../../src/action/core/report.js'
 import { openBundle, packBundle, restoreSessions } from '../../src/action/thread/bundle.js'
 import { ThreadArchive } from '../../src/action/thread/archive.js'
 import type { BundleStore } from '../../src/action/thread/stores/store.js'

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import { parse, YAMLParseError } from 'yaml'
-import { InputError, readSettings } from '../../src/action/settings.js'
+import { InputError, readSettings } from '../../src/action/settings/settings.js'
 import { isPlainObject } from '../../src/shared/checks.js'
 import { projectRoot } from '../support/runAction.js'
 

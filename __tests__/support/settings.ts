@@ -1,4 +1,4 @@
-import { InputError, readSettings, type Settings } from '../../src/action/settings.js'
+import { InputError, readSettings, type Settings } from '../../src/action/settings/settings.js'
 import { tempDir } from './tempDirs.js'
 
 /** The inputs most tests start from: a prompt and a key. */

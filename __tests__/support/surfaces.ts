@@ -1,8 +1,8 @@
-import { renderComment } from '../../src/action/publish/comment.js'
-import { renderSummary } from '../../src/action/publish/summary.js'
+import { renderComment } from '../../src/action/surfaces/comment.js'
+import { renderSummary } from '../../src/action/surfaces/summary.js'
 import { emptyTranscript, withTurn, type Transcript } from '../../src/action/thread/transcript.js'
-import { TurnReport, type Conclusion } from '../../src/action/turn/report.js'
-import type { ReviewResponse } from '../../src/action/review/findings.js'
+import { TurnReport, type Conclusion } from '../../src/action/core/report.js'
+import type { ReviewResponse } from '../../src/action/core/findings.js'
 import type { ThreadEvent, ThreadItem } from '../../src/sdk/index.js'
 
 /**

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { findCodexInstallation, resolveNativePackage, type CodexInstallation } from '../../sdk/index.js'
-import { execFileAsync, stderrOf } from './exec.js'
+import { execFileAsync, stderrOf } from '../../shared/exec.js'
 
 /** The tool-cache name codex is kept under. */
 export const TOOL_NAME = 'codex'

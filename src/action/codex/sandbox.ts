@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { SandboxMode } from '../../sdk/index.js'
-import { execFileAsync, stderrOf } from './exec.js'
+import { execFileAsync, stderrOf } from '../../shared/exec.js'
 
 /** Ubuntu 24.04's AppArmor switch: 1 refuses the unprivileged user namespaces codex's Linux sandbox is built on. */
 const USERNS_RESTRICTION = '/proc/sys/kernel/apparmor_restrict_unprivileged_userns'

@@ -1,6 +1,6 @@
 import { isPlainObject } from '../../shared/checks.js'
-import { Inputs } from '../constants.js'
-import { InputError } from '../settings.js'
+import { Inputs } from '../core/constants.js'
+import { InputError } from '../settings/settings.js'
 import type { GitHubApi } from './api.js'
 import type { RunContext } from './context.js'
 

@@ -1,4 +1,4 @@
-import { commentMarker } from '../publish/comment.js'
+import { commentMarker } from '../surfaces/comment.js'
 import type { GitHubApi, IssueComment } from './api.js'
 
 /** The calls a sticky comment makes. */

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises'
 import type { RunContext } from '../github/context.js'
 import type { Octokit } from '../github/octokit.js'
-import type { Settings } from '../settings.js'
+import type { Settings } from '../settings/settings.js'
 import { openBundle, packBundle, restoreSessions, sessionFiles, type OpenedBundle } from './bundle.js'
 import { DirectoryBundleStore } from './stores/directory.js'
 import { createStorageApi } from './stores/storageApi.js'

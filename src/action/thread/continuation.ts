@@ -1,6 +1,6 @@
 import type { Codex, Thread, ThreadOptions } from '../../sdk/index.js'
-import type { Redactor } from '../redact.js'
-import type { TurnReport } from '../turn/report.js'
+import type { Redactor } from '../core/redact.js'
+import type { TurnReport } from '../core/report.js'
 import type { ThreadArchive } from './archive.js'
 import {
   emptyTranscript,

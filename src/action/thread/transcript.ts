@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { clip } from '../../shared/text.js'
-import { promptJson } from '../turn/prompt.js'
+import { promptJson } from '../core/prompt.js'
 import { deriveRecordKey } from './seal.js'
 
 const TranscriptTurnSchema = z.object({

@@ -1,4 +1,4 @@
-import type { TurnReport } from '../turn/report.js'
+import type { TurnReport } from '../core/report.js'
 import {
   answerMarkdown,
   commandsTable,
@@ -10,7 +10,7 @@ import {
   shortUsage
 } from './format.js'
 import { codeSpan } from './markdown.js'
-import { findingsTable, reviewAnswer } from './review.js'
+import { findingsTable, reviewAnswer } from './findings.js'
 
 /** GitHub refuses a step summary over 1 MiB; stay under it with room for the note. */
 export const SUMMARY_LIMIT = 1024 * 1024 - 1024

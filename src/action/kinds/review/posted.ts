@@ -1,4 +1,4 @@
-import type { GitHubApi } from '../github/api.js'
+import type { GitHubApi } from '../../github/api.js'
 
 const MARKER = 'codex-thread-action:finding'
 

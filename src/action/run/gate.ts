@@ -1,12 +1,12 @@
 import * as core from '@actions/core'
-import { readCommentRequest, type CommentRequest } from './conversation/request.js'
-import { admitRun } from './github/actor.js'
-import type { GitHubConnection } from './github/api.js'
-import type { RunContext } from './github/context.js'
-import { publishResults } from './publish/results.js'
-import type { Redactor } from './redact.js'
-import type { Settings } from './settings.js'
-import { TurnReport } from './turn/report.js'
+import { readCommentRequest, type CommentRequest } from '../kinds/conversation/request.js'
+import { admitRun } from '../github/actor.js'
+import type { GitHubConnection } from '../github/api.js'
+import type { RunContext } from '../github/context.js'
+import { publishResults } from '../surfaces/outputs.js'
+import type { Redactor } from '../core/redact.js'
+import type { Settings } from '../settings/settings.js'
+import { TurnReport } from '../core/report.js'
 
 type Gate = { comment?: CommentRequest } | { skip: string; say: (message: string) => void }
 

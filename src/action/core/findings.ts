@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { strictSchemaFromZod } from '../../sdk/index.js'
 import { describeIssues } from '../../shared/checks.js'
-import { SEVERITIES, type Severity } from '../constants.js'
-import type { OutputSchema } from '../settings.js'
+import { SEVERITIES, type Severity } from './constants.js'
+import type { OutputSchema } from '../settings/settings.js'
 
 /**
  * The review's final response: the one schema review mode asks the model for, published in the

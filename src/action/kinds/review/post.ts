@@ -1,15 +1,15 @@
-import type { Severity } from '../constants.js'
-import type { GitHubApi } from '../github/api.js'
-import { httpStatusOf } from '../github/octokit.js'
-import type { ReviewDraft } from '../github/reviews.js'
-import { codeBlock, codeSpan, exactBlock } from '../publish/markdown.js'
-import type { ReviewState } from '../thread/transcript.js'
+import type { Severity } from '../../core/constants.js'
+import type { GitHubApi } from '../../github/api.js'
+import { httpStatusOf } from '../../github/octokit.js'
+import type { ReviewDraft } from '../../github/reviews.js'
+import { codeBlock, codeSpan, exactBlock } from '../../surfaces/markdown.js'
+import type { ReviewState } from '../../thread/transcript.js'
 import type { DiffMap } from './diff.js'
 import { onDiff } from './diff.js'
-import { countBySeverity, findingId, type Finding, type ReviewResponse } from './findings.js'
+import { countBySeverity, findingId, type Finding, type ReviewResponse } from '../../core/findings.js'
 import type { ReviewPlan } from './plan.js'
 import { findingMarker, type PostedFinding } from './posted.js'
-import { lineRange } from '../../shared/text.js'
+import { lineRange } from '../../../shared/text.js'
 
 /** GitHub refuses review and comment bodies longer than this. */
 const BODY_LIMIT = 65_536

@@ -8,9 +8,9 @@ import {
   type CodexConfigObject,
   type ModelReasoningEffort,
   type SandboxMode
-} from '../sdk/index.js'
-import { describeIssues, isPlainObject } from '../shared/checks.js'
-import { oneLine } from '../shared/text.js'
+} from '../../sdk/index.js'
+import { describeIssues, isPlainObject } from '../../shared/checks.js'
+import { oneLine } from '../../shared/text.js'
 import {
   COMMENT_EVENTS,
   DEFAULT_CODEX_VERSION,
@@ -22,8 +22,8 @@ import {
   type InputName,
   type Mode,
   type Severity
-} from './constants.js'
-import { THREAD_STORES, type ThreadStoreKind } from './thread/stores/store.js'
+} from '../core/constants.js'
+import { THREAD_STORES, type ThreadStoreKind } from '../thread/stores/store.js'
 
 /** Reads one input as the runner passes it (trimmed; '' when unset). */
 type InputReader = (name: InputName) => string

@@ -1,7 +1,7 @@
 import type { CommandExecutionItem, TodoListItem, Usage } from '../../sdk/index.js'
 import { isPlainObject } from '../../shared/checks.js'
 import { formatDuration } from '../../shared/text.js'
-import { displayCommand, type TurnReport, type TurnStatus } from '../turn/report.js'
+import { displayCommand, type TurnReport, type TurnStatus } from '../core/report.js'
 import { agentMarkdown, codeBlock, codeSpan, htmlText, plainText, tableCell } from './markdown.js'
 
 /**

@@ -1,8 +1,8 @@
 import { CodexCancelledError, CodexTurnError, type Thread, type ThreadEvent, type ThreadItem } from '../../sdk/index.js'
-import type { Redactor } from '../redact.js'
-import type { OutputSchema } from '../settings.js'
+import type { Redactor } from '../core/redact.js'
+import type { OutputSchema } from '../settings/settings.js'
 import { TurnGuard } from './guard.js'
-import type { TurnReport } from './report.js'
+import type { TurnReport } from '../core/report.js'
 
 interface TurnRequest {
   thread: Thread

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { ReviewOutcome } from '../review/post.js'
+import type { ReviewOutcome } from '../kinds/review/post.js'
 import type { CommandExecutionItem, ThreadEvent, ThreadItem, TodoListItem, Usage } from '../../sdk/index.js'
 
 export type Conclusion = 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped'

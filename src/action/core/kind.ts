@@ -1,4 +1,4 @@
-import type { OutputSchema } from '../settings.js'
+import type { OutputSchema } from '../settings/settings.js'
 import type { TurnReport } from './report.js'
 
 /**

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../shared/checks.js'
+import { isPlainObject } from '../../shared/checks.js'
 
 /** Replaces every registered secret in text the action publishes, even when the model repeats one. */
 export class Redactor {

@@ -4,11 +4,11 @@ import { makeCodexHome, prepareCodex } from '../codex/prepare.js'
 import type { GitHubConnection } from '../github/api.js'
 import { completePullRequest, type PullRequestInfo, type RunContext } from '../github/context.js'
 import { StickyComment } from '../github/stickyComment.js'
-import type { Redactor } from '../redact.js'
-import type { Settings } from '../settings.js'
-import { createThreadArchive } from './archive.js'
-import { commentMirror, ThreadContinuation } from './continuation.js'
-import type { TranscriptCodec } from './transcript.js'
+import type { Redactor } from '../core/redact.js'
+import type { Settings } from '../settings/settings.js'
+import { createThreadArchive } from '../thread/archive.js'
+import { commentMirror, ThreadContinuation } from '../thread/continuation.js'
+import type { TranscriptCodec } from '../thread/transcript.js'
 
 export interface OpenedThread {
   codex: Codex

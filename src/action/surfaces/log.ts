@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import type { ThreadEvent, ThreadItem, TodoListItem } from '../../sdk/index.js'
 import { formatDuration, oneLine } from '../../shared/text.js'
-import { displayCommand, displayPath, type TurnReport } from '../turn/report.js'
+import { displayCommand, displayPath, type TurnReport } from '../core/report.js'
 import { formatTodo, formatUsage, STATUS } from './format.js'
 
 /**

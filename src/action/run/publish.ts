@@ -1,12 +1,12 @@
 import * as core from '@actions/core'
-import type { Redactor } from '../redact.js'
-import { failOnSeverity } from '../review/verdict.js'
-import type { Settings } from '../settings.js'
-import type { OpenedThread } from '../thread/open.js'
-import type { TurnKind } from '../turn/kind.js'
-import type { LiveTurn } from '../turn/live.js'
-import { defuse } from './log.js'
-import { publishResults } from './results.js'
+import type { Redactor } from '../core/redact.js'
+import { failOnSeverity } from '../kinds/review/verdict.js'
+import type { Settings } from '../settings/settings.js'
+import type { OpenedThread } from './session.js'
+import type { TurnKind } from '../core/kind.js'
+import type { LiveTurn } from './live.js'
+import { defuse } from '../surfaces/log.js'
+import { publishResults } from '../surfaces/outputs.js'
 
 /** What the turn kind posts (the review, the answer), then outputs, summary and comment, and the thread saved. */
 export async function publishTurn(

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../../shared/checks.js'
+import { isPlainObject } from '../../../shared/checks.js'
 
 /** A comment that asks the agent something, and where it was asked. */
 export interface CommentRequest {

@@ -1,8 +1,8 @@
-import { clip, lineRange } from '../../shared/text.js'
-import type { GitHubApi } from '../github/api.js'
-import type { TurnKind } from '../turn/kind.js'
-import { untrusted } from '../turn/prompt.js'
-import type { TurnReport } from '../turn/report.js'
+import { clip, lineRange } from '../../../shared/text.js'
+import type { GitHubApi } from '../../github/api.js'
+import type { TurnKind } from '../../core/kind.js'
+import { untrusted } from '../../core/prompt.js'
+import type { TurnReport } from '../../core/report.js'
 import type { CommentRequest } from './request.js'
 
 export interface ConversationTurnOptions {

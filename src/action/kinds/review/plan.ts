@@ -1,6 +1,6 @@
-import { execFileAsync } from '../codex/exec.js'
-import type { ReviewState } from '../thread/transcript.js'
-import { untrusted } from '../turn/prompt.js'
+import { execFileAsync } from '../../../shared/exec.js'
+import type { ReviewState } from '../../thread/transcript.js'
+import { untrusted } from '../../core/prompt.js'
 import type { PostedFinding } from './posted.js'
 
 /** What this review covers, and what it must check again. */

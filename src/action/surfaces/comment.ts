@@ -1,5 +1,5 @@
 import type { Transcript, TranscriptTurn } from '../thread/transcript.js'
-import type { TurnReport, TurnStatus } from '../turn/report.js'
+import type { TurnReport, TurnStatus } from '../core/report.js'
 import {
   answerMarkdown,
   commandsTable,
@@ -14,7 +14,7 @@ import {
   STATUS
 } from './format.js'
 import { codeSpan, plainText } from './markdown.js'
-import { answerLink, reviewAnswer } from './review.js'
+import { answerLink, reviewAnswer } from './findings.js'
 
 /** GitHub refuses comment bodies longer than this. */
 export const COMMENT_LIMIT = 65_536

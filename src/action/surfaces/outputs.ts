@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
-import { Outputs, type OutputName } from '../constants.js'
-import type { Redactor } from '../redact.js'
-import type { TurnReport } from '../turn/report.js'
+import { Outputs, type OutputName } from '../core/constants.js'
+import type { Redactor } from '../core/redact.js'
+import type { TurnReport } from '../core/report.js'
 import { renderSummary } from './summary.js'
 
 /** Step outputs, the job summary and the comment: everything leaves through the redactor. */

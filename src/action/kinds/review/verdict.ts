@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
-import type { Severity } from '../constants.js'
-import type { TurnReport } from '../turn/report.js'
-import { countBySeverity, severityRank } from './findings.js'
+import type { Severity } from '../../core/constants.js'
+import type { TurnReport } from '../../core/report.js'
+import { countBySeverity, severityRank } from '../../core/findings.js'
 
 /**
  * Fails the step when the review found something at least as severe as `threshold`, so a required

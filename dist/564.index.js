@@ -69,7 +69,7 @@ class CacheBundleStore {
         const caches = (await api.listCaches(cacheKeyPrefix(key))).filter((entry) => own.test(entry.key));
         const cutoff = caches.find((entry) => entry.key === saved.key)?.createdAt ?? saved.at;
         const older = caches.filter((entry) => entry.key !== saved.key && entry.createdAt < cutoff);
-        const { kept, reason } = await (0,_store_js__WEBPACK_IMPORTED_MODULE_3__/* .deleteEach */ .pP)(older, (entry) => api.deleteCache(entry.id));
+        const { kept, reason } = await (0,_store_js__WEBPACK_IMPORTED_MODULE_3__/* .deleteEach */ .p)(older, (entry) => api.deleteCache(entry.id));
         if (!kept.length)
             return;
         log(`${kept.length} older cache(s) of thread ${key} were not deleted (${reason}): GitHub evicts caches ` +

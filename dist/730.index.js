@@ -88,7 +88,7 @@ class ArtifactBundleStore {
             return;
         const { api, log } = this.options;
         const older = (await api.listArtifacts(artifactName(key))).filter((artifact) => artifact.id < savedId && !artifact.expired);
-        const { kept, reason } = await (0,_store_js__WEBPACK_IMPORTED_MODULE_3__/* .deleteEach */ .pP)(older, (artifact) => api.deleteArtifact(artifact.id));
+        const { kept, reason } = await (0,_store_js__WEBPACK_IMPORTED_MODULE_3__/* .deleteEach */ .p)(older, (artifact) => api.deleteArtifact(artifact.id));
         if (!kept.length)
             return;
         const until = kept

@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { useBaseInstructions } from '../../src/action/codex/instructions.js'
-import { defuse, inert } from '../../src/action/surfaces/log.js'
+import { breakLogCommands, inert } from '../../src/action/surfaces/log.js'
 import { buildPrompt, contextBlock, promptJson, untrusted } from '../../src/action/core/prompt.js'
-import type { RunContext } from '../../src/action/github/context.js'
+import type { RunContext } from '../../src/action/core/context.js'
 import { refusalOf, VALID_INPUTS } from '../support/settings.js'
 import { tempDir, tempRepo } from '../support/tempDirs.js'
 
@@ -18,7 +18,7 @@ describe('the job log', () => {
     expect(first.at(-1)).toBe(`::${token}::`)
     expect(first.slice(1, -1).join('\n')).toBe('::add-mask::x\n::stop-commands::guess\nok #\u200b#[error]y')
     expect(inert(text).split('\n')[0]).not.toBe(first[0])
-    expect(defuse('a ##[group]b ##[x')).toBe('a #\u200b#[group]b #\u200b#[x')
+    expect(breakLogCommands('a ##[group]b ##[x')).toBe('a #\u200b#[group]b #\u200b#[x')
   })
 
   it.each(['model', 'working-directory', 'thread-store-path', 'codex-home'])(

@@ -47,7 +47,7 @@ describe('readSettings', () => {
       timeoutMs: 30 * 60_000,
       config: {}
     })
-    expect(result.comment).toBeUndefined()
+    expect(result.postComment).toBeUndefined()
     expect(result.outputSchema).toBeUndefined()
   })
 
@@ -82,7 +82,7 @@ describe('readSettings', () => {
       codexVersion: '0.170.0-alpha.1',
       codexPath: executable,
       githubToken: 'ghs_x',
-      comment: false,
+      postComment: false,
       timeoutMs: 90_000,
       config: { model_verbosity: 'low', sandbox_workspace_write: { network_access: true }, tools: { list: [1, 2] } }
     })

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { COMMENT_LIMIT, commentMarker, renderComment } from '../../src/action/surfaces/comment.js'
+import { GITHUB_BODY_LIMIT } from '../../src/action/core/constants.js'
+import { commentMarker } from '../../src/action/core/markers.js'
+import { renderComment } from '../../src/action/surfaces/comment.js'
 import { formatUsage, shortUsage } from '../../src/action/surfaces/format.js'
 import { clipOutput, LogStreamer, type LogSink } from '../../src/action/surfaces/log.js'
-import { displayCommand, displayPath, TurnReport } from '../../src/action/core/report.js'
+import { displayCommand, displayPath, TurnReport, type TurnFacts } from '../../src/action/core/report.js'
 import { renderSummary, SUMMARY_LIMIT } from '../../src/action/surfaces/summary.js'
 import type { ThreadEvent } from '../../src/sdk/index.js'
 import { emptyTranscript, withTurn } from '../../src/action/thread/transcript.js'
@@ -87,8 +89,8 @@ const turnEvents: ThreadEvent[] = [
   { type: 'turn.completed', usage: { input_tokens: 1200, cached_input_tokens: 200, output_tokens: 80 } }
 ]
 
-function completedReport(): TurnReport {
-  const report = new TurnReport(runUrl)
+function completedReport(facts: TurnFacts = {}): TurnReport {
+  const report = new TurnReport(runUrl, facts)
   for (const event of turnEvents) report.apply(event)
   report.finish('success')
   return report
@@ -140,8 +142,7 @@ describe('TurnReport', () => {
 
 describe('renderComment', () => {
   it('holds the status line, the response, folded details, usage and the run link under the marker', () => {
-    const report = completedReport()
-    report.requestedBy = 'alice'
+    const report = completedReport({ requestedBy: 'alice' })
     const body = renderComment({ key: 'pr-3', report })
     expect(body.startsWith(commentMarker('pr-3'))).toBe(true)
     expect(body).toMatch(/^### 🤖 Codex · 🏁 Done in [\d.]+s · asked by alice · \[workflow run\]\(.+\)$/m)
@@ -186,8 +187,8 @@ describe('renderComment', () => {
     const report = completedReport()
     report.finalResponse = 'x'.repeat(200_000)
     const body = renderComment({ key: 'pr-3', report, encodedTranscript: '<!-- codex-thread-action:record=AAAA -->' })
-    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
-    expect(body.length).toBeGreaterThan(COMMENT_LIMIT * 0.7)
+    expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT)
+    expect(body.length).toBeGreaterThan(GITHUB_BODY_LIMIT * 0.7)
     expect(body).toContain('cut to fit a GitHub comment')
     expect(body).toContain(runUrl)
     expect(body.startsWith(commentMarker('pr-3'))).toBe(true)
@@ -302,7 +303,7 @@ describe('shortUsage', () => {
 
 describe('TurnReport.currentStep', () => {
   it('names what the agent is doing and what it acts on', () => {
-    const report = new TurnReport(runUrl, '/work/repo')
+    const report = new TurnReport(runUrl, { workingDirectory: '/work/repo' })
     expect(report.currentStep).toEqual({ verb: 'Starting' })
     report.apply({ type: 'item.completed', item: { id: 'r', type: 'reasoning', text: '…' } })
     expect(report.currentStep).toEqual({ verb: 'Thinking' })

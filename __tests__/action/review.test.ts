@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { readCommentRequest } from '../../src/action/kinds/conversation/request.js'
 import { diffMapOf, onDiff, parsePatch } from '../../src/action/kinds/review/diff.js'
 import { countBySeverity, findingId, reviewOutputSchema } from '../../src/action/core/findings.js'
-import { findingMarker, idsIn } from '../../src/action/kinds/review/posted.js'
+import { findingIdsIn, findingMarker } from '../../src/action/core/markers.js'
 import { strictSchemaProblems } from '../../src/sdk/index.js'
 
 const patch = [
@@ -70,9 +70,9 @@ describe('findings', () => {
 
   it("are recognised by the marker on a body's last line only, so a quoted marker never counts", () => {
     const marker = findingMarker(['abc123def456', '0123456789ab'])
-    expect(idsIn(`text\n${marker}\n`)).toEqual(['abc123def456', '0123456789ab'])
-    expect(idsIn(`${marker}\nthe agent quoted it above`)).toEqual([])
-    expect(idsIn(`text ${marker}`)).toEqual([])
+    expect(findingIdsIn(`text\n${marker}\n`)).toEqual(['abc123def456', '0123456789ab'])
+    expect(findingIdsIn(`${marker}\nthe agent quoted it above`)).toEqual([])
+    expect(findingIdsIn(`text ${marker}`)).toEqual([])
   })
 })
 

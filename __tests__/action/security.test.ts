@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { actorOf, admitActor } from '../../src/action/github/actor.js'
+import { admitActor } from '../../src/action/github/actor.js'
+import { actorOf } from '../../src/action/github/context.js'
 import { codexEnvironment, protectShellEnvironment, SECRET_NAME_PATTERNS } from '../../src/action/codex/environment.js'
 import type { GitHubApi } from '../../src/action/github/api.js'
 import { Redactor } from '../../src/action/core/redact.js'
-import { InputError } from '../../src/action/settings/settings.js'
+import { InputError } from '../../src/action/core/errors.js'
 import { refusalOf, settingsFrom, VALID_INPUTS } from '../support/settings.js'
 import { tempDir } from '../support/tempDirs.js'
 

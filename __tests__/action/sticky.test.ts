@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { commentMarker } from '../../src/action/surfaces/comment.js'
+import { commentMarker } from '../../src/action/core/markers.js'
 import type { IssueComment } from '../../src/action/github/api.js'
 import { StickyComment, type CommentApi } from '../../src/action/github/stickyComment.js'
 import { itemAt } from '../support/lists.js'

@@ -3,7 +3,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { seal, unseal } from '../../src/action/thread/seal.js'
-import { COMMENT_LIMIT, renderComment } from '../../src/action/surfaces/comment.js'
+import { GITHUB_BODY_LIMIT } from '../../src/action/core/constants.js'
+import { renderComment } from '../../src/action/surfaces/comment.js'
 import { DirectoryBundleStore } from '../../src/action/thread/stores/directory.js'
 import {
   emptyTranscript,
@@ -119,10 +120,10 @@ describe('the thread record', () => {
     expect(kept.turns).toEqual(record.turns.slice(0, kept.turns.length))
 
     const report = new TurnReport('https://run/now')
-    report.finalResponse = 'y'.repeat(COMMENT_LIMIT)
+    report.finalResponse = 'y'.repeat(GITHUB_BODY_LIMIT)
     report.finish('success')
     const body = renderComment({ key: KEY, report, history: record, encodedTranscript: marker })
-    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
+    expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT)
     expect(codec.decode(body).record).toEqual(kept)
   })
 

@@ -1,4 +1,5 @@
-import { InputError, readSettings, type Settings } from '../../src/action/settings/settings.js'
+import { InputError } from '../../src/action/core/errors.js'
+import { readSettings, type Settings } from '../../src/action/settings/settings.js'
 import { tempDir } from './tempDirs.js'
 
 /** The inputs most tests start from: a prompt and a key. */

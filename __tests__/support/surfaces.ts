@@ -69,9 +69,7 @@ function plan(done: number): ThreadItem {
 const completed = (item: ThreadItem): ThreadEvent => ({ type: 'item.completed', item })
 
 function report(events: ThreadEvent[], end?: { status: Conclusion; error?: string; tookMs?: number }): TurnReport {
-  const turn = new TurnReport(RUN_URL, '/work/repo')
-  turn.requestedBy = 'alice'
-  turn.resumed = true
+  const turn = new TurnReport(RUN_URL, { workingDirectory: '/work/repo', requestedBy: 'alice', resumed: true })
   for (const event of [{ type: 'thread.started', thread_id: THREAD_ID } as ThreadEvent, ...events]) turn.apply(event)
   if (end) {
     turn.finish(end.status, end.error)

@@ -205,13 +205,15 @@ export async function throughput(options: Options): Promise<SectionResult> {
   const bothStreamer = new LogStreamer(bothSink, '/home/runner/work/repo')
   const bothMs = await sdkStream(script, (event) => bothStreamer.handle(event))
 
-  // main.ts's loop for each event (src/action/turn/run.ts, onEvent): redact, fold into the report,
+  // main.ts's loop for each event (src/action/run/turn.ts, onEvent): redact, fold into the report,
   // the log line, and a progress call on the sticky comment, which renders only when an edit is sent
   const fullLoop = (): { handle(raw: ThreadEvent): void; close(): void; edits: number } => {
     const redactor = new Redactor()
     redactor.add('sk-bench-0123456789')
     redactor.add('ghs_bench_0123456789')
-    const report = new TurnReport('https://github.com/octo/demo/actions/runs/1', '/home/runner/work/repo')
+    const report = new TurnReport('https://github.com/octo/demo/actions/runs/1', {
+      workingDirectory: '/home/runner/work/repo'
+    })
     const sink = devNullSink()
     const streamer = new LogStreamer(sink, '/home/runner/work/repo')
     const api = inMemoryComments()
@@ -247,7 +249,9 @@ export async function throughput(options: Options): Promise<SectionResult> {
   // what main.ts did before: the comment body rendered (and redacted) for every event
   const redactor = new Redactor()
   redactor.add('sk-bench-0123456789')
-  const report = new TurnReport('https://github.com/octo/demo/actions/runs/1', '/home/runner/work/repo')
+  const report = new TurnReport('https://github.com/octo/demo/actions/runs/1', {
+    workingDirectory: '/home/runner/work/repo'
+  })
   started = performance.now()
   let rendered = 0
   for (const event of collected) {

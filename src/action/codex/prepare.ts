@@ -12,12 +12,18 @@ export async function makeCodexHome(settings: Pick<Settings, 'codexHome'>, runne
   return settings.codexHome ?? (await mkdtemp(path.join(runner.tempDir, 'codex-home-')))
 }
 
+/** The settings that shape codex's process; the API key among them, since codex is given it. */
+export type CodexSettings = Pick<
+  Settings,
+  'sandbox' | 'codexPath' | 'codexVersion' | 'allowEnv' | 'apiKey' | 'baseUrl' | 'config'
+>
+
 /**
  * A codex ready for the turn: its sandbox able to start, the binary found or installed, and an
  * environment that keeps the runner's credentials and the user's secrets from the agent.
  */
 export async function prepareCodex(
-  settings: Settings,
+  settings: CodexSettings,
   runner: Runner,
   codexHome: string,
   redactor: Redactor,

@@ -23,7 +23,7 @@ export const Inputs = {
   TimeoutMinutes: 'timeout-minutes',
   ThreadKey: 'thread-key',
   Resume: 'resume',
-  BundleStore: 'thread-store',
+  ThreadStore: 'thread-store',
   ThreadStorePath: 'thread-store-path',
   ThreadSecret: 'thread-secret',
   AllowUsers: 'allow-users',
@@ -68,3 +68,10 @@ export type Severity = (typeof SEVERITIES)[number]
 
 /** Events whose comment is the request: the prompt input is then optional. */
 export const COMMENT_EVENTS = ['issue_comment', 'pull_request_review_comment'] as const
+
+/** Where a thread's sealed bundles are kept between runs (the thread-store input). */
+export const THREAD_STORES = ['artifact', 'cache', 'directory'] as const
+export type ThreadStoreKind = (typeof THREAD_STORES)[number]
+
+/** GitHub refuses issue comment, review and review comment bodies longer than this. */
+export const GITHUB_BODY_LIMIT = 65_536

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { strictSchemaFromZod } from '../../sdk/index.js'
-import { describeIssues } from '../../shared/checks.js'
 import { SEVERITIES, type Severity } from './constants.js'
-import type { OutputSchema } from '../settings/settings.js'
+import { outputSchemaOf, type OutputSchema } from './outputSchema.js'
 
 /**
  * The review's final response: the one schema review mode asks the model for, published in the
@@ -29,13 +28,7 @@ export type ReviewResponse = z.infer<typeof ReviewSchema>
 export type Finding = ReviewResponse['findings'][number]
 
 /** The findings schema as the turn's output schema: strict-mode JSON for codex, zod for the check. */
-export const reviewOutputSchema: OutputSchema = {
-  schema: strictSchemaFromZod(ReviewSchema).strict,
-  validate(value) {
-    const parsed = ReviewSchema.safeParse(value)
-    return parsed.success ? [] : describeIssues(parsed.error.issues)
-  }
-}
+export const reviewOutputSchema: OutputSchema = outputSchemaOf(strictSchemaFromZod(ReviewSchema).strict, ReviewSchema)
 
 /** Worst first: the index is the rank. */
 export function severityRank(severity: Severity): number {
@@ -60,3 +53,34 @@ export function countBySeverity(findings: ReadonlyArray<Pick<Finding, 'severity'
     .map(([severity, count]) => `${count} ${severity}`)
     .join(', ')
 }
+
+/** What this run's review did, for the comment, the summary and the outputs. */
+export interface ReviewOutcome {
+  url?: string
+  /** The agent's overall assessment, as it wrote it. */
+  summary: string
+  /** Every finding of this run's response. */
+  findings: Finding[]
+  /** The findings posted by this run: on the diff lines, and in the review body. */
+  inline: Finding[]
+  inBody: Finding[]
+  /** Findings of the response already posted by an earlier review: not posted again. */
+  repeated: Finding[]
+  /** Earlier findings the agent reported fixed, with whether their thread could be resolved. */
+  resolved: Array<{ id: string; title: string; threadResolved: boolean }>
+  /** The range reviewed, in words. */
+  scope: string
+}
+
+/** What a review leaves for the next one, in the PR thread's record. */
+export const ReviewStateSchema = z.object({
+  /** The head commit the last review looked at: the next one reviews what changed since. */
+  headSha: z.string(),
+  at: z.string(),
+  /** Findings posted and not resolved since, for the next review to check again. */
+  open: z.array(
+    z.object({ id: z.string(), path: z.string(), line: z.number(), severity: z.string(), title: z.string() })
+  )
+})
+
+export type ReviewState = z.infer<typeof ReviewStateSchema>

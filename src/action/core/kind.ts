@@ -1,9 +1,16 @@
-import type { OutputSchema } from '../settings/settings.js'
-import type { TurnReport } from './report.js'
+import type { ReviewState } from './findings.js'
+import type { OutputSchema } from './outputSchema.js'
+import type { KindOutcome, TurnReport } from './report.js'
+
+/** What a turn kind publishes, and what the PR thread's record keeps of it. */
+export interface KindPublished extends KindOutcome {
+  /** Review mode: the state the next review starts from. */
+  reviewState?: ReviewState
+}
 
 /**
- * What differs between a turn on the user's prompt, a review and an answer to a comment: the
- * prompt, the schema of the response, and what is published besides the common surfaces.
+ * A turn's kind: the user's prompt, a review, or an answer to a comment. What differs between
+ * them: the prompt, the schema of the response, and what is published besides the common surfaces.
  */
 export interface TurnKind {
   /** The request as the thread's transcript keeps it. */
@@ -15,11 +22,6 @@ export interface TurnKind {
   outputSchema?: OutputSchema
   /** Runs once the turn has been admitted and is about to start. */
   started?(): Promise<void>
-  /** Publishes what this kind of turn adds (the review, the answer); records it on the report. */
-  publish?(report: TurnReport): Promise<void>
-}
-
-/** The user's prompt, as it is. */
-export function promptTurn(prompt: string, outputSchema: OutputSchema | undefined): TurnKind {
-  return { request: prompt, instructions: prompt, facts: [], outputSchema }
+  /** Publishes what this kind of turn adds (the review, the answer), once the turn has ended. */
+  publish?(report: TurnReport): Promise<KindPublished>
 }

@@ -1,4 +1,4 @@
-import type { RunContext } from '../github/context.js'
+import type { RunContext } from './context.js'
 
 /**
  * A value as JSON with `<`, `>` and `&` escaped: text placed in one of the prompt's delimited

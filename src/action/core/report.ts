@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { ReviewOutcome } from '../kinds/review/post.js'
+import type { ReviewOutcome } from './findings.js'
 import type { CommandExecutionItem, ThreadEvent, ThreadItem, TodoListItem, Usage } from '../../sdk/index.js'
 
 export type Conclusion = 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped'
@@ -11,16 +11,40 @@ export interface Activity {
   subject?: string
 }
 
-/** Everything known about the turn: what the log, the summary, the comment and the outputs show. */
+/** What is known of a turn before it starts. */
+export interface TurnFacts {
+  /** Changed paths are shown relative to this folder when inside it. */
+  workingDirectory?: string
+  /** The request as the thread's transcript keeps it. */
+  request?: string
+  /** Whether the turn continues a codex thread kept from an earlier run. */
+  resumed?: boolean
+  /** The login of who asked for the turn, when the event names one. */
+  requestedBy?: string
+}
+
+/** What a turn kind published besides the common surfaces. */
+export interface KindOutcome {
+  /** Review mode: what the review posted. */
+  review?: ReviewOutcome
+  /** A comment's turn: where the answer was posted. */
+  answerUrl?: string
+}
+
+/**
+ * Everything known about the turn: what the log, the summary, the comment and the outputs show.
+ * Its state changes only through the methods below, fed by what each stage of the run returns.
+ */
 export class TurnReport {
   status: TurnStatus = 'running'
   threadId: string | null = null
-  resumed = false
+  readonly resumed: boolean
+  readonly request: string
+  readonly workingDirectory?: string
   finalResponse = ''
   structuredOutput: unknown = undefined
   usage: Usage | null = null
-  /** The login of who asked for the turn, when the event names one. */
-  requestedBy?: string
+  readonly requestedBy?: string
   /** Why the turn did not succeed, on one or more lines. */
   error?: string
   readonly startedAt = Date.now()
@@ -33,9 +57,20 @@ export class TurnReport {
 
   constructor(
     readonly runUrl: string,
-    /** Changed paths are shown relative to this folder when inside it. */
-    readonly workingDirectory?: string
-  ) {}
+    facts: TurnFacts = {}
+  ) {
+    this.workingDirectory = facts.workingDirectory
+    this.request = facts.request ?? ''
+    this.resumed = facts.resumed ?? false
+    this.requestedBy = facts.requestedBy
+  }
+
+  /** A run that starts no turn, and why. */
+  static skipped(runUrl: string, reason: string): TurnReport {
+    const report = new TurnReport(runUrl)
+    report.finish('skipped', reason)
+    return report
+  }
 
   /** Folds one event into the report. */
   apply(event: ThreadEvent): void {
@@ -59,10 +94,22 @@ export class TurnReport {
   }
 
   /** Takes in what a failed or cancelled turn had produced beyond the events seen. */
-  absorb(items: ThreadItem[], finalResponse: string, usage: Usage | null): void {
-    for (const item of items) this.#items.set(item.id, item)
-    if (finalResponse) this.finalResponse = finalResponse
-    this.usage ??= usage
+  absorb(partial: { items: ThreadItem[]; finalResponse: string; usage: Usage | null; threadId: string | null }): void {
+    for (const item of partial.items) this.#items.set(item.id, item)
+    if (partial.finalResponse) this.finalResponse = partial.finalResponse
+    this.usage ??= partial.usage
+    this.threadId ??= partial.threadId
+  }
+
+  /** The final response as the output schema validated it. */
+  acceptStructured(value: unknown): void {
+    this.structuredOutput = value
+  }
+
+  /** What the turn's kind published. */
+  addOutcome(outcome: KindOutcome): void {
+    this.review = outcome.review
+    this.answerUrl = outcome.answerUrl
   }
 
   finish(status: Conclusion, error?: string): void {

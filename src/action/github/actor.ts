@@ -1,14 +1,7 @@
-import { isPlainObject } from '../../shared/checks.js'
 import { Inputs } from '../core/constants.js'
-import { InputError } from '../settings/settings.js'
+import type { Actor, RunContext } from '../core/context.js'
+import { InputError } from '../core/errors.js'
 import type { GitHubApi } from './api.js'
-import type { RunContext } from './context.js'
-
-/** Who started the run, and so whose say-so the agent would act on. */
-interface Actor {
-  login: string
-  bot: boolean
-}
 
 interface Admission {
   allowed: boolean
@@ -25,21 +18,6 @@ const writerOnlyEvents = new Set(['push', 'workflow_dispatch', 'schedule', 'repo
 /** Repository roles that may start a turn; `permission` folds maintain into write. */
 const trustedRoles = new Set(['admin', 'maintain', 'write'])
 const trustedPermissions = new Set(['admin', 'write'])
-
-/**
- * The event's sender (who opened or pushed the PR, or wrote the comment), except on a re-run by
- * someone else: GITHUB_TRIGGERING_ACTOR, who asked for this run, is then the one vouching for it.
- * Events without a sender (schedule) fall back to GITHUB_ACTOR.
- */
-export function actorOf(payload: Record<string, unknown>, env: NodeJS.ProcessEnv): Actor | undefined {
-  const sender = isPlainObject(payload.sender) ? payload.sender : {}
-  const senderLogin = typeof sender.login === 'string' && sender.login ? sender.login : undefined
-  const triggering = env.GITHUB_TRIGGERING_ACTOR?.trim()
-  if (triggering && triggering !== senderLogin) return { login: triggering, bot: isBotLogin(triggering) }
-  if (senderLogin) return { login: senderLogin, bot: sender.type === 'Bot' || isBotLogin(senderLogin) }
-  const actor = env.GITHUB_ACTOR?.trim()
-  return actor ? { login: actor, bot: isBotLogin(actor) } : undefined
-}
 
 /**
  * Whether the actor may start a turn: bots only when listed in allow-bots; users when listed in
@@ -85,10 +63,6 @@ export async function admitActor(
   }
 }
 
-function isBotLogin(login: string): boolean {
-  return login.endsWith('[bot]')
-}
-
 /** A list matches a login case-insensitively, a bot with or without its [bot] suffix, and '*' matches all. */
 function listed(list: readonly string[], login: string): boolean {
   const bare = (name: string): string => name.toLowerCase().replace(/\[bot\]$/, '')
@@ -97,11 +71,10 @@ function listed(list: readonly string[], login: string): boolean {
 
 /** Whether the actor of this run may start a turn. */
 export function admitRun(
-  context: Pick<RunContext, 'payload' | 'repository' | 'eventName'>,
+  context: Pick<RunContext, 'actor' | 'repository' | 'eventName'>,
   lists: { allowUsers: readonly string[]; allowBots: readonly string[] },
-  github: GitHubApi | undefined,
-  env: NodeJS.ProcessEnv
+  github: GitHubApi | undefined
 ): Promise<Admission> {
   const { owner, repo } = context.repository
-  return admitActor(actorOf(context.payload, env), lists, `${owner}/${repo}`, github, context.eventName)
+  return admitActor(context.actor, lists, `${owner}/${repo}`, github, context.eventName)
 }

@@ -1,4 +1,4 @@
-import type { PullRequestInfo } from './context.js'
+import type { PullRequestInfo } from '../core/context.js'
 import { createOctokit, httpStatusOf, type Octokit } from './octokit.js'
 import { createReviewApi, type ReviewApi } from './reviews.js'
 
@@ -108,4 +108,22 @@ export function connectGitHub(
   if (!token) return undefined
   const octokit = createOctokit({ token, apiUrl: context.apiUrl, warn })
   return { octokit, api: createGitHubApi(octokit, context.repository.owner, context.repository.repo) }
+}
+
+/**
+ * Comment and dispatch events name a PR by number only: its refs come from the API, so the prompt
+ * can say how to see the change. Without them the turn still runs.
+ */
+export async function completePullRequest(
+  pr: PullRequestInfo | undefined,
+  github: GitHubApi | undefined,
+  warn: (message: string) => void
+): Promise<PullRequestInfo | undefined> {
+  if (!pr || pr.baseSha || !github) return pr
+  try {
+    return await github.pullRequest(pr.number)
+  } catch (error) {
+    warn(`Could not read pull request #${pr.number}: ${(error as Error).message}`)
+    return pr
+  }
 }

@@ -1,64 +1,62 @@
-import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { isPlainObject } from '../../shared/checks.js'
-import type { GitHubApi } from './api.js'
+import { context } from '@actions/github'
+import type {
+  IssueCommentEvent,
+  PullRequestEvent,
+  PullRequestReviewCommentEvent,
+  PullRequestReviewEvent,
+  WorkflowDispatchEvent
+} from '@octokit/webhooks-types'
+import type { Actor, PullRequestInfo, RunContext } from '../core/context.js'
 
-/** The pull request a run is about, as far as the event tells. */
-export interface PullRequestInfo {
-  number: number
-  title?: string
-  baseRef?: string
-  baseSha?: string
-  headRef?: string
-  headSha?: string
-}
-
-export interface RunContext {
-  eventName: string
-  repository: { owner: string; repo: string }
-  serverUrl: string
-  apiUrl: string
-  runId: string
-  runAttempt: string
-  /** Link to this workflow run's page. */
-  runUrl: string
-  pullRequest?: PullRequestInfo
-  /** The raw event payload (GITHUB_EVENT_PATH). */
-  payload: Record<string, unknown>
-  /** Scratch space that goes with the job (RUNNER_TEMP). */
-  tempDir: string
-}
-
-/** Reads the run's context from the variables and event file the runner provides. */
-export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext {
-  const payload = readPayload(env.GITHUB_EVENT_PATH)
+/**
+ * The run's context, computed once: @actions/github's `context` has read the runner's variables and
+ * the event file; the actor, the PR and the run's link are derived here.
+ */
+export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
   const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/')
-  const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '')
+  const serverUrl = context.serverUrl.replace(/\/$/, '')
   const runId = env.GITHUB_RUN_ID ?? ''
   const runAttempt = env.GITHUB_RUN_ATTEMPT ?? '1'
+  const payload = context.payload as Record<string, unknown>
   return {
-    eventName: env.GITHUB_EVENT_NAME ?? '',
+    eventName: context.eventName ?? '',
     repository: { owner, repo },
     serverUrl,
-    apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
+    apiUrl: context.apiUrl.replace(/\/$/, ''),
     runId,
     runAttempt,
     runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}${runAttempt !== '1' ? `/attempts/${runAttempt}` : ''}`,
-    pullRequest: pullRequestOf(env.GITHUB_EVENT_NAME ?? '', payload),
+    pullRequest: pullRequestOf(context.eventName ?? '', payload),
     payload,
+    actor: actorOf(payload, env),
     tempDir: env.RUNNER_TEMP || tmpdir()
   }
 }
 
-function readPayload(eventPath: string | undefined): Record<string, unknown> {
-  if (!eventPath) return {}
-  try {
-    const parsed: unknown = JSON.parse(readFileSync(eventPath, 'utf8'))
-    return isPlainObject(parsed) ? parsed : {}
-  } catch {
-    return {}
-  }
+/**
+ * The event's sender (who opened or pushed the PR, or wrote the comment), except on a re-run by
+ * someone else: GITHUB_TRIGGERING_ACTOR, who asked for this run, is then the one vouching for it.
+ * Events without a sender (schedule) fall back to GITHUB_ACTOR.
+ */
+export function actorOf(
+  payload: { sender?: { login?: unknown; type?: unknown } },
+  env: NodeJS.ProcessEnv
+): Actor | undefined {
+  const senderLogin =
+    typeof payload.sender?.login === 'string' && payload.sender.login ? payload.sender.login : undefined
+  const triggering = env.GITHUB_TRIGGERING_ACTOR?.trim()
+  if (triggering && triggering !== senderLogin) return { login: triggering, bot: isBotLogin(triggering) }
+  if (senderLogin) return { login: senderLogin, bot: payload.sender?.type === 'Bot' || isBotLogin(senderLogin) }
+  const actor = env.GITHUB_ACTOR?.trim()
+  return actor ? { login: actor, bot: isBotLogin(actor) } : undefined
 }
+
+export function isBotLogin(login: string): boolean {
+  return login.endsWith('[bot]')
+}
+
+type PullRequestPayload = PullRequestEvent | PullRequestReviewEvent | PullRequestReviewCommentEvent
 
 const pullRequestEvents = new Set([
   'pull_request',
@@ -72,49 +70,27 @@ const pullRequestEvents = new Set([
  * the `pr` input of a manual dispatch. Comment and dispatch events carry only the number.
  */
 function pullRequestOf(eventName: string, payload: Record<string, unknown>): PullRequestInfo | undefined {
-  if (pullRequestEvents.has(eventName) && isPlainObject(payload.pull_request)) {
-    const pr = payload.pull_request
-    const base = isPlainObject(pr.base) ? pr.base : {}
-    const head = isPlainObject(pr.head) ? pr.head : {}
-    if (typeof pr.number !== 'number') return undefined
+  if (pullRequestEvents.has(eventName)) {
+    const pr = (payload as Partial<PullRequestPayload>).pull_request
+    if (typeof pr?.number !== 'number') return undefined
     return {
       number: pr.number,
-      title: stringOr(pr.title),
-      baseRef: stringOr(base.ref),
-      baseSha: stringOr(base.sha),
-      headRef: stringOr(head.ref),
-      headSha: stringOr(head.sha)
+      title: pr.title,
+      baseRef: pr.base?.ref,
+      baseSha: pr.base?.sha,
+      headRef: pr.head?.ref,
+      headSha: pr.head?.sha
     }
   }
-  if (eventName === 'issue_comment' && isPlainObject(payload.issue) && payload.issue.pull_request) {
-    const issue = payload.issue
-    return typeof issue.number === 'number' ? { number: issue.number, title: stringOr(issue.title) } : undefined
+  if (eventName === 'issue_comment') {
+    const issue = (payload as Partial<IssueCommentEvent>).issue
+    return issue?.pull_request && typeof issue.number === 'number'
+      ? { number: issue.number, title: issue.title }
+      : undefined
   }
-  if (eventName === 'workflow_dispatch' && isPlainObject(payload.inputs)) {
-    const number = Number(payload.inputs.pr)
+  if (eventName === 'workflow_dispatch') {
+    const number = Number((payload as Partial<WorkflowDispatchEvent>).inputs?.pr)
     return Number.isInteger(number) && number > 0 ? { number } : undefined
   }
   return undefined
-}
-
-function stringOr(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
-}
-
-/**
- * Comment and dispatch events name a PR by number only: its refs come from the API, so the prompt
- * can say how to see the change. Without them the turn still runs.
- */
-export async function completePullRequest(
-  pr: PullRequestInfo | undefined,
-  github: GitHubApi | undefined,
-  warn: (message: string) => void
-): Promise<PullRequestInfo | undefined> {
-  if (!pr || pr.baseSha || !github) return pr
-  try {
-    return await github.pullRequest(pr.number)
-  } catch (error) {
-    warn(`Could not read pull request #${pr.number}: ${(error as Error).message}`)
-    return pr
-  }
 }

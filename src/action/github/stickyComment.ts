@@ -1,9 +1,9 @@
-import { commentMarker } from '../surfaces/comment.js'
+import { commentMarker } from '../core/markers.js'
 import type { GitHubApi, IssueComment } from './api.js'
+import { httpStatusOf } from './octokit.js'
 
 /** The calls a sticky comment makes. */
 export type CommentApi = Pick<GitHubApi, 'viewer' | 'listComments' | 'createComment' | 'updateComment'>
-import { httpStatusOf } from './octokit.js'
 
 /** Progress edits are at most this frequent, to stay far from GitHub's rate limits. */
 export const PROGRESS_INTERVAL_MS = 5000

@@ -1,28 +1,32 @@
 import * as core from '@actions/core'
 import { Inputs } from '../core/constants.js'
-import { conversationTurn } from '../kinds/conversation/kind.js'
-import type { CommentRequest } from '../kinds/conversation/request.js'
+import { InputError } from '../core/errors.js'
+import type { TurnKind } from '../core/kind.js'
+import type { Redactor } from '../core/redact.js'
 import type { GitHubConnection } from '../github/api.js'
+import { conversationKind } from '../kinds/conversation/kind.js'
+import type { CommentRequest } from '../kinds/conversation/request.js'
+import { promptKind } from '../kinds/prompt.js'
+import { reviewKind } from '../kinds/review/kind.js'
+import type { Settings } from '../settings/settings.js'
 import { AGENT_HEADING_LEVEL } from '../surfaces/format.js'
 import { agentMarkdown } from '../surfaces/markdown.js'
-import type { Redactor } from '../core/redact.js'
-import { reviewTurn } from '../kinds/review/kind.js'
-import { InputError, type Settings } from '../settings/settings.js'
-import type { OpenedThread } from './session.js'
-import { promptTurn, type TurnKind } from '../core/kind.js'
+import type { Session } from './session.js'
 
-/** An answer to a comment, a review, or the user's prompt. */
-export async function chooseTurn(parts: {
-  settings: Settings
-  comment: CommentRequest | undefined
+export type KindSettings = Pick<Settings, 'mode' | 'prompt' | 'outputSchema' | 'workingDirectory'>
+
+/** The turn's kind: an answer to a comment, a review, or the user's prompt. */
+export async function chooseKind(parts: {
+  settings: KindSettings
+  request: CommentRequest | undefined
   github: GitHubConnection | undefined
-  opened: OpenedThread
+  session: Pick<Session, 'pr' | 'thread'>
   redactor: Redactor
 }): Promise<TurnKind> {
-  const { settings, comment, github, redactor } = parts
-  const { pr, thread } = parts.opened
-  if (!comment && settings.mode !== 'review') return promptTurn(settings.prompt, settings.outputSchema)
-  const why = comment ? 'answers comments' : 'posts its review'
+  const { settings, request, github, redactor } = parts
+  const { pr, thread } = parts.session
+  if (!request && settings.mode !== 'review') return promptKind(settings.prompt, settings.outputSchema)
+  const why = request ? 'answers comments' : 'posts its review'
   if (!pr)
     throw new InputError(
       Inputs.Mode,
@@ -32,14 +36,12 @@ export async function chooseTurn(parts: {
   const safe = (markdown: string): string =>
     redactor.redact(agentMarkdown(markdown, { headingLevel: AGENT_HEADING_LEVEL }))
   const common = { api: github.api, safe, warn: core.warning }
-  if (comment)
-    return conversationTurn({ ...common, pr: pr.number, request: comment, standingInstructions: settings.prompt })
-  return reviewTurn({
+  if (request) return conversationKind({ ...common, pr: pr.number, request, standingInstructions: settings.prompt })
+  return reviewKind({
     ...common,
     pr,
     lastReview: thread.lastReview,
     workingDirectory: settings.workingDirectory,
-    teamInstructions: settings.prompt,
-    remember: (state) => thread.recordReview(state)
+    teamInstructions: settings.prompt
   })
 }

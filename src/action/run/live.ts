@@ -1,45 +1,54 @@
 import * as core from '@actions/core'
-import { useBaseInstructions } from '../codex/instructions.js'
-import type { RunContext } from '../github/context.js'
-import { actorOf } from '../github/actor.js'
-import { renderComment } from '../surfaces/comment.js'
-import { jobLog, LogStreamer } from '../surfaces/log.js'
-import type { Redactor } from '../core/redact.js'
-import type { Settings } from '../settings/settings.js'
-import type { OpenedThread } from './session.js'
+import type { RunContext } from '../core/context.js'
 import type { TurnKind } from '../core/kind.js'
 import { buildPrompt } from '../core/prompt.js'
+import type { Redactor } from '../core/redact.js'
 import { TurnReport } from '../core/report.js'
+import { useBaseInstructions } from '../codex/instructions.js'
+import type { Settings } from '../settings/settings.js'
+import { renderComment } from '../surfaces/comment.js'
+import { jobLog, LogStreamer } from '../surfaces/log.js'
+import type { ThreadKeys, Session } from './session.js'
 import { runTurn } from './turn.js'
+
+export type LiveSettings = Pick<
+  Settings,
+  'workingDirectory' | 'sandbox' | 'model' | 'effort' | 'timeoutMs' | 'trustPrInstructions' | 'config'
+>
 
 export interface LiveTurn {
   report: TurnReport
-  /** The sticky comment as the report shows the turn now. */
-  comment: () => string
+  /** The sticky comment's body as the report shows the turn now. */
+  commentBody: () => string
 }
 
 /** The turn, streamed into the job log and the sticky comment as it happens. */
-export async function runLive(
-  settings: Settings,
-  context: RunContext,
-  { codex, pr, thread, threadKey, sticky }: OpenedThread,
-  kind: TurnKind,
+export async function runLive(parts: {
+  settings: LiveSettings
+  context: RunContext
+  keys: ThreadKeys
+  session: Session
+  kind: TurnKind
   redactor: Redactor
-): Promise<LiveTurn> {
-  thread.request = kind.request
-  const report = new TurnReport(context.runUrl, settings.workingDirectory)
-  report.resumed = thread.resumed
-  report.requestedBy = actorOf(context.payload, process.env)?.login
-  const comment = (): string =>
+}): Promise<LiveTurn> {
+  const { settings, context, kind, redactor } = parts
+  const { codex, pr, thread, sticky } = parts.session
+  const report = new TurnReport(context.runUrl, {
+    workingDirectory: settings.workingDirectory,
+    request: kind.request,
+    resumed: thread.resumed,
+    requestedBy: context.actor?.login
+  })
+  const commentBody = (): string =>
     redactor.redact(
       renderComment({
-        key: threadKey,
+        key: parts.keys.threadKey,
         report,
         history: thread.history(report),
         encodedTranscript: thread.encodedTranscript
       })
     )
-  sticky?.progress(comment)
+  sticky?.progress(commentBody)
   await kind.started?.()
   const streamer = new LogStreamer(jobLog, settings.workingDirectory)
   core.info(
@@ -47,7 +56,12 @@ export async function runLive(
   )
   const restoreInstructions =
     pr && !settings.trustPrInstructions
-      ? await useBaseInstructions({ ...settings, baseSha: pr.baseSha, log: core })
+      ? await useBaseInstructions({
+          workingDirectory: settings.workingDirectory,
+          config: settings.config,
+          baseSha: pr.baseSha,
+          log: core
+        })
       : undefined
   await runTurn(report, {
     thread: thread.start(codex, {
@@ -64,9 +78,9 @@ export async function runLive(
     redactor,
     onEvent: (event) => {
       streamer.handle(event)
-      sticky?.progress(comment)
+      sticky?.progress(commentBody)
     }
   }).finally(restoreInstructions)
   streamer.close(report)
-  return { report, comment }
+  return { report, commentBody }
 }

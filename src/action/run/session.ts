@@ -1,67 +1,94 @@
 import * as core from '@actions/core'
 import type { Codex } from '../../sdk/index.js'
-import { makeCodexHome, prepareCodex } from '../codex/prepare.js'
-import type { GitHubConnection } from '../github/api.js'
-import { completePullRequest, type PullRequestInfo, type RunContext } from '../github/context.js'
-import { StickyComment } from '../github/stickyComment.js'
+import type { PullRequestInfo, RunContext } from '../core/context.js'
 import type { Redactor } from '../core/redact.js'
+import { makeCodexHome, prepareCodex, type CodexSettings } from '../codex/prepare.js'
+import { completePullRequest, type GitHubConnection } from '../github/api.js'
+import { StickyComment } from '../github/stickyComment.js'
 import type { Settings } from '../settings/settings.js'
 import { createThreadArchive } from '../thread/archive.js'
 import { commentMirror, ThreadContinuation } from '../thread/continuation.js'
 import type { TranscriptCodec } from '../thread/transcript.js'
 
-export interface OpenedThread {
+/** The keys of a run's thread. */
+export interface ThreadKeys {
+  /** The key the thread is kept under between runs; undefined: it is this run's alone, kept nowhere. */
+  storedKey?: string
+  /** The key this run's thread goes by (its sticky comment's, its record's): the stored key, or the run's own. */
+  threadKey: string
+}
+
+export function threadKeysOf(
+  settings: Pick<Settings, 'threadKey'>,
+  context: Pick<RunContext, 'pullRequest' | 'runId'>
+): ThreadKeys {
+  const prNumber = context.pullRequest?.number
+  const storedKey = settings.threadKey ?? (prNumber ? `pr-${prNumber}` : undefined)
+  return { storedKey, threadKey: storedKey ?? `run-${context.runId}` }
+}
+
+export type SessionSettings = CodexSettings &
+  Pick<
+    Settings,
+    'codexHome' | 'postComment' | 'resume' | 'threadStore' | 'threadStorePath' | 'threadSecret' | 'githubToken'
+  >
+
+/** What a turn runs in: codex, the PR, the thread continued, and the sticky comment that shows it. */
+export interface Session {
   codex: Codex
   /** The run's PR, with its refs read from the API when the event names only its number. */
   pr?: PullRequestInfo
   thread: ThreadContinuation
-  threadKey: string
   sticky?: StickyComment
-}
-
-/** The key of the thread kept between runs (undefined: none is kept), and the key this run's thread goes by. */
-export function threadKeys(
-  settings: Pick<Settings, 'threadKey'>,
-  context: Pick<RunContext, 'pullRequest' | 'runId'>
-): { key?: string; threadKey: string } {
-  const prNumber = context.pullRequest?.number
-  // without a key the thread is this run's alone, and kept nowhere
-  const key = settings.threadKey ?? (prNumber ? `pr-${prNumber}` : undefined)
-  return { key, threadKey: key ?? `run-${context.runId}` }
 }
 
 /**
  * Codex ready, and the key's thread continued: found while the PR and the thread are read from GitHub.
- * `codec` is the thread's TranscriptCodec, created for `threadKeys(...).threadKey` before the run was gated.
+ * `codec` is the thread's TranscriptCodec for `keys.threadKey`, created before the run was gated.
  */
-export async function openThread(
-  settings: Settings,
-  context: RunContext,
-  github: GitHubConnection | undefined,
-  redactor: Redactor,
+export async function openSession(parts: {
+  settings: SessionSettings
+  context: RunContext
+  /** The step's environment, which codex's is made from. */
+  env: NodeJS.ProcessEnv
+  keys: ThreadKeys
+  github: GitHubConnection | undefined
+  redactor: Redactor
   codec: Promise<TranscriptCodec>
-): Promise<OpenedThread> {
-  const prNumber = context.pullRequest?.number
-  const { key, threadKey } = threadKeys(settings, context)
-  const sticky = StickyComment.open(settings.comment, prNumber, github?.api, threadKey, core.warning)
-  const runner = { env: process.env, tempDir: context.tempDir }
+}): Promise<Session> {
+  const { settings, context, keys, github, redactor } = parts
+  const sticky = StickyComment.open(
+    settings.postComment,
+    context.pullRequest?.number,
+    github?.api,
+    keys.threadKey,
+    core.warning
+  )
+  const runner = { env: parts.env, tempDir: context.tempDir }
   const codexHome = await makeCodexHome(settings, runner)
-  const archive = key
-    ? await createThreadArchive({ key, settings, context, octokit: github?.octokit, codexHome, log: core })
+  const archive = keys.storedKey
+    ? await createThreadArchive({
+        key: keys.storedKey,
+        settings,
+        context,
+        octokit: github?.octokit,
+        codexHome,
+        log: core
+      })
     : undefined
   const [codex, pr, thread] = await Promise.all([
     prepareCodex(settings, runner, codexHome, redactor, core),
     completePullRequest(context.pullRequest, github?.api, core.warning),
     ThreadContinuation.begin({
-      key: threadKey,
+      key: keys.threadKey,
       archive,
       resume: settings.resume,
       mirror: sticky && commentMirror(sticky, core.warning),
-      codec,
+      codec: parts.codec,
       redactor,
       log: core.info,
       warn: core.warning
     })
   ])
-  return { codex, pr, thread, threadKey, sticky }
+  return { codex, pr, thread, sticky }
 }

@@ -1,6 +1,6 @@
 import { CodexCancelledError, CodexTurnError, type Thread, type ThreadEvent, type ThreadItem } from '../../sdk/index.js'
 import type { Redactor } from '../core/redact.js'
-import type { OutputSchema } from '../settings/settings.js'
+import type { OutputSchema } from '../core/outputSchema.js'
 import { TurnGuard } from './guard.js'
 import type { TurnReport } from '../core/report.js'
 
@@ -44,16 +44,16 @@ export async function runTurn(report: TurnReport, request: TurnRequest): Promise
           'failure',
           `The final response does not match output-schema:\n${problems.map((line) => `- ${line}`).join('\n')}`
         )
-      else report.structuredOutput = redactor.redactValue(turn.structuredResponse)
+      else report.acceptStructured(redactor.redactValue(turn.structuredResponse))
     }
   } catch (error) {
     if (error instanceof CodexTurnError) {
-      report.absorb(
-        redactor.redactValue(error.partial.items) as ThreadItem[],
-        redactor.redact(error.partial.finalResponse),
-        error.partial.usage
-      )
-      report.threadId ??= error.partial.threadId
+      report.absorb({
+        items: redactor.redactValue(error.partial.items) as ThreadItem[],
+        finalResponse: redactor.redact(error.partial.finalResponse),
+        usage: error.partial.usage,
+        threadId: error.partial.threadId
+      })
       const stopped = error instanceof CodexCancelledError ? guard.reason : undefined
       if (stopped) report.finish(stopped.kind === 'unreachable' ? 'failure' : stopped.kind, stopped.message)
       else report.finish('failure', redactor.redact(error.message))

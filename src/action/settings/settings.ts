@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync, statSync } from 'node:fs'
+import { accessSync, constants, statSync } from 'node:fs'
 import path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
 import { z } from 'zod'
@@ -9,7 +9,7 @@ import {
   type ModelReasoningEffort,
   type SandboxMode
 } from '../../sdk/index.js'
-import { describeIssues, isPlainObject } from '../../shared/checks.js'
+import { isPlainObject } from '../../shared/checks.js'
 import { oneLine } from '../../shared/text.js'
 import {
   COMMENT_EVENTS,
@@ -19,32 +19,15 @@ import {
   Inputs,
   MODES,
   SEVERITIES,
+  THREAD_STORES,
   type InputName,
   type Mode,
-  type Severity
+  type Severity,
+  type ThreadStoreKind
 } from '../core/constants.js'
-import { THREAD_STORES, type ThreadStoreKind } from '../thread/stores/store.js'
-
-/** Reads one input as the runner passes it (trimmed; '' when unset). */
-type InputReader = (name: InputName) => string
-
-/** A bad input: the message names the input and says what is wrong, on one line. */
-export class InputError extends Error {
-  constructor(
-    readonly input: InputName,
-    problem: string
-  ) {
-    super(`Input "${input}": ${problem}`)
-    this.name = 'InputError'
-  }
-}
-
-/** The user's output schema: a JSON Schema object the Responses API's strict mode accepts. */
-export interface OutputSchema {
-  schema: Record<string, unknown>
-  /** The problems of a value that does not match, one line each; none for a match. */
-  validate(value: unknown): string[]
-}
+import { InputError } from '../core/errors.js'
+import { outputSchemaOf, type OutputSchema } from '../core/outputSchema.js'
+import { assertOneLine, existingDirectory, readBoolean, readList, readText, type InputReader } from './inputs.js'
 
 export interface Settings {
   mode: Mode
@@ -64,8 +47,8 @@ export interface Settings {
   codexHome?: string
   config: CodexConfigObject
   githubToken: string
-  /** Undefined: comment when the run is about a pull request. */
-  comment?: boolean
+  /** The `comment` input; undefined: comment when the run is about a pull request. */
+  postComment?: boolean
   timeoutMs: number
   /** The thread this run continues; undefined: pr-<number> on a PR event, else a fresh thread. */
   threadKey?: string
@@ -109,7 +92,7 @@ const efforts = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const
  * Reads and validates every input before anything runs. `env` supplies the fallbacks a runner
  * provides (GITHUB_WORKSPACE, and OPENAI_API_KEY / CODEX_API_KEY from the step's env).
  */
-export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process.env): Settings {
+export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Settings {
   for (const name of Object.values(Inputs)) if (!MULTILINE_INPUTS.includes(name)) assertOneLine(name, read(name))
   const optional = (name: InputName): string | undefined => read(name).trim() || undefined
   const oneOf = <T extends string>(name: InputName, allowed: readonly T[], fallback?: T): T | undefined => {
@@ -161,11 +144,11 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     codexHome: optional(Inputs.CodexHome) && path.resolve(optional(Inputs.CodexHome)!),
     config: readConfig(read(Inputs.Config)),
     githubToken: optional(Inputs.GithubToken) ?? '',
-    comment: readBoolean(Inputs.Comment, optional(Inputs.Comment)),
+    postComment: readBoolean(Inputs.Comment, optional(Inputs.Comment)),
     timeoutMs: readTimeout(optional(Inputs.TimeoutMinutes)),
     threadKey: readThreadKey(optional(Inputs.ThreadKey)),
     resume: readBoolean(Inputs.Resume, optional(Inputs.Resume)) ?? true,
-    ...readThreadStore(oneOf(Inputs.BundleStore, THREAD_STORES, 'artifact')!, optional(Inputs.ThreadStorePath)),
+    ...readThreadStore(oneOf(Inputs.ThreadStore, THREAD_STORES, 'artifact')!, optional(Inputs.ThreadStorePath)),
     threadSecret: optional(Inputs.ThreadSecret),
     allowUsers: readLogins(Inputs.AllowUsers, read(Inputs.AllowUsers), false),
     allowBots: readLogins(Inputs.AllowBots, read(Inputs.AllowBots), true),
@@ -173,24 +156,6 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     secretsToRedact: readList(read(Inputs.SecretsToRedact)),
     trustPrInstructions: readBoolean(Inputs.TrustPrInstructions, optional(Inputs.TrustPrInstructions)) ?? false
   }
-}
-
-/**
- * The action logs several one-line inputs (model, working-directory, paths): a line break would let
- * the value start a line the runner reads as a workflow command, and `##[` is one anywhere in a line.
- */
-function assertOneLine(name: InputName, value: string): void {
-  if (/[\r\n]/.test(value.trim())) throw new InputError(name, 'holds a line break: give one line')
-  if (value.includes('##['))
-    throw new InputError(name, 'holds "##[", which the job log would read as a workflow command')
-}
-
-/** A list input: entries separated by commas or newlines. */
-function readList(text: string): string[] {
-  return text
-    .split(/[,\n]/)
-    .map((entry) => entry.trim())
-    .filter(Boolean)
 }
 
 function readLogins(name: InputName, text: string, bots: boolean): string[] {
@@ -288,13 +253,7 @@ function readOutputSchema(
   if (problems.length) {
     throw new InputError(name, `would be rejected by the Responses API's strict mode: ${problems.join('; ')}`)
   }
-  return {
-    schema,
-    validate: (value) => {
-      const parsed = validator.safeParse(value)
-      return parsed.success ? [] : describeIssues(parsed.error.issues)
-    }
-  }
+  return outputSchemaOf(schema, validator)
 }
 
 function readTriggerPhrase(value: string | undefined): string {
@@ -351,13 +310,6 @@ function readConfig(text: string): CodexConfigObject {
   return config
 }
 
-function readBoolean(name: InputName, value: string | undefined): boolean | undefined {
-  if (value === undefined) return undefined
-  if (/^(true|yes|on|1)$/i.test(value)) return true
-  if (/^(false|no|off|0)$/i.test(value)) return false
-  throw new InputError(name, `"${value}" is not true or false`)
-}
-
 function readTimeout(value: string | undefined): number {
   if (value === undefined) return DEFAULT_TIMEOUT_MINUTES * 60_000
   const minutes = Number(value)
@@ -365,24 +317,4 @@ function readTimeout(value: string | undefined): number {
     throw new InputError(Inputs.TimeoutMinutes, `"${value}" is not a positive number of minutes`)
   }
   return Math.round(minutes * 60_000)
-}
-
-function readText(name: InputName, file: string, workingDirectory: string): string {
-  try {
-    return readFileSync(path.resolve(workingDirectory, file), 'utf8')
-  } catch (error) {
-    throw new InputError(
-      name,
-      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
-    )
-  }
-}
-
-function existingDirectory(name: InputName, dir: string): string {
-  try {
-    if (statSync(dir).isDirectory()) return dir
-  } catch {
-    // reported below
-  }
-  throw new InputError(name, `${dir} is not an existing directory`)
 }

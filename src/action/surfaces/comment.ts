@@ -1,3 +1,5 @@
+import { GITHUB_BODY_LIMIT } from '../core/constants.js'
+import { commentMarker } from '../core/markers.js'
 import type { Transcript, TranscriptTurn } from '../thread/transcript.js'
 import type { TurnReport, TurnStatus } from '../core/report.js'
 import {
@@ -15,16 +17,6 @@ import {
 } from './format.js'
 import { codeSpan, plainText } from './markdown.js'
 import { answerLink, reviewAnswer } from './findings.js'
-
-/** GitHub refuses comment bodies longer than this. */
-export const COMMENT_LIMIT = 65_536
-
-const MARKER_PREFIX = 'codex-thread-action'
-
-/** The hidden marker that finds a thread's sticky comment again. */
-export function commentMarker(threadKey: string): string {
-  return `<!-- ${MARKER_PREFIX}:key=${encodeURIComponent(threadKey)} -->`
-}
 
 export interface CommentParts {
   key: string
@@ -76,13 +68,13 @@ export function renderComment(parts: CommentParts): string {
       ...(parts.encodedTranscript ? [parts.encodedTranscript] : [])
     ].join('\n')
   const full = compose(sections, Infinity)
-  if (full.length <= COMMENT_LIMIT) return full
+  if (full.length <= GITHUB_BODY_LIMIT) return full
 
   // Too long: drop the details and the history first, then cut the response itself.
   const essential = sections.filter((section) => !section.optional)
-  for (let answerLimit = COMMENT_LIMIT; ; answerLimit = Math.floor(answerLimit * 0.8)) {
+  for (let answerLimit = GITHUB_BODY_LIMIT; ; answerLimit = Math.floor(answerLimit * 0.8)) {
     const body = compose(essential, answerLimit)
-    if (body.length <= COMMENT_LIMIT || answerLimit < 100) return body
+    if (body.length <= GITHUB_BODY_LIMIT || answerLimit < 100) return body
   }
 }
 

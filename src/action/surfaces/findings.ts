@@ -1,9 +1,11 @@
+import type { Severity } from '../core/constants.js'
 import { countBySeverity, severityRank } from '../core/findings.js'
-import { SEVERITY_ICONS } from '../kinds/review/post.js'
 import type { TurnReport } from '../core/report.js'
 import { AGENT_HEADING_LEVEL } from './format.js'
 import { agentMarkdown, codeSpan, tableCell } from './markdown.js'
 import { lineRange } from '../../shared/text.js'
+
+export const SEVERITY_ICONS: Record<Severity, string> = { critical: '🔴', major: '🟠', minor: '🟡', nit: '⚪' }
 
 /** A review's result in the comment and the summary: its summary, the review's link and the findings counted. */
 export function reviewAnswer(report: TurnReport): string | undefined {

@@ -25,20 +25,20 @@ const GROUP_TITLE_LIMIT = 300
 
 /**
  * The runner's job log. The toolkit escapes line breaks and `%` in a command's data, so debug,
- * warning and group text cannot start a line of its own; `##[` is defused since the runner reads
+ * warning and group text cannot start a line of its own; `##[` is broken since the runner reads
  * that older form anywhere in a line.
  */
 export const jobLog: LogSink = {
   info: (message) => core.info(message),
   echo: (text) => core.info(inert(text)),
-  debug: (message) => core.debug(defuse(message)),
-  warning: (message) => core.warning(defuse(message)),
-  startGroup: (title) => core.startGroup(defuse(oneLine(title, GROUP_TITLE_LIMIT))),
+  debug: (message) => core.debug(breakLogCommands(message)),
+  warning: (message) => core.warning(breakLogCommands(message)),
+  startGroup: (title) => core.startGroup(breakLogCommands(oneLine(title, GROUP_TITLE_LIMIT))),
   endGroup: () => core.endGroup()
 }
 
 /** Breaks every `##[` (the runner's older command form, read anywhere in a line) with a zero-width space. */
-export function defuse(text: string): string {
+export function breakLogCommands(text: string): string {
   return text.replaceAll('##[', '#\u200b#[')
 }
 
@@ -50,7 +50,7 @@ export function defuse(text: string): string {
  */
 export function inert(text: string): string {
   const token = randomUUID()
-  return `::stop-commands::${token}\n${defuse(text)}\n::${token}::`
+  return `::stop-commands::${token}\n${breakLogCommands(text)}\n::${token}::`
 }
 
 /** Command output kept in the log per command; the rest is cut from the middle. */

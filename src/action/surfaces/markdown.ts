@@ -27,13 +27,13 @@ const MENTION = /(?<![\p{L}\p{N}_`@./-])@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])
  * `<!--` opens an HTML comment that hides what follows, and starts every hidden marker we write;
  * an invisible joiner after `<!` keeps the text looking the same while it can be neither.
  */
-function defuse(text: string): string {
+function breakHtmlComments(text: string): string {
   return text.replace(/<!--/g, '<!\u2060--')
 }
 
 /** Text as an inline code span on one line that its own backticks cannot close. */
 export function codeSpan(text: string, limit = 300): string {
-  const flat = oneLine(defuse(text), limit)
+  const flat = oneLine(breakHtmlComments(text), limit)
   if (!flat) return '` `'
   const ticks = '`'.repeat(longestRun(flat, '`') + 1)
   // a space either side keeps a backtick at an edge from joining the delimiter (CommonMark strips one)
@@ -43,7 +43,7 @@ export function codeSpan(text: string, limit = 300): string {
 
 /** Text as a fenced code block that no line of it can close. */
 export function codeBlock(text: string, language = ''): string {
-  return exactBlock(defuse(text), language)
+  return exactBlock(breakHtmlComments(text), language)
 }
 
 /**
@@ -61,7 +61,7 @@ export function exactBlock(text: string, language = ''): string {
  * as code.
  */
 export function plainText(text: string, limit = Infinity): string {
-  return oneLine(defuse(text), limit)
+  return oneLine(breakHtmlComments(text), limit)
     .split(MENTION_SPLIT)
     .map((part, index) => (index % 2 ? codeSpan(part) : part.replace(/[!-/:-@[-`{-~]/g, '\\$&')))
     .join('')
@@ -74,7 +74,7 @@ const MENTION_WHOLE = new RegExp(`^${MENTION.source}$`, 'u')
  * characters as entities, mentions as code, since GitHub finds mentions in the rendered text.
  */
 export function htmlText(text: string, limit = 200): string {
-  return oneLine(defuse(text), limit)
+  return oneLine(breakHtmlComments(text), limit)
     .replace(/[&<>"]/g, (char) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot' }[char]};`)
     .replace(MENTION, '<code>$&</code>')
 }
@@ -96,7 +96,7 @@ export interface AgentMarkdownOptions {
  * checkboxes (which anyone who may edit the comment could toggle) into plain marks.
  */
 export function agentMarkdown(text: string, options: AgentMarkdownOptions): string {
-  const tree = fromMarkdown(defuse(text), { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] })
+  const tree = fromMarkdown(breakHtmlComments(text), { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] })
   visit(tree, (node: Nodes, index, parent: Parent | undefined) => {
     if (!parent || index === undefined) return
     const replace = (replacement: RootContent): [typeof SKIP, number] => {

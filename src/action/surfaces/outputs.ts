@@ -5,7 +5,7 @@ import type { TurnReport } from '../core/report.js'
 import { renderSummary } from './summary.js'
 
 /** Step outputs, the job summary and the comment: everything leaves through the redactor. */
-export async function publishResults(
+export async function publishOutputs(
   report: TurnReport,
   redactor: Redactor,
   writeComment?: () => Promise<string | undefined>

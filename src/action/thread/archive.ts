@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises'
-import type { RunContext } from '../github/context.js'
+import type { RunContext } from '../core/context.js'
 import type { Octokit } from '../github/octokit.js'
 import type { Settings } from '../settings/settings.js'
 import { openBundle, packBundle, restoreSessions, sessionFiles, type OpenedBundle } from './bundle.js'

@@ -1,4 +1,5 @@
 import type { Codex, Thread, ThreadOptions } from '../../sdk/index.js'
+import type { ReviewState } from '../core/findings.js'
 import type { Redactor } from '../core/redact.js'
 import type { TurnReport } from '../core/report.js'
 import type { ThreadArchive } from './archive.js'
@@ -8,7 +9,6 @@ import {
   seedPrompt,
   TranscriptCodec,
   withTurn,
-  type ReviewState,
   type Transcript,
   type TranscriptTurn
 } from './transcript.js'
@@ -60,8 +60,6 @@ interface ContinuationOptions {
 export class ThreadContinuation {
   #transcript: Transcript
   #finished = false
-  /** This turn's request, as the transcript keeps it. */
-  request = ''
 
   private constructor(
     private readonly options: ContinuationOptions,
@@ -108,23 +106,21 @@ export class ThreadContinuation {
     return this.#transcript.review
   }
 
-  /** Keeps this run's review for the next one; call before `finish`. */
-  recordReview(review: ReviewState): void {
-    this.#transcript = { ...this.#transcript, review }
-  }
-
   /** The transcript as the comment's last line keeps it; undefined without a secret, since no run could trust it. */
   get encodedTranscript(): string | undefined {
     return this.codec.encode(this.#transcript)
   }
 
   /**
-   * Adds this run's turn to the transcript, with the turns of runs of the same thread that ended
-   * meanwhile: the mirror is read again, and so is the archive, since this run's own progress edits
-   * may have overwritten the mirror since such a run wrote it.
+   * Adds this run's turn to the transcript (and its review's state, for the next review), with the
+   * turns of runs of the same thread that ended meanwhile: the mirror is read again, and so is the
+   * archive, since this run's own progress edits may have overwritten the mirror since such a run wrote it.
    */
-  async finish(report: TurnReport): Promise<void> {
-    const transcript = withTurn(this.#transcript, this.#turn(report))
+  async finish(report: TurnReport, reviewState: ReviewState | undefined): Promise<void> {
+    const transcript = withTurn(
+      reviewState ? { ...this.#transcript, review: reviewState } : this.#transcript,
+      this.#turn(report)
+    )
     const { key, archive, resume } = this.options
     this.#transcript =
       resume && archive
@@ -143,7 +139,7 @@ export class ThreadContinuation {
     return {
       // when the turn ended: the newest turn is the one whose session was saved last
       at: new Date(report.finishedAt ?? Date.now()).toISOString(),
-      prompt: redactor.redact(this.request),
+      prompt: redactor.redact(report.request),
       response: redactor.redact(report.finalResponse),
       conclusion: report.status,
       runUrl: report.runUrl,

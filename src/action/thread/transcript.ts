@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { clip } from '../../shared/text.js'
+import { ReviewStateSchema } from '../core/findings.js'
+import { readRecordMarker, recordMarker } from '../core/markers.js'
 import { promptJson } from '../core/prompt.js'
 import { deriveRecordKey } from './seal.js'
 
@@ -15,16 +17,6 @@ const TranscriptTurnSchema = z.object({
   error: z.string().optional()
 })
 
-const ReviewStateSchema = z.object({
-  /** The head commit the last review looked at: the next one reviews what changed since. */
-  headSha: z.string(),
-  at: z.string(),
-  /** Findings posted and not resolved since, for the next review to check again. */
-  open: z.array(
-    z.object({ id: z.string(), path: z.string(), line: z.number(), severity: z.string(), title: z.string() })
-  )
-})
-
 const TranscriptSchema = z.object({
   version: z.literal(1),
   key: z.string(),
@@ -34,7 +26,6 @@ const TranscriptSchema = z.object({
   review: ReviewStateSchema.optional()
 })
 
-export type ReviewState = z.infer<typeof ReviewStateSchema>
 export type TranscriptTurn = z.infer<typeof TranscriptTurnSchema>
 export type Transcript = z.infer<typeof TranscriptSchema>
 
@@ -42,12 +33,6 @@ export type Transcript = z.infer<typeof TranscriptSchema>
 export const TRANSCRIPT_MAX_TURNS = 20
 export const TRANSCRIPT_MAX_TEXT = 2000
 const TRANSCRIPT_MAX_ERROR = 300
-
-/**
- * The record's marker: the comment's last line, the JSON record in base64 and its HMAC in base64url.
- * A marker without the HMAC is an older action's, and forgeable.
- */
-const RECORD_LINE = /^<!-- codex-thread-action:record=([A-Za-z0-9+/=]+)(?:\.([A-Za-z0-9_-]+))? -->$/
 
 export function emptyTranscript(key: string): Transcript {
   return { version: 1, key, threadId: null, turns: [] }
@@ -117,16 +102,16 @@ export class TranscriptCodec {
     for (let kept = record.turns.length; ; kept--) {
       const json = JSON.stringify({ ...record, turns: record.turns.slice(0, kept) })
       const payload = Buffer.from(json).toString('base64')
-      const marker = `<!-- codex-thread-action:record=${payload}.${this.#mac(payload).toString('base64url')} -->`
+      const marker = recordMarker(payload, this.#mac(payload).toString('base64url'))
       if (marker.length <= TRANSCRIPT_MAX_MARKER || kept === 0) return marker
     }
   }
 
   /** The record on the comment's last line, checked before anything of it is used. */
   decode(body: string): DecodedTranscript {
-    const match = RECORD_LINE.exec(body.trimEnd().split('\n').at(-1) ?? '')
-    if (!match) return {}
-    const [, payload = '', mac] = match
+    const marker = readRecordMarker(body)
+    if (!marker) return {}
+    const { payload, tag: mac } = marker
     if (!mac) return { problem: 'is unsigned (written by an older version of the action, or forged)' }
     if (!this.recordKey) return { problem: 'cannot be checked without thread-secret or an API key' }
     const expected = this.#mac(payload)

@@ -1,11 +1,11 @@
 import { clip, lineRange } from '../../../shared/text.js'
 import type { GitHubApi } from '../../github/api.js'
-import type { TurnKind } from '../../core/kind.js'
+import type { KindPublished, TurnKind } from '../../core/kind.js'
 import { untrusted } from '../../core/prompt.js'
 import type { TurnReport } from '../../core/report.js'
 import type { CommentRequest } from './request.js'
 
-export interface ConversationTurnOptions {
+export interface ConversationKindOptions {
   api: GitHubApi
   pr: number
   request: CommentRequest
@@ -22,7 +22,7 @@ const QUOTE_LIMIT = 300
  * An answer to a comment that mentioned the trigger phrase, posted where the question was asked:
  * a new PR comment that mentions the asker, or a reply in the review thread.
  */
-export function conversationTurn(options: ConversationTurnOptions): TurnKind {
+export function conversationKind(options: ConversationKindOptions): TurnKind {
   const { api, pr, request, safe, warn } = options
   const where =
     request.kind === 'review'
@@ -56,16 +56,17 @@ export function conversationTurn(options: ConversationTurnOptions): TurnKind {
         warn(`Could not react to the comment: ${error.message}`)
       })
     },
-    async publish(report: TurnReport) {
+    async publish(report: TurnReport): Promise<KindPublished> {
       const body = answerBody(report, request, safe)
       try {
         const answer =
           request.kind === 'review'
             ? await api.replyToReviewComment(pr, request.threadCommentId ?? request.commentId, body)
             : await api.createComment(pr, body)
-        report.answerUrl = answer.url
+        return { answerUrl: answer.url }
       } catch (error) {
         warn(`Could not post the answer: ${(error as Error).message}`)
+        return {}
       }
     }
   }

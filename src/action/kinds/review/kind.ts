@@ -1,15 +1,14 @@
-import type { GitHubApi } from '../../github/api.js'
-import type { PullRequestInfo } from '../../github/context.js'
-import type { ReviewState } from '../../thread/transcript.js'
-import type { TurnKind } from '../../core/kind.js'
+import type { PullRequestInfo } from '../../core/context.js'
+import { reviewOutputSchema, type ReviewResponse, type ReviewState } from '../../core/findings.js'
+import type { KindPublished, TurnKind } from '../../core/kind.js'
 import type { TurnReport } from '../../core/report.js'
+import type { GitHubApi } from '../../github/api.js'
 import { diffMapOf } from './diff.js'
-import { reviewOutputSchema, type ReviewResponse } from '../../core/findings.js'
 import { openFindingFacts, planReview, reviewInstructions } from './plan.js'
 import { nextReviewState, postReview, unposted } from './post.js'
 import { readPostedFindings } from './posted.js'
 
-export interface ReviewTurnOptions {
+export interface ReviewKindOptions {
   api: GitHubApi
   pr: PullRequestInfo
   lastReview: ReviewState | undefined
@@ -18,12 +17,10 @@ export interface ReviewTurnOptions {
   teamInstructions: string
   safe: (markdown: string) => string
   warn: (message: string) => void
-  /** Keeps the state the next review starts from. */
-  remember: (state: ReviewState) => void
 }
 
 /** A review of the PR's change, or of what changed since the last review, posted as one COMMENT review. */
-export async function reviewTurn(options: ReviewTurnOptions): Promise<TurnKind> {
+export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> {
   const { api, pr, warn } = options
   const [posted, files] = await Promise.all([readPostedFindings(api, pr.number, warn), api.pullRequestFiles(pr.number)])
   const plan = await planReview(options.lastReview, pr.headSha, posted, options.workingDirectory)
@@ -36,11 +33,12 @@ export async function reviewTurn(options: ReviewTurnOptions): Promise<TurnKind> 
       ...openFindingFacts(plan)
     ],
     outputSchema: reviewOutputSchema,
-    async publish(report: TurnReport) {
+    async publish(report: TurnReport): Promise<KindPublished> {
       const response = report.status === 'success' ? (report.structuredOutput as ReviewResponse) : undefined
-      if (!response) return
+      if (!response) return {}
+      let review
       try {
-        report.review = await postReview({
+        review = await postReview({
           api,
           pr: pr.number,
           plan,
@@ -53,11 +51,9 @@ export async function reviewTurn(options: ReviewTurnOptions): Promise<TurnKind> 
       } catch (error) {
         // the findings stay in structured-output, the summary and the comment; the next run reviews again
         warn(`Could not post the review (the token needs pull-requests: write): ${(error as Error).message}`)
-        report.review = unposted(response, plan)
-        return
+        return { review: unposted(response, plan) }
       }
-      const state = nextReviewState(plan, report.review, new Date().toISOString())
-      if (state) options.remember(state)
+      return { review, reviewState: nextReviewState(plan, review, new Date().toISOString()) }
     }
   }
 }

@@ -1,5 +1,5 @@
 import { execFileAsync } from '../../../shared/exec.js'
-import type { ReviewState } from '../../thread/transcript.js'
+import type { ReviewState } from '../../core/findings.js'
 import { untrusted } from '../../core/prompt.js'
 import type { PostedFinding } from './posted.js'
 

@@ -1,38 +1,23 @@
-import type { Severity } from '../../core/constants.js'
+import { GITHUB_BODY_LIMIT } from '../../core/constants.js'
 import type { GitHubApi } from '../../github/api.js'
 import { httpStatusOf } from '../../github/octokit.js'
 import type { ReviewDraft } from '../../github/reviews.js'
 import { codeBlock, codeSpan, exactBlock } from '../../surfaces/markdown.js'
-import type { ReviewState } from '../../thread/transcript.js'
+import type { ReviewState } from '../../core/findings.js'
 import type { DiffMap } from './diff.js'
 import { onDiff } from './diff.js'
-import { countBySeverity, findingId, type Finding, type ReviewResponse } from '../../core/findings.js'
+import {
+  countBySeverity,
+  findingId,
+  type Finding,
+  type ReviewOutcome,
+  type ReviewResponse
+} from '../../core/findings.js'
+import { SEVERITY_ICONS } from '../../surfaces/findings.js'
 import type { ReviewPlan } from './plan.js'
-import { findingMarker, type PostedFinding } from './posted.js'
+import { findingMarker } from '../../core/markers.js'
+import type { PostedFinding } from './posted.js'
 import { lineRange } from '../../../shared/text.js'
-
-/** GitHub refuses review and comment bodies longer than this. */
-const BODY_LIMIT = 65_536
-
-export const SEVERITY_ICONS: Record<Severity, string> = { critical: '🔴', major: '🟠', minor: '🟡', nit: '⚪' }
-
-/** What this run's review did, for the comment, the summary and the outputs. */
-export interface ReviewOutcome {
-  url?: string
-  /** The agent's overall assessment, as it wrote it. */
-  summary: string
-  /** Every finding of this run's response. */
-  findings: Finding[]
-  /** The findings posted by this run: on the diff lines, and in the review body. */
-  inline: Finding[]
-  inBody: Finding[]
-  /** Findings of the response already posted by an earlier review: not posted again. */
-  repeated: Finding[]
-  /** Earlier findings the agent reported fixed, with whether their thread could be resolved. */
-  resolved: Array<{ id: string; title: string; threadResolved: boolean }>
-  /** The range reviewed, in words. */
-  scope: string
-}
 
 export interface PostReviewOptions {
   api: GitHubApi
@@ -103,10 +88,10 @@ async function resolveThread(
   headSha: string | undefined,
   warn: (message: string) => void
 ): Promise<boolean> {
-  if (!finding?.commentId || !finding.threadId || finding.isResolved) return false
+  if (!finding?.commentId || !finding.reviewThreadId || finding.isResolved) return false
   try {
     await api.replyToReviewComment(pr, finding.commentId, `✅ Fixed${headSha ? ` in ${headSha}` : ''}.`)
-    await api.resolveReviewThread(finding.threadId)
+    await api.resolveReviewThread(finding.reviewThreadId)
     return true
   } catch (error) {
     warn(
@@ -123,7 +108,7 @@ function heading(finding: Finding, safe: (text: string) => string): string {
 function inlineBody(finding: Finding, safe: (text: string) => string): string {
   const parts = [heading(finding, safe), '', safe(finding.body)]
   if (finding.suggestion !== null) parts.push('', exactBlock(finding.suggestion, 'suggestion'))
-  return clip([parts.join('\n')], [findingMarker([findingId(finding)])])
+  return fitBody([parts.join('\n')], [findingMarker([findingId(finding)])])
 }
 
 function reviewBody(parts: {
@@ -159,7 +144,7 @@ function reviewBody(parts: {
     const titles = resolvedIds.map((id) => plan.open.find((finding) => finding.id === id)?.title ?? id)
     lines.push('', `**Fixed since the last review:** ${titles.map((title) => safe(title)).join('; ')}`)
   }
-  return clip(
+  return fitBody(
     lines,
     [findingMarker(offLines.map(findingId))].filter(() => offLines.length > 0)
   )
@@ -173,10 +158,10 @@ function indent(text: string): string {
 }
 
 /** The body within GitHub's limit, the marker kept as its last line. */
-function clip(lines: string[], marker: string[]): string {
+function fitBody(lines: string[], marker: string[]): string {
   const tail = marker.length ? `\n${marker.join('\n')}` : ''
   const text = lines.join('\n')
-  const room = BODY_LIMIT - tail.length - 100
+  const room = GITHUB_BODY_LIMIT - tail.length - 100
   return (text.length > room ? `${text.slice(0, room)}\n\n… _cut to fit GitHub's limit_` : text) + tail
 }
 

@@ -1,27 +1,11 @@
+import { findingIdsIn } from '../../core/markers.js'
 import type { GitHubApi } from '../../github/api.js'
-
-const MARKER = 'codex-thread-action:finding'
-
-/** The hidden line that carries a finding's id (or ids, in a review body): always the body's last line. */
-export function findingMarker(ids: readonly string[]): string {
-  return `<!-- ${MARKER}=${ids.join(',')} -->`
-}
-
-/**
- * The ids a body's marker carries. Only the last line counts: the action writes its marker there,
- * after everything the agent wrote, so a marker the agent quotes in its text is never taken for one.
- */
-export function idsIn(body: string): string[] {
-  const last = body.trimEnd().split('\n').at(-1) ?? ''
-  const match = new RegExp(`^<!-- ${MARKER}=([0-9a-f,]+) -->$`).exec(last)
-  return match?.[1]?.split(',').filter(Boolean) ?? []
-}
 
 export interface PostedFinding {
   /** The review comment that opened the finding's thread; undefined for a finding in a review body. */
   commentId?: number
-  /** The thread's GraphQL id, when the threads could be read. */
-  threadId?: string
+  /** The review thread's GraphQL id, when the threads could be read. */
+  reviewThreadId?: string
   isResolved: boolean
 }
 
@@ -36,10 +20,10 @@ export async function readPostedFindings(
   if (viewer === undefined) return posted
   const [reviews, comments] = await Promise.all([api.listReviews(pr), api.listReviewComments(pr)])
   for (const review of reviews.filter((entry) => entry.author === viewer))
-    for (const id of idsIn(review.body)) posted.set(id, { isResolved: false })
+    for (const id of findingIdsIn(review.body)) posted.set(id, { isResolved: false })
   const byComment = new Map<number, string>()
   for (const comment of comments.filter((entry) => entry.author === viewer && entry.inReplyTo === undefined))
-    for (const id of idsIn(comment.body)) {
+    for (const id of findingIdsIn(comment.body)) {
       posted.set(id, { commentId: comment.id, isResolved: false })
       byComment.set(comment.id, id)
     }
@@ -47,7 +31,7 @@ export async function readPostedFindings(
   try {
     for (const thread of await api.reviewThreads(pr)) {
       const id = thread.firstCommentId === undefined ? undefined : byComment.get(thread.firstCommentId)
-      if (id) posted.set(id, { ...posted.get(id)!, threadId: thread.id, isResolved: thread.isResolved })
+      if (id) posted.set(id, { ...posted.get(id)!, reviewThreadId: thread.id, isResolved: thread.isResolved })
     }
   } catch (error) {
     warn(`Could not read the PR's review threads: ${(error as Error).message}`)

@@ -1,6 +1,3 @@
-export const THREAD_STORES = ['artifact', 'cache', 'directory'] as const
-export type ThreadStoreKind = (typeof THREAD_STORES)[number]
-
 /**
  * Where a thread's sealed bundles live between runs, one per run that saved it. Failures are
  * thrown; the caller turns them into warnings.

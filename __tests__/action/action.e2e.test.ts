@@ -44,7 +44,8 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(run.log).toContain('💬 {"verdict":"approve"}')
     expect(run.log).toMatch(/✅ Turn completed in [\d.]+s · 200 input tokens \(40 cached\), 20 output tokens/)
 
-    // the model saw the PR context as data
+    // the model saw the PR context as data, from a client that names itself as the action
+    expect(harness.model.requests[0]?.headers.originator).toBe('codex_thread_action')
     const prompt = requestText(harness.model.requests[0])
     expect(prompt).toContain('Review this pull request.')
     expect(prompt).toContain('Pull request: #7')

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { admitActor } from '../../src/action/github/actor.js'
 import { actorOf } from '../../src/action/github/context.js'
-import { codexEnvironment, protectShellEnvironment, SECRET_NAME_PATTERNS } from '../../src/action/codex/environment.js'
+import {
+  ACTION_ORIGINATOR,
+  codexEnvironment,
+  protectShellEnvironment,
+  SECRET_NAME_PATTERNS
+} from '../../src/action/codex/environment.js'
 import type { GitHubApi } from '../../src/action/github/api.js'
 import { Redactor } from '../../src/action/core/redact.js'
 import { InputError } from '../../src/action/core/errors.js'
@@ -103,7 +108,12 @@ describe("the agent's command environment", () => {
       ACTIONS_CACHE_URL: 'u',
       'INPUT_OPENAI-API-KEY': 'k'
     }
-    expect(codexEnvironment(env, '/home')).toEqual({ PATH: '/bin', ACTIONS_CACHE_URL: 'u', CODEX_HOME: '/home' })
+    expect(codexEnvironment(env, '/home')).toEqual({
+      PATH: '/bin',
+      ACTIONS_CACHE_URL: 'u',
+      CODEX_HOME: '/home',
+      CODEX_INTERNAL_ORIGINATOR_OVERRIDE: ACTION_ORIGINATOR
+    })
     expect(codexEnvironment(env, '/home', ['GITHUB_TOKEN']).GITHUB_TOKEN).toBe('t')
   })
 })

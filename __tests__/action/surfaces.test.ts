@@ -42,19 +42,20 @@ describe.each(
     // the last paragraph we write is not swallowed by anything above it
     const last = dom.childNodes.filter((node) => node instanceof HTMLElement).at(-1) as HTMLElement
     // the comment ends in our footer; the summary's last section is its own
-    expect(ourLevel !== 3 || (last.querySelector('sub')?.text ?? '').includes('workflow run')).toBe(true)
+    expect(last.querySelector('sub')?.text.includes('workflow run') ?? false).toBe(ourLevel === 3)
   })
 
   it('keeps our heading the highest', () => {
     const headings = dom.querySelectorAll('h1, h2, h3, h4, h5, h6')
     expect(headings[0]?.rawTagName).toBe(`h${ourLevel}`)
     expect(headings[0]?.text).toContain('🤖 Codex · ')
-    for (const heading of headings.slice(1)) {
-      const level = Number(heading.rawTagName.slice(1))
-      expect(level, heading.text).toBeGreaterThan(ourLevel)
-      // the summary's sections are one below its title; the agent's headings start below those
-      expect(!sections || level !== ourLevel + 1 || sections.test(heading.text), heading.text).toBe(true)
-    }
+    const levelOf = (heading: HTMLElement): number => Number(heading.rawTagName.slice(1))
+    for (const heading of headings.slice(1)) expect(levelOf(heading), heading.text).toBeGreaterThan(ourLevel)
+    // the summary's sections are one below its title; the agent's headings start below those
+    const strangers = headings
+      .slice(1)
+      .filter((heading) => sections && levelOf(heading) === ourLevel + 1 && !sections.test(heading.text))
+    expect(strangers.map((heading) => heading.text)).toEqual([])
   })
 
   it('fetches no image, pings nobody, opens no HTML comment, offers no checkbox', () => {

@@ -50,7 +50,12 @@ describe('the examples', () => {
         'examples/verdict-gate.yml'
       ].sort()
     )
-    for (const example of examples) expect(isWorkflow(parse(example.text)), example.name).toBe(true)
+    for (const example of examples) {
+      const workflow = parse(example.text)
+      expect(workflow, example.name).toMatchObject({ on: expect.anything(), jobs: expect.any(Object) })
+      // each one runs the action in at least one step
+      expect(actionUses(workflow, example).length, example.name).toBeGreaterThan(0)
+    }
   })
 
   it("the shortest, review.yml, is the README's first workflow, word for word", () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { buildExecArgs, flattenConfig, type CodexConfigObject } from '../../src/sdk/index.js'
+import { buildExecArgs } from '../../src/sdk/args.js'
+import { flattenConfig } from '../../src/sdk/config.js'
+import type { CodexConfigObject } from '../../src/sdk/index.js'
 import type { ExecArgsRequest } from '../../src/sdk/args.js'
 import { toToml } from '../../src/sdk/config.js'
 

@@ -9,10 +9,10 @@ import {
   CodexExecutableNotFoundError,
   CodexStructuredResponseError,
   CodexThreadRunError,
-  findCodexExecutable,
   type CodexOptions,
   type ThreadEvent
 } from '../../src/sdk/index.js'
+import { findCodexExecutable } from '../../src/sdk/binary.js'
 import { tempDir } from '../support/tempDirs.js'
 import { itemAt } from '../support/lists.js'
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { CodexStructuredResponseError, CodexThreadRunError, ORIGINATOR, type ThreadEvent } from '../../src/sdk/index.js'
+import { CodexStructuredResponseError, CodexThreadRunError, type ThreadEvent } from '../../src/sdk/index.js'
 import { codexFixture, type CodexFixture } from '../support/codexFixture.js'
 
 import { commandThenMessage, requestText } from '../support/scriptedModel.js'
@@ -153,7 +153,7 @@ describe('a turn against the real codex CLI', () => {
       'gpt-from-override',
       'gpt-from-override'
     ])
-    expect(fixture.model.requests[0]?.headers.originator).toBe(ORIGINATOR)
+    expect(fixture.model.requests[0]?.headers.originator).toBe('codex_sdk_ts')
   })
 
   it('passes images with --image', async () => {

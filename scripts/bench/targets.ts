@@ -10,7 +10,10 @@ export { StickyComment } from '../../src/action/github/stickyComment.js'
 export type { CommentApi } from '../../src/action/github/stickyComment.js'
 export { codexVersion, launcherIn, resolveCodex, TOOL_NAME } from '../../src/action/codex/install.js'
 export { DEFAULT_CODEX_VERSION } from '../../src/action/core/constants.js'
-export { buildExecArgs, Codex, findCodexExecutable, parseEventLine, type ThreadEvent } from '../../src/sdk/index.js'
+export { Codex, type ThreadEvent } from '../../src/sdk/index.js'
+export { buildExecArgs } from '../../src/sdk/args.js'
+export { findCodexExecutable } from '../../src/sdk/binary.js'
+export { parseEventLine } from '../../src/sdk/events.js'
 export { startProcess } from '../../src/sdk/process.js'
 
 export { codexLauncher, distEntry, projectRoot }

@@ -4,8 +4,11 @@ import { Thread, type ThreadRuntime } from './thread.js'
 
 const consoleLogger: CodexLogger = { warn: (message) => console.warn(message) }
 
-/** codex sends this as the `originator` header: the API is told which client it is talking to. */
-export const ORIGINATOR = 'codex_thread_action'
+/**
+ * codex sends this as the `originator` header, telling the API which client it talks to: the SDK's,
+ * as the official TypeScript SDK names itself, unless `env` sets CODEX_INTERNAL_ORIGINATOR_OVERRIDE.
+ */
+const SDK_ORIGINATOR = 'codex_sdk_ts'
 const ORIGINATOR_ENV = 'CODEX_INTERNAL_ORIGINATOR_OVERRIDE'
 
 /** Entry point of the SDK: starts and resumes threads of the codex agent. */
@@ -42,7 +45,7 @@ function childEnv(options: CodexOptions, pathDirs: string[]): Record<string, str
   for (const [name, value] of Object.entries(options.env ?? process.env)) {
     if (value !== undefined) env[name] = value
   }
-  env[ORIGINATOR_ENV] ||= ORIGINATOR
+  env[ORIGINATOR_ENV] ||= SDK_ORIGINATOR
   if (options.apiKey) env.CODEX_API_KEY = options.apiKey
   // the package's helpers (rg) for the agent's commands, as the codex launcher provides them
   if (pathDirs.length) env.PATH = prependPathDirs(env.PATH, pathDirs)

@@ -1,4 +1,4 @@
-export { Codex, ORIGINATOR } from './codex.js'
+export { Codex } from './codex.js'
 export {
   Thread,
   CodexOutputSchemaError,
@@ -8,15 +8,9 @@ export {
   type RunStreamedResult
 } from './thread.js'
 export * from './errors.js'
-export * from './events.js'
+export { ThreadEventSchema, ThreadItemSchema, UsageSchema } from './events.js'
+export type * from './events.js'
 export type * from './options.js'
-export { flattenConfig, mergeConfig } from './config.js'
-export { buildExecArgs } from './args.js'
+export { mergeConfig } from './config.js'
 export { strictSchemaFromZod, strictSchemaProblems } from './outputSchema.js'
-export {
-  findCodexExecutable,
-  findCodexInstallation,
-  resolveNativePackage,
-  prependPathDirs,
-  type CodexInstallation
-} from './binary.js'
+export { findCodexInstallation, resolveNativePackage, prependPathDirs, type CodexInstallation } from './binary.js'

@@ -1,7 +1,7 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
 import readline from 'node:readline'
-import { promisify } from 'node:util'
+import { execFileAsync } from '../shared/exec.js'
 
 interface ProcessRequest {
   executable: string
@@ -168,7 +168,7 @@ async function parentTable(): Promise<Array<[number, number]>> {
     return rows.filter((row): row is [number, number] => row !== undefined)
   }
   try {
-    const { stdout } = await promisify(execFile)('ps', ['-A', '-o', 'pid=,ppid='])
+    const { stdout } = await execFileAsync('ps', ['-A', '-o', 'pid=,ppid='])
     return stdout
       .trim()
       .split('\n')

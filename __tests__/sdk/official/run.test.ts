@@ -8,8 +8,6 @@ import path from 'node:path'
 import { codexExecSpy } from './codexExecSpy.js'
 import { describe, expect, it, vi } from 'vitest'
 
-import { ORIGINATOR } from 'codex-thread-action'
-
 import {
   assistantMessage,
   responseCompleted,
@@ -739,12 +737,10 @@ describe('Codex', () => {
 
       expect(requests.length).toBeGreaterThan(0)
       const originatorHeader = requests[0]!.headers['originator']
-      // Changed: this SDK names itself to the API ("codex_thread_action"), not as the official
-      // TypeScript SDK ("codex_sdk_ts"); an env CODEX_INTERNAL_ORIGINATOR_OVERRIDE still wins.
       if (Array.isArray(originatorHeader)) {
-        expect(originatorHeader).toContain(ORIGINATOR)
+        expect(originatorHeader).toContain('codex_sdk_ts')
       } else {
-        expect(originatorHeader).toBe(ORIGINATOR)
+        expect(originatorHeader).toBe('codex_sdk_ts')
       }
     } finally {
       cleanup()

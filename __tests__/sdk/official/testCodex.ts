@@ -5,7 +5,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import { Codex, findCodexExecutable } from 'codex-thread-action'
+import { Codex } from 'codex-thread-action'
+import { findCodexExecutable } from '../../../src/sdk/binary.js'
 import type { CodexConfigObject } from 'codex-thread-action'
 
 export const codexExecPath = findCodexExecutable()

@@ -1,3 +1,4 @@
+import { minimatch } from 'minimatch'
 import type { CodexConfigObject } from '../../sdk/index.js'
 import { isPlainObject } from '../../shared/checks.js'
 
@@ -27,8 +28,13 @@ export function codexEnvironment(
     if (allowEnv.includes(name) || !withheldFromCodex.some((pattern) => pattern.test(name))) result[name] = value
   }
   result.CODEX_HOME = codexHome
+  // the model API is told the requests come from this action, not from a plain SDK user
+  result.CODEX_INTERNAL_ORIGINATOR_OVERRIDE = ACTION_ORIGINATOR
   return result
 }
+
+/** The `originator` header codex sends for the action's turns. */
+export const ACTION_ORIGINATOR = 'codex_thread_action'
 
 /**
  * Names that look secret, as codex globs (matched case-insensitively by codex). Codex 0.169 applies
@@ -55,13 +61,13 @@ export function protectShellEnvironment(
   options: ShellEnvironmentOptions
 ): CodexConfigObject {
   const { allowEnv, holdsSecret } = options
-  const globs = SECRET_NAME_PATTERNS.filter((glob) => !allowEnv.some((name) => globMatches(glob, name)))
+  const globs = SECRET_NAME_PATTERNS.filter((glob) => !allowEnv.some((name) => minimatch(name, glob, { nocase: true })))
   // CODEX_API_KEY is added to codex's environment by the SDK, after `codexEnv` was built
   const variables = Object.entries({ ...options.codexEnv, CODEX_API_KEY: '' })
   const names = variables
     .filter(([name, value]) => !allowEnv.includes(name) && (looksSecret(name) || (value !== '' && holdsSecret(value))))
     .map(([name]) => name)
-    .filter((name) => !globs.some((glob) => globMatches(glob, name)))
+    .filter((name) => !globs.some((glob) => minimatch(name, glob, { nocase: true })))
 
   const user = isPlainObject(config.shell_environment_policy) ? config.shell_environment_policy : {}
   const userExclude = Array.isArray(user.exclude) ? user.exclude : []
@@ -78,13 +84,5 @@ export function protectShellEnvironment(
 }
 
 function looksSecret(name: string): boolean {
-  return SECRET_NAME_PATTERNS.some((glob) => globMatches(glob, name))
-}
-
-function globMatches(glob: string, name: string): boolean {
-  const pattern = glob
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*')
-  return new RegExp(`^${pattern}$`, 'i').test(name)
+  return SECRET_NAME_PATTERNS.some((glob) => minimatch(name, glob, { nocase: true }))
 }

@@ -51,7 +51,7 @@ export function installationIn(root: string): CodexInstallation | null {
 }
 
 /** Installs `@openai/codex@version` with npm into `prefix`; one error with npm's reason if it cannot. */
-export async function npmInstallCodex(version: string, prefix: string): Promise<void> {
+async function npmInstallCodex(version: string, prefix: string): Promise<void> {
   await mkdir(prefix, { recursive: true })
   try {
     await execFileAsync(

@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process'
 import { lstat, readFile, readlink, realpath, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { promisify } from 'node:util'
+import { execFileAsync } from '../../shared/exec.js'
 import type { CodexConfigObject } from '../../sdk/index.js'
-
-const run = promisify(execFile)
 
 /** The files codex reads as instructions in each folder from the project root down to its cwd, first found wins. */
 const INSTRUCTION_FILES = ['AGENTS.override.md', 'AGENTS.md']
@@ -82,7 +79,7 @@ async function instructionPaths(options: InstructionOptions, root: string | unde
 
 async function gitRoot(dir: string): Promise<string | undefined> {
   try {
-    return await realpath((await run('git', ['-C', dir, 'rev-parse', '--show-toplevel'])).stdout.trim())
+    return await realpath((await execFileAsync('git', ['-C', dir, 'rev-parse', '--show-toplevel'])).stdout.trim())
   } catch {
     return undefined
   }
@@ -90,7 +87,7 @@ async function gitRoot(dir: string): Promise<string | undefined> {
 
 async function hasCommit(root: string, sha: string): Promise<boolean> {
   if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i.test(sha)) return false
-  return run('git', ['-C', root, 'cat-file', '-e', `${sha}^{commit}`]).then(
+  return execFileAsync('git', ['-C', root, 'cat-file', '-e', `${sha}^{commit}`]).then(
     () => true,
     () => false
   )
@@ -100,7 +97,7 @@ async function hasCommit(root: string, sha: string): Promise<boolean> {
 async function baseVersion(root: string, sha: string, file: string): Promise<Buffer | undefined> {
   const spec = `${sha}:${path.relative(root, file).split(path.sep).join('/')}`
   try {
-    const { stdout } = await run('git', ['-C', root, 'cat-file', 'blob', spec], {
+    const { stdout } = await execFileAsync('git', ['-C', root, 'cat-file', 'blob', spec], {
       encoding: 'buffer',
       maxBuffer: 64 * 1024 * 1024
     })

@@ -8,7 +8,7 @@ import { outputSchemaOf, type OutputSchema } from './outputSchema.js'
  * The review's final response: the one schema review mode asks the model for, published in the
  * README. `line` and `start_line` are line numbers in the PR's head version of `path`.
  */
-export const ReviewSchema = z.object({
+const ReviewSchema = z.object({
   summary: z.string(),
   findings: z.array(
     z.object({

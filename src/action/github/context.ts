@@ -52,7 +52,7 @@ export function actorOf(
   return actor ? { login: actor, bot: isBotLogin(actor) } : undefined
 }
 
-export function isBotLogin(login: string): boolean {
+function isBotLogin(login: string): boolean {
   return login.endsWith('[bot]')
 }
 

@@ -46,7 +46,7 @@ export interface ReviewApi {
   listReviewComments(number: number): Promise<ReviewComment[]>
   replyToReviewComment(number: number, commentId: number, body: string): Promise<ReviewComment>
   reviewThreads(number: number): Promise<ReviewThread[]>
-  resolveReviewThread(threadId: string): Promise<void>
+  resolveReviewThread(reviewThreadId: string): Promise<void>
   /** Reacts to an issue comment (`issue`) or a review comment (`review`). */
   react(kind: 'issue' | 'review', commentId: number, content: 'eyes'): Promise<void>
 }
@@ -154,10 +154,10 @@ export function createReviewApi(octokit: Octokit, owner: string, repo: string): 
       } while (after)
       return threads
     },
-    async resolveReviewThread(threadId) {
+    async resolveReviewThread(reviewThreadId) {
       await octokit.graphql(
         'mutation($threadId: ID!) { resolveReviewThread(input: { threadId: $threadId }) { thread { id isResolved } } }',
-        { threadId }
+        { threadId: reviewThreadId }
       )
     },
     async react(kind, commentId, content) {

@@ -6,13 +6,13 @@ import { httpStatusOf } from './octokit.js'
 export type CommentApi = Pick<GitHubApi, 'viewer' | 'listComments' | 'createComment' | 'updateComment'>
 
 /** Progress edits are at most this frequent, to stay far from GitHub's rate limits. */
-export const PROGRESS_INTERVAL_MS = 5000
+const PROGRESS_INTERVAL_MS = 5000
 
 /**
  * The first progress edit waits this long, so a turn that ends sooner gets one write, its final text:
  * octokit's throttling spaces writes 1 s apart, so a progress edit would hold the final one back.
  */
-export const FIRST_PROGRESS_DELAY_MS = 3000
+const FIRST_PROGRESS_DELAY_MS = 3000
 
 /**
  * One comment per thread key on a PR, found again by its hidden marker and edited in place.

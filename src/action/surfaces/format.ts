@@ -133,7 +133,7 @@ export function rawJson(structured: unknown): string {
  * A structured answer as a reader wants it: string fields as labelled paragraphs, arrays of objects
  * as tables, lists of values as lists, anything else compactly.
  */
-export function structuredMarkdown(value: unknown): string {
+function structuredMarkdown(value: unknown): string {
   if (!isPlainObject(value)) return fieldValue(value)
   return Object.entries(value)
     .map(([key, entry]) => {

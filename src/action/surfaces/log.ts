@@ -54,7 +54,7 @@ export function inert(text: string): string {
 }
 
 /** Command output kept in the log per command; the rest is cut from the middle. */
-export const LOG_OUTPUT_LIMIT = 64 * 1024
+const LOG_OUTPUT_LIMIT = 64 * 1024
 
 /** Writes a turn into the job log as it happens: one readable line or group per step. */
 export class LogStreamer {

@@ -30,7 +30,7 @@ function expand(key: Buffer, salt: Buffer, info: string): Promise<Buffer> {
 }
 
 /** Each run derives a thread's key once, whoever asks first (the record's codec, a bundle). */
-const threadKeys = new Map<string, Promise<Buffer>>()
+const derivedThreadKeys = new Map<string, Promise<Buffer>>()
 
 /**
  * The thread's key: scrypt of the secret, salted with the thread key, so one thread's key opens
@@ -38,10 +38,10 @@ const threadKeys = new Map<string, Promise<Buffer>>()
  */
 function threadKeyOf(secret: string, threadKey: string): Promise<Buffer> {
   const id = `${threadKey}\0${secret}`
-  let key = threadKeys.get(id)
+  let key = derivedThreadKeys.get(id)
   if (!key) {
     key = scryptKey(secret, Buffer.from(`codex-thread-action thread key for ${threadKey}`))
-    threadKeys.set(id, key)
+    derivedThreadKeys.set(id, key)
   }
   return key
 }

@@ -1,4 +1,5 @@
-import { isPlainObject } from '../../../shared/checks.js'
+import escapeStringRegexp from 'escape-string-regexp'
+import type { IssueCommentEvent, PullRequestReviewCommentEvent } from '@octokit/webhooks-types'
 
 /** A comment that asks the agent something, and where it was asked. */
 export interface CommentRequest {
@@ -30,34 +31,34 @@ export function readCommentRequest(
 ): CommentGate | undefined {
   const kind =
     eventName === 'issue_comment' ? 'issue' : eventName === 'pull_request_review_comment' ? 'review' : undefined
-  const comment = payload.comment
-  if (!kind || !isPlainObject(comment)) return undefined
-  if (kind === 'issue' && !(isPlainObject(payload.issue) && payload.issue.pull_request))
+  const event = payload as Partial<IssueCommentEvent> | Partial<PullRequestReviewCommentEvent>
+  const comment = event.comment
+  if (!kind || !comment) return undefined
+  if (kind === 'issue' && !(event as Partial<IssueCommentEvent>).issue?.pull_request)
     return { skip: 'the comment is on an issue, not on a pull request' }
-  if (payload.action !== 'created')
-    return { skip: `the comment was ${String(payload.action)}, and only a new comment starts a turn` }
-  const body = typeof comment.body === 'string' ? comment.body : ''
+  if (event.action !== 'created')
+    return { skip: `the comment was ${String(event.action)}, and only a new comment starts a turn` }
+  const body = comment.body ?? ''
   const mention = phrasePattern(phrase)
   if (!mention.test(body)) return { skip: `the comment does not mention ${phrase}` }
-  const user = isPlainObject(comment.user) ? comment.user : {}
-  const number = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined)
+  const onDiff = kind === 'review' ? (comment as PullRequestReviewCommentEvent['comment']) : undefined
   return {
     request: {
       kind,
-      commentId: number(comment.id) ?? 0,
-      author: typeof user.login === 'string' ? user.login : '',
+      commentId: comment.id,
+      author: comment.user?.login ?? '',
       // "@codex, why?" asks "why?"
       text: body
         .replace(phrasePattern(phrase, 'g'), ' ')
         .replace(/[ \t]+/g, ' ')
         .replace(/^[\s,:;]+/, '')
         .trim(),
-      ...(kind === 'review' && {
-        threadCommentId: number(comment.in_reply_to_id) ?? number(comment.id),
-        path: typeof comment.path === 'string' ? comment.path : undefined,
-        line: number(comment.line) ?? number(comment.original_line),
-        startLine: number(comment.start_line) ?? undefined,
-        diffHunk: typeof comment.diff_hunk === 'string' ? comment.diff_hunk : undefined
+      ...(onDiff && {
+        threadCommentId: onDiff.in_reply_to_id ?? onDiff.id,
+        path: onDiff.path,
+        line: onDiff.line ?? onDiff.original_line ?? undefined,
+        startLine: onDiff.start_line ?? undefined,
+        diffHunk: onDiff.diff_hunk
       })
     }
   }
@@ -65,6 +66,5 @@ export function readCommentRequest(
 
 /** The phrase as a word of its own, in any case: `@codex` matches "@Codex, why?" but not "@codexbot". */
 function phrasePattern(phrase: string, flags = ''): RegExp {
-  const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return new RegExp(`(?<![\\w@/-])${escaped}(?![\\w-])`, `i${flags}`)
+  return new RegExp(`(?<![\\w@/-])${escapeStringRegexp(phrase)}(?![\\w-])`, `i${flags}`)
 }

@@ -19,7 +19,7 @@ const rules = layers.flatMap((names, rank) => {
   }))
 })
 
-module.exports = {
+export default {
   forbidden: [
     ...rules,
     {

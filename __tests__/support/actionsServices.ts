@@ -61,7 +61,10 @@ const REQUEST_FIELDS: Record<TwirpMethod, { service: string; fields: string[] }>
     service: ARTIFACT_SERVICE,
     fields: ['workflow_run_backend_id', 'workflow_job_run_backend_id', 'name']
   },
-  DeleteArtifact: { service: ARTIFACT_SERVICE, fields: ['workflow_run_backend_id', 'workflow_job_run_backend_id', 'name'] },
+  DeleteArtifact: {
+    service: ARTIFACT_SERVICE,
+    fields: ['workflow_run_backend_id', 'workflow_job_run_backend_id', 'name']
+  },
   CreateCacheEntry: { service: CACHE_SERVICE, fields: ['metadata', 'key', 'version'] },
   FinalizeCacheEntryUpload: { service: CACHE_SERVICE, fields: ['metadata', 'key', 'size_bytes', 'version'] },
   GetCacheEntryDownloadURL: { service: CACHE_SERVICE, fields: ['metadata', 'key', 'restore_keys', 'version'] }
@@ -272,8 +275,7 @@ export async function startActionsServices(github: GitHubServer): Promise<Action
     async FinalizeCacheEntryUpload(job, request) {
       const scope = writeScope(job)
       const record = caches.find(
-        (entry) =>
-          entry.scope === scope && entry.key === request.key && entry.version === request.version && !entry.id
+        (entry) => entry.scope === scope && entry.key === request.key && entry.version === request.version && !entry.id
       )
       if (!record) return twirpError(404, 'not_found', 'cache entry not found')
       const size = await committedSize(record.blob)
@@ -290,7 +292,9 @@ export async function startActionsServices(github: GitHubServer): Promise<Action
       // GitHub's order: in each readable scope (the job's ref first), the key exactly, then the key
       // as a prefix, then each restore key as a prefix; of several prefix matches, the newest
       for (const scope of readScopes(job)) {
-        const candidates = caches.filter((entry) => entry.scope === scope && entry.version === version && liveCache(entry))
+        const candidates = caches.filter(
+          (entry) => entry.scope === scope && entry.version === version && liveCache(entry)
+        )
         const newest = (prefix: string) => candidates.filter((entry) => entry.key.startsWith(prefix)).at(-1)
         const hit =
           candidates.find((entry) => entry.key === key) ??
@@ -334,10 +338,13 @@ export async function startActionsServices(github: GitHubServer): Promise<Action
       }
       const unknown = Object.keys(request).filter((field) => !spec.fields.includes(field))
       if (unknown.length) return reply(method, twirpError(400, 'malformed', `unknown field(s) ${unknown.join(', ')}`))
-      // the artifact service only answers for the run and job the token was issued to
+      // the artifact service answers for the token's run only; a job uploads as itself, and finds
+      // and deletes the artifacts of the run's other jobs and attempts by their ids
+      const uploads = method === 'CreateArtifact' || method === 'FinalizeArtifact'
       if (
         spec.service === ARTIFACT_SERVICE &&
-        (request.workflow_run_backend_id !== job.runBackendId || request.workflow_job_run_backend_id !== job.jobBackendId)
+        (request.workflow_run_backend_id !== job.runBackendId ||
+          (uploads && request.workflow_job_run_backend_id !== job.jobBackendId))
       )
         return reply(method, twirpError(403, 'permission_denied', 'the token is not for this workflow job run'))
       handlers[method](job, request).then(
@@ -359,10 +366,11 @@ export async function startActionsServices(github: GitHubServer): Promise<Action
         ref: job.ref ?? 'refs/heads/main',
         readRefs: job.readRefs ?? [],
         headRepositoryId: job.headRepositoryId ?? REPO_ID,
-        runBackendId: randomUUID(),
+        // a re-run of a run keeps its backend id: its artifacts share the run's names
+        runBackendId: [...jobs.values()].find((known) => known.runId === job.runId)?.runBackendId ?? randomUUID(),
         jobBackendId: randomUUID()
       }
-      jobs.set(registered.runBackendId, registered)
+      jobs.set(registered.jobBackendId, registered)
       return {
         ACTIONS_RUNTIME_TOKEN: runtimeToken(registered, signingKey),
         ACTIONS_RESULTS_URL: resultsUrl,
@@ -471,7 +479,7 @@ function authenticate(
   const payload = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as { scp?: string; exp?: number }
   if (!payload.exp || payload.exp * 1000 < Date.now()) return 'the token has expired'
   const scope = payload.scp?.split(' ').find((entry) => entry.startsWith('Actions.Results:'))
-  const job = scope && jobs.get(scope.split(':')[1] ?? '')
+  const job = scope && jobs.get(scope.split(':')[2] ?? '')
   return job || 'the token has no results scope'
 }
 

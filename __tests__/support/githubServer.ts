@@ -164,7 +164,8 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         // as GitHub does: a redirect to the blob, which @actions/artifact saves as the file it names
         const signed = state.artifactDownloadUrl?.(Number(match[1]))
         if (signed) send(302, {}, { location: signed })
-        else if (state.artifactFiles.has(Number(match[1]))) send(302, {}, { location: `${serverUrl()}/_blobs/${match[1]}` })
+        else if (state.artifactFiles.has(Number(match[1])))
+          send(302, {}, { location: `${serverUrl()}/_blobs/${match[1]}` })
         else send(404, { message: 'Not Found' })
       } else if ((match = /^\/_blobs\/(\d+)$/.exec(url.pathname))) {
         const file = state.artifactFiles.get(Number(match[1]))!

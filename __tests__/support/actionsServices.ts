@@ -264,8 +264,8 @@ export async function startActionsServices(github: GitHubServer): Promise<Action
       const key = text(request.key)
       const version = text(request.version)
       if (!key || !version) return twirpError(400, 'invalid_argument', 'key and version are required')
-      const scope = writeScope(job)
-      if (!scope) return { ok: false, message: 'cache write denied: the token may not write any cache scope' }
+      // a job writes the scope of its own ref (the token's one scope with write permission)
+      const scope = job.ref
       if (caches.some((entry) => entry.scope === scope && entry.key === key && entry.version === version))
         return twirpError(409, 'already_exists', 'cache entry with the same key, version, and scope already exists')
       const blob = `caches/${createHash('sha256').update(`${scope}|${key}|${version}`).digest('hex')}`
@@ -273,7 +273,7 @@ export async function startActionsServices(github: GitHubServer): Promise<Action
       return { ok: true, signed_upload_url: signedUrl(blob, 'cw') }
     },
     async FinalizeCacheEntryUpload(job, request) {
-      const scope = writeScope(job)
+      const scope = job.ref
       const record = caches.find(
         (entry) => entry.scope === scope && entry.key === request.key && entry.version === request.version && !entry.id
       )
@@ -282,7 +282,7 @@ export async function startActionsServices(github: GitHubServer): Promise<Action
       if (size === undefined || String(size) !== text(request.size_bytes))
         return { ok: false, message: `the uploaded size ${size} is not ${text(request.size_bytes)}` }
       Object.assign(record, { id: nextId++, size, createdAt: new Date().toISOString() })
-      github.caches.push({ id: record.id!, key: record.key, ref: scope!, created_at: record.createdAt! })
+      github.caches.push({ id: record.id!, key: record.key, ref: scope, created_at: record.createdAt! })
       return { ok: true, entry_id: String(record.id) }
     },
     async GetCacheEntryDownloadURL(job, request) {
@@ -291,7 +291,7 @@ export async function startActionsServices(github: GitHubServer): Promise<Action
       const restoreKeys = Array.isArray(request.restore_keys) ? request.restore_keys.map(text) : []
       // GitHub's order: in each readable scope (the job's ref first), the key exactly, then the key
       // as a prefix, then each restore key as a prefix; of several prefix matches, the newest
-      for (const scope of readScopes(job)) {
+      for (const scope of [job.ref, ...job.readRefs]) {
         const candidates = caches.filter(
           (entry) => entry.scope === scope && entry.version === version && liveCache(entry)
         )
@@ -426,15 +426,6 @@ function protoNames(request: Fields): Fields {
   return Object.fromEntries(
     Object.entries(request).map(([field, value]) => [field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), value])
   )
-}
-
-/** The cache scopes of the job: written to its own ref; read from it, then the others in order. */
-function writeScope(job: RegisteredJob): string | undefined {
-  return job.ref
-}
-
-function readScopes(job: RegisteredJob): string[] {
-  return [job.ref, ...job.readRefs]
 }
 
 const base64url = (value: Buffer | string): string => Buffer.from(value).toString('base64url')

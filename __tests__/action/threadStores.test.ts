@@ -1,9 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ARTIFACT_LOAD_CANDIDATES, ArtifactBundleStore } from '../../src/action/thread/stores/artifact.js'
 import { seal, unseal } from '../../src/action/thread/seal.js'
-import { CacheBundleStore } from '../../src/action/thread/stores/cache.js'
 import { DirectoryBundleStore } from '../../src/action/thread/stores/directory.js'
 import { createOctokit } from '../../src/action/github/octokit.js'
 import { createStorageApi } from '../../src/action/thread/stores/storageApi.js'
@@ -12,7 +11,10 @@ import { OWNER, REPO, REPO_ID, startGitHubServer, type GitHubServer } from '../s
 import { tempDir } from '../support/tempDirs.js'
 import { itemAt } from '../support/lists.js'
 
-/** @actions/artifact, replaced by a service holding each upload's files in memory. */
+/**
+ * @actions/artifact, replaced by a service holding each upload's files in memory: cheap enough for
+ * the listing rules' many artifacts. threadStores.services.test.ts runs both stores unmocked.
+ */
 const artifactService = vi.hoisted(() => ({
   blobs: new Map<number, Buffer>(),
   /** Set per test: registers an upload where the REST API lists artifacts. */
@@ -30,22 +32,8 @@ vi.mock('@actions/artifact', () => ({
   }
 }))
 
-/** @actions/cache, replaced by a service matching keys as GitHub's does. */
-const cacheService = vi.hoisted(() => ({
-  entries: [] as Array<{ key: string; bytes: Buffer }>,
-  isFeatureAvailable: vi.fn<() => boolean>(),
-  restoreCache: vi.fn<(paths: string[], primaryKey: string, restoreKeys: string[]) => Promise<string | undefined>>(),
-  saveCache: vi.fn<(paths: string[], key: string) => Promise<number>>()
-}))
-vi.mock('@actions/cache', () => ({
-  isFeatureAvailable: cacheService.isFeatureAvailable,
-  restoreCache: cacheService.restoreCache,
-  saveCache: cacheService.saveCache
-}))
-
 const SECRET = 'sk-the-api-key-of-this-repo'
 const KEY = 'pr-7'
-const run = { runId: '5001', runAttempt: '1' }
 const open = (bundle: Buffer) => unseal(bundle, SECRET, KEY).then((plain) => plain?.toString('utf8'))
 
 let github: GitHubServer
@@ -67,26 +55,6 @@ beforeEach(async () => {
   })
   artifactService.deleteArtifact.mockReset().mockRejectedValue(new Error('Artifact not found for name'))
   artifactService.onUpload = (name) => addArtifact(name).id
-
-  cacheService.entries = []
-  cacheService.isFeatureAvailable.mockReset().mockReturnValue(true)
-  cacheService.restoreCache
-    .mockReset()
-    .mockImplementation(async (paths: string[], primaryKey: string, restoreKeys: string[]) => {
-      const hit =
-        cacheService.entries.find((entry) => entry.key === primaryKey) ??
-        [...cacheService.entries].reverse().find((entry) => restoreKeys.some((prefix) => entry.key.startsWith(prefix)))
-      if (!hit) return undefined
-      const [archive] = paths
-      if (!archive) throw new Error('restoreCache was given no path')
-      mkdirSync(path.dirname(archive), { recursive: true })
-      writeFileSync(archive, hit.bytes)
-      return hit.key
-    })
-  cacheService.saveCache.mockReset().mockImplementation(async (paths: string[], key: string) => {
-    cacheService.entries.push({ key, bytes: readFileSync(itemAt(paths, 0)) })
-    return addCache(key).id
-  })
 })
 afterEach(() => github.close())
 
@@ -112,12 +80,6 @@ function addArtifact(name: string, extra: { expired?: boolean; expires_at?: stri
   return artifact
 }
 
-function addCache(key: string, createdAt = new Date().toISOString()) {
-  const entry = { id: nextId++, key, ref: 'refs/pull/7/merge', created_at: createdAt }
-  github.caches.push(entry)
-  return entry
-}
-
 function artifactStore(): ArtifactBundleStore {
   const api = createStorageApi(createOctokit({ token: 'ghs_token', apiUrl: github.url, warn: () => {} }), OWNER, REPO)
   return new ArtifactBundleStore({
@@ -128,11 +90,6 @@ function artifactStore(): ArtifactBundleStore {
     workDir,
     log: (message) => logged.push(message)
   })
-}
-
-function cacheStore(identity = run): CacheBundleStore {
-  const api = createStorageApi(createOctokit({ token: 'ghs_token', apiUrl: github.url, warn: () => {} }), OWNER, REPO)
-  return new CacheBundleStore({ api, run: identity, workDir, log: (message) => logged.push(message) })
 }
 
 /** A bundle of an earlier run, saved through a store of that run. */
@@ -247,67 +204,6 @@ describe('the artifact store', () => {
     await kept.prune(KEY)
     expect(logged.at(-1)).toMatch(
       /1 older artifact\(s\) of codex-thread-pr-7 were not deleted \(.*\(the token needs actions: write\)\): they are kept until they expire, the last on 2031-01-01T00:00:00Z/
-    )
-  })
-})
-
-describe('the cache store', () => {
-  it('saves one cache per run attempt and restores the newest by the key prefix', async () => {
-    await savedBy(cacheStore({ runId: '5001', runAttempt: '1' }), 'older turn')
-    await savedBy(cacheStore({ runId: '5002', runAttempt: '2' }), 'newer turn')
-    expect(cacheService.saveCache.mock.calls.map((call) => call[1])).toEqual([
-      'codex-thread-pr-7-5001-1',
-      'codex-thread-pr-7-5002-2'
-    ])
-    expect(await cacheStore({ runId: '5003', runAttempt: '1' }).load(KEY, open)).toBe('newer turn')
-    const [paths, primaryKey, restoreKeys] = itemAt(cacheService.restoreCache.mock.calls, 0)
-    expect(paths).toEqual(itemAt(cacheService.saveCache.mock.calls, 0)[0])
-    expect(primaryKey).toBe('codex-thread-pr-7-5003-1')
-    expect(restoreKeys).toEqual(['codex-thread-pr-7-'])
-  })
-
-  it('answers a miss when nothing is cached for the key', async () => {
-    expect(await cacheStore().load(KEY, open)).toBeUndefined()
-    cacheService.entries.push({
-      key: 'codex-thread-pr-70-5001-1',
-      bytes: await seal(Buffer.from('of pr 70'), SECRET, KEY)
-    })
-    expect(await cacheStore().load(KEY, open)).toBeUndefined()
-  })
-
-  it('counts a cache sealed with another secret as missing', async () => {
-    await savedBy(cacheStore(), 'sealed elsewhere', 'another-secret')
-    expect(await cacheStore().load(KEY, open)).toBeUndefined()
-    expect(logged).toEqual(["Cache codex-thread-pr-7-5001-1 does not open with this run's secret"])
-  })
-
-  it('fails, for the caller to warn, when the service is unavailable', async () => {
-    cacheService.isFeatureAvailable.mockReturnValue(false)
-    await expect(cacheStore().load(KEY, open)).rejects.toThrow('the Actions cache service is not available to this run')
-    await expect(savedBy(cacheStore(), 'lost')).rejects.toThrow('not available')
-
-    cacheService.isFeatureAvailable.mockReturnValue(true)
-    cacheService.restoreCache.mockRejectedValue(new Error('Cache service responded with 503'))
-    await expect(cacheStore().load(KEY, open)).rejects.toThrow('503')
-    // @actions/cache logs why it did not save and answers -1
-    cacheService.saveCache.mockResolvedValue(-1)
-    await expect(savedBy(cacheStore(), 'lost')).rejects.toThrow('cache codex-thread-pr-7-5001-1 was not saved')
-  })
-
-  it("prunes the key's older caches, not those of keys it is a prefix of", async () => {
-    const old = addCache('codex-thread-pr-7-4000-1', '2025-01-01T00:00:00Z')
-    const longer = addCache('codex-thread-pr-7-x-4000-1', '2025-01-01T00:00:00Z')
-    const store = cacheStore()
-    await savedBy(store, 'newest')
-    await store.prune(KEY)
-    expect(github.caches.map((entry) => entry.key)).toEqual([longer.key, 'codex-thread-pr-7-5001-1'])
-    expect(github.caches).not.toContainEqual(old)
-
-    addCache('codex-thread-pr-7-4001-1', '2025-01-01T00:00:00Z')
-    github.fail({ method: 'DELETE', path: /actions\/caches\/\d+$/, status: 403, times: 1 })
-    await store.prune(KEY)
-    expect(logged.at(-1)).toMatch(
-      /1 older cache\(s\) of thread pr-7 were not deleted \(.*\(the token needs actions: write\)\): GitHub evicts caches not used for 7 days/
     )
   })
 })

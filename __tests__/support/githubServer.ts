@@ -48,6 +48,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     artifacts: [],
     artifactFiles: new Map(),
     caches: [],
+    actionsPermission: 'write',
     pullFiles: new Map(),
     reviews: [],
     reviewComments: [],
@@ -150,13 +151,21 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role
         if (role) send(200, { permission, role_name: role, user: { login } })
         else send(404, { message: 'Not Found' })
+      } else if (
+        new RegExp(`^${repoPath}/actions/(artifacts|caches)\\b`).test(url.pathname) &&
+        !(method === 'DELETE' ? state.actionsPermission === 'write' : state.actionsPermission !== 'none')
+      ) {
+        send(403, { message: 'Resource not accessible by integration' })
       } else if (url.pathname === `${repoPath}/actions/artifacts` && method === 'GET') {
         const name = url.searchParams.get('name')
         const artifacts = state.artifacts.filter((artifact) => name === null || artifact.name === name)
         send(200, { total_count: artifacts.length, artifacts })
       } else if ((match = new RegExp(`^${repoPath}/actions/artifacts/(\\d+)/zip$`).exec(url.pathname))) {
         // as GitHub does: a redirect to the blob, which @actions/artifact saves as the file it names
-        if (state.artifactFiles.has(Number(match[1]))) send(302, {}, { location: `${serverUrl()}/_blobs/${match[1]}` })
+        const signed = state.artifactDownloadUrl?.(Number(match[1]))
+        if (signed) send(302, {}, { location: signed })
+        else if (state.artifactFiles.has(Number(match[1])))
+          send(302, {}, { location: `${serverUrl()}/_blobs/${match[1]}` })
         else send(404, { message: 'Not Found' })
       } else if ((match = /^\/_blobs\/(\d+)$/.exec(url.pathname))) {
         const file = state.artifactFiles.get(Number(match[1]))!

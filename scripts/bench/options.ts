@@ -1,7 +1,7 @@
 /** Sections of `npm run bench`, in the order they run; `profile` only when asked for. */
-export const SECTIONS = ['sdk', 'action', 'throughput', 'memory', 'coldstart', 'install', 'profile'] as const
+export const SECTIONS = ['sdk', 'action', 'throughput', 'memory', 'coldstart', 'install', 'stores', 'profile'] as const
 export type Section = (typeof SECTIONS)[number]
-const DEFAULT_SECTIONS: Section[] = ['sdk', 'action', 'throughput', 'memory', 'coldstart', 'install']
+const DEFAULT_SECTIONS: Section[] = ['sdk', 'action', 'throughput', 'memory', 'coldstart', 'install', 'stores']
 
 export interface Options {
   sections: Section[]

@@ -176,6 +176,13 @@ export interface GitHubServer {
   /** The file each artifact's download serves, by artifact id (a raw file, not a zip). */
   artifactFiles: Map<number, { name: string; bytes: Buffer }>
   caches: StoredCache[]
+  /**
+   * Where an artifact's download redirects, when something else holds its blob (a signed URL of the
+   * Actions services' stand-in); otherwise `artifactFiles` serves it.
+   */
+  artifactDownloadUrl?: (id: number) => string | undefined
+  /** The token's `actions` permission: listing and downloading artifacts and caches needs read, deleting write. */
+  actionsPermission: 'write' | 'read' | 'none'
   /** Each pull request's changed files, as `setPullFiles` set them. */
   pullFiles: Map<number, PullFile[]>
   reviews: StoredReview[]

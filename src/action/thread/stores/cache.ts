@@ -4,9 +4,23 @@ import path from 'node:path'
 import type { StorageApi } from './storageApi.js'
 import { deleteEach, type RunIdentity, type StoreLog, type BundleStore } from './store.js'
 
-/** The trailing delimiter keeps `pr-1` from restoring `pr-12`'s caches. */
+/**
+ * The prefix of a thread's cache keys. The cache service restores the newest entry whose key
+ * starts with a restore key, so the separator is one thread keys cannot hold: `docs` must not find
+ * the entries of `docs-api`.
+ */
 function cacheKeyPrefix(key: string): string {
+  return `codex-thread-${key}/`
+}
+
+/** Before the separator was `/`: `codex-thread-<key>-<run id>-<attempt>`, a prefix other threads' keys share. */
+function legacyKeyPrefix(key: string): string {
   return `codex-thread-${key}-`
+}
+
+/** Whether a cache key is one of this thread's own entries, in either format. */
+function isOwnEntry(key: string, cacheKey: string): boolean {
+  return new RegExp(`^codex-thread-${key.replace(/\./g, '\\.')}[/-]\\d+-\\d+$`).test(cacheKey)
 }
 
 interface CacheStoreOptions {
@@ -24,6 +38,8 @@ interface CacheStoreOptions {
 export class CacheBundleStore implements BundleStore {
   readonly label = 'the Actions cache'
   #saved?: { key: string; at: string }
+  /** The entry downloaded last: a later load in the run that finds it still the newest does not download it again. */
+  #downloaded?: { key: string; sealed: Buffer }
 
   constructor(private readonly options: CacheStoreOptions) {}
 
@@ -34,10 +50,11 @@ export class CacheBundleStore implements BundleStore {
 
   async load<T>(key: string, open: (bundle: Buffer) => Promise<T | undefined>): Promise<T | undefined> {
     assertAvailable()
-    const hit = await cache.restoreCache([this.#file], this.#cacheKey(key), [cacheKeyPrefix(key)])
-    if (hit === undefined) return undefined
-    const opened = await open(await readFile(this.#file))
-    if (opened === undefined) this.options.log(`Cache ${hit} does not open with this run's secret`)
+    const entry = await this.#newestEntry(key)
+    const sealed = entry && (await this.#download(entry))
+    if (!sealed) return undefined
+    const opened = await open(sealed)
+    if (opened === undefined) this.options.log(`Cache ${entry} does not open with this run's secret`)
     return opened
   }
 
@@ -56,9 +73,8 @@ export class CacheBundleStore implements BundleStore {
     const saved = this.#saved
     if (!saved) return
     const { api, log } = this.options
-    // the prefix of pr-1 also lists pr-1-x's caches: only this key's own are candidates
-    const own = new RegExp(`^${cacheKeyPrefix(key).replace(/[.]/g, '\\.')}\\d+-\\d+$`)
-    const caches = (await api.listCaches(cacheKeyPrefix(key))).filter((entry) => own.test(entry.key))
+    // the listing also holds the caches of keys this one is a prefix of: only its own are candidates
+    const caches = (await api.listCaches(`codex-thread-${key}`)).filter((entry) => isOwnEntry(key, entry.key))
     const cutoff = caches.find((entry) => entry.key === saved.key)?.createdAt ?? saved.at
     const older = caches.filter((entry) => entry.key !== saved.key && entry.createdAt < cutoff)
     const { kept, reason } = await deleteEach(older, (entry) => api.deleteCache(entry.id))
@@ -67,6 +83,45 @@ export class CacheBundleStore implements BundleStore {
       `${kept.length} older cache(s) of thread ${key} were not deleted (${reason}): GitHub evicts caches ` +
         'not used for 7 days'
     )
+  }
+
+  /**
+   * The key of the thread's newest entry the service lets this run read. Entries in the legacy
+   * format are found by a prefix other threads' keys share; when the service's newest match is
+   * another thread's, the thread's own are looked up through the REST API.
+   */
+  async #newestEntry(key: string): Promise<string | undefined> {
+    const matched = await cache.restoreCache(
+      [this.#file],
+      this.#cacheKey(key),
+      [cacheKeyPrefix(key), legacyKeyPrefix(key)],
+      {
+        lookupOnly: true
+      }
+    )
+    if (matched === undefined || isOwnEntry(key, matched)) return matched
+    const { api, log } = this.options
+    const own = await api.listCaches(legacyKeyPrefix(key)).then(
+      (caches) =>
+        caches.filter((entry) => isOwnEntry(key, entry.key)).sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
+      (error: Error) => {
+        log(`Could not list thread ${key}'s caches saved under the older key format: ${error.message}`)
+        return []
+      }
+    )
+    log(
+      `Cache ${matched} is another thread's; ` +
+        (own[0] ? `restoring ${own[0].key}, thread ${key}'s newest` : `thread ${key} has none of its own`)
+    )
+    return own[0]?.key
+  }
+
+  /** The entry's bundle; undefined when it is gone. */
+  async #download(cacheKey: string): Promise<Buffer | undefined> {
+    if (this.#downloaded?.key === cacheKey) return this.#downloaded.sealed
+    if ((await cache.restoreCache([this.#file], cacheKey)) !== cacheKey) return undefined
+    this.#downloaded = { key: cacheKey, sealed: await readFile(this.#file) }
+    return this.#downloaded.sealed
   }
 
   #cacheKey(key: string): string {

@@ -10,6 +10,7 @@ import { memory } from './bench/memory.js'
 import { parseOptions, type Section } from './bench/options.js'
 import { actionOverhead, sdkOverhead, type Timeline } from './bench/overhead.js'
 import { profile } from './bench/profile.js'
+import { proxyOverhead } from './bench/proxy.js'
 import { benchmarksMarkdown, describeMachine, textTable, type SectionResult } from './bench/report.js'
 import { projectRoot } from './bench/targets.js'
 import { throughput } from './bench/throughput.js'
@@ -34,6 +35,7 @@ const sections: Record<Section, () => Promise<SectionResult>> = {
   memory: () => memory(options),
   coldstart: () => coldStart(options, timelines),
   install: () => install(options),
+  proxy: () => proxyOverhead(options),
   profile: () => profile(options)
 }
 

@@ -10,6 +10,7 @@ import { memory } from './bench/memory.js'
 import { parseOptions, type Section } from './bench/options.js'
 import { actionOverhead, sdkOverhead, type Timeline } from './bench/overhead.js'
 import { profile } from './bench/profile.js'
+import { proxyOverhead } from './bench/proxy.js'
 import { benchmarksMarkdown, describeMachine, textTable, type SectionResult } from './bench/report.js'
 import { stores } from './bench/stores.js'
 import { projectRoot } from './bench/targets.js'
@@ -36,6 +37,7 @@ const sections: Record<Section, () => Promise<SectionResult>> = {
   coldstart: () => coldStart(options, timelines),
   install: () => install(options),
   stores: () => stores(options),
+  proxy: () => proxyOverhead(options),
   profile: () => profile(options)
 }
 

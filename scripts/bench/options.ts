@@ -1,7 +1,17 @@
 /** Sections of `npm run bench`, in the order they run; `profile` only when asked for. */
-export const SECTIONS = ['sdk', 'action', 'throughput', 'memory', 'coldstart', 'install', 'stores', 'profile'] as const
+export const SECTIONS = [
+  'sdk',
+  'action',
+  'throughput',
+  'memory',
+  'coldstart',
+  'install',
+  'stores',
+  'proxy',
+  'profile'
+] as const
 export type Section = (typeof SECTIONS)[number]
-const DEFAULT_SECTIONS: Section[] = ['sdk', 'action', 'throughput', 'memory', 'coldstart', 'install', 'stores']
+const DEFAULT_SECTIONS: Section[] = ['sdk', 'action', 'throughput', 'memory', 'coldstart', 'install', 'stores', 'proxy']
 
 export interface Options {
   sections: Section[]
@@ -24,7 +34,7 @@ export interface Options {
 const HELP = `npm run bench -- [flags]     (each flag also as an env variable)
   --only=sdk,action,...   sections: ${SECTIONS.join(', ')}      BENCH_ONLY
                           default: all but profile
-  --pairs=N               SDK vs raw pairs (item 1), default 10    BENCH_PAIRS
+  --pairs=N               SDK vs raw pairs (item 1), and direct vs proxied codex turns, default 10    BENCH_PAIRS
   --action-pairs=N        action vs raw pairs per turn (item 2), default 10    BENCH_ACTION_PAIRS
   --delay=MS              the slow turn's model delay, default 2000    BENCH_DELAY_MS
   --stream-mb=N           synthetic JSONL size (item 3), default 100    BENCH_STREAM_MB

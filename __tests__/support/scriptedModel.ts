@@ -60,10 +60,34 @@ export function requestText(request: ModelRequest | undefined): string {
   return JSON.stringify(request.body.input ?? [])
 }
 
-/** The latest item of the request is a tool result: the model should now answer. */
+/** The text of the request's latest item when it is a user message, else ''. */
+function lastUserText(request: ModelRequest): string {
+  const last = request.body.input?.at(-1)
+  if (last?.type !== 'message' || last.role !== 'user' || !Array.isArray(last.content)) return ''
+  return (last.content as Array<{ text?: unknown }>)
+    .map((part) => (typeof part.text === 'string' ? part.text : ''))
+    .join('')
+}
+
+/**
+ * codex's own compaction with a provider other than OpenAI (codex-rs/core/src/compact.rs): the
+ * whole history in a plain request, ending with codex's summarization prompt. The model's answer
+ * becomes the summary the thread goes on from.
+ */
+export function isCompactionRequest(request: ModelRequest): boolean {
+  return lastUserText(request).includes('CONTEXT CHECKPOINT COMPACTION')
+}
+
+/** What the scripted model answers a compaction request with. */
+export const COMPACTION_SUMMARY = 'Summary by the scripted model: each turn so far ran one command and answered.'
+
+/**
+ * The model has what it asked for: the latest item is a tool result, or the summary codex goes on
+ * from after compacting in the middle of a turn. It should now answer.
+ */
 export function answersToolCall(request: ModelRequest): boolean {
   const input = request.body.input ?? []
-  return input.at(-1)?.type === 'function_call_output'
+  return input.at(-1)?.type === 'function_call_output' || lastUserText(request).includes(COMPACTION_SUMMARY)
 }
 
 /** A script that runs `command` first when given, then answers `message`. */
@@ -94,7 +118,9 @@ export async function startScriptedModel(
       }
       requests.push(request)
       const index = calls++
-      void reply(res, script(request, index), index, (options.usage ?? (() => FIXED_USAGE))(request))
+      // answered here so that every script survives codex compacting the thread
+      const scripted = isCompactionRequest(request) ? { message: COMPACTION_SUMMARY } : script(request, index)
+      void reply(res, scripted, index, (options.usage ?? (() => FIXED_USAGE))(request))
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

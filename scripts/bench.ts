@@ -12,6 +12,7 @@ import { actionOverhead, sdkOverhead, type Timeline } from './bench/overhead.js'
 import { profile } from './bench/profile.js'
 import { benchmarksMarkdown, describeMachine, textTable, type SectionResult } from './bench/report.js'
 import { projectRoot } from './bench/targets.js'
+import { threadCost } from './bench/threadCost.js'
 import { throughput } from './bench/throughput.js'
 
 const options = parseOptions(process.argv.slice(2), process.env)
@@ -34,6 +35,7 @@ const sections: Record<Section, () => Promise<SectionResult>> = {
   memory: () => memory(options),
   coldstart: () => coldStart(options, timelines),
   install: () => install(options),
+  cost: () => threadCost(options),
   profile: () => profile(options)
 }
 
@@ -44,7 +46,7 @@ for (const section of options.sections) {
   results.push(result)
   process.stderr.write(`  ${section} done in ${((performance.now() - started) / 1000).toFixed(0)} s\n`)
   console.log(`\n${textTable(result.rows)}`)
-  if (section === 'profile' && result.details) console.log(`\n${result.details}`)
+  if ((section === 'profile' || section === 'cost') && result.details) console.log(`\n${result.details}`)
 }
 
 console.log(`\n${textTable(results.flatMap((result) => result.rows))}`)

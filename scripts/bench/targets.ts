@@ -10,7 +10,15 @@ export { StickyComment } from '../../src/action/github/stickyComment.js'
 export type { CommentApi } from '../../src/action/github/stickyComment.js'
 export { codexVersion, launcherIn, resolveCodex, TOOL_NAME } from '../../src/action/codex/install.js'
 export { DEFAULT_CODEX_VERSION } from '../../src/action/constants.js'
-export { buildExecArgs, Codex, findCodexExecutable, parseEventLine, type ThreadEvent } from '../../src/sdk/index.js'
+export {
+  buildExecArgs,
+  Codex,
+  findCodexExecutable,
+  parseEventLine,
+  type Thread,
+  type ThreadEvent,
+  type Usage
+} from '../../src/sdk/index.js'
 export { startProcess } from '../../src/sdk/process.js'
 
 export { codexLauncher, distEntry, projectRoot }

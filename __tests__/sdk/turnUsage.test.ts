@@ -43,24 +43,24 @@ describe("the thread's total codex recorded", () => {
       tokenCount(null),
       JSON.stringify({ type: 'response_item', payload: { type: 'message', text: '"token_count"' } })
     ])
-    const session = await findSession(path.join(home, 'sessions'), THREAD)
+    const session = findSession(path.join(home, 'sessions'), THREAD)
     expect(session?.file).toMatch(new RegExp(`${THREAD}\\.jsonl$`))
     expect(await recordedTotal(session!)).toEqual(usage(300, 30, 50))
   })
 
   it('counts only what the file held when it was found: codex appends the new turn meanwhile', async () => {
     const { home, file } = codexHome([tokenCount(usage(100, 10))])
-    const session = await findSession(path.join(home, 'sessions'), THREAD)
+    const session = findSession(path.join(home, 'sessions'), THREAD)
     appendFileSync(file, `${tokenCount(usage(250, 25))}\n`)
     expect(await recordedTotal(session!)).toEqual(usage(100, 10))
   })
 
   it('is zero for a thread with no model response recorded, and there is no session for an unknown thread', async () => {
     const { home } = codexHome([JSON.stringify({ type: 'session_meta', payload: { id: THREAD } })])
-    const session = await findSession(path.join(home, 'sessions'), THREAD)
+    const session = findSession(path.join(home, 'sessions'), THREAD)
     expect(await recordedTotal(session!)).toEqual({ input_tokens: 0, cached_input_tokens: 0, output_tokens: 0 })
-    expect(await findSession(path.join(home, 'sessions'), '01a24612-0000-0000-0000-000000000000')).toBeNull()
-    expect(await findSession(path.join(home, 'nowhere'), THREAD)).toBeNull()
+    expect(findSession(path.join(home, 'sessions'), '01a24612-0000-0000-0000-000000000000')).toBeNull()
+    expect(findSession(path.join(home, 'nowhere'), THREAD)).toBeNull()
   })
 
   it('is looked for in CODEX_HOME, else in ~/.codex', () => {

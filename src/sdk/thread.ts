@@ -162,7 +162,7 @@ export class Thread {
     const schemaFile = schemas.strict ? await writeSchemaFile(schemas.strict) : undefined
     const { options } = this.runtime
     const env = this.runtime.env()
-    const session = await this.sessionBefore(env)
+    const session = this.sessionBefore(env)
     const child = startProcess({
       executable,
       args: buildExecArgs({
@@ -255,9 +255,14 @@ export class Thread {
   }
 
   /** The thread's session file before the turn: null for a new thread, 'missing' when not found. */
-  private async sessionBefore(env: Record<string, string>): Promise<RecordedSession | 'missing' | null> {
+  private sessionBefore(env: Record<string, string>): RecordedSession | 'missing' | null {
     if (!this.#id) return null
-    const session = await findSession(sessionsDir(env), this.#id).catch(() => null)
+    let session: RecordedSession | null = null
+    try {
+      session = findSession(sessionsDir(env), this.#id)
+    } catch {
+      // unreadable: unknown, as when missing
+    }
     if (!session) this.runtime.logger.warn(`codex-sdk: no session file for thread ${this.#id}; turnUsage is unknown`)
     return session ?? 'missing'
   }

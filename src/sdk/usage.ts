@@ -1,4 +1,5 @@
-import { open, readdir } from 'node:fs/promises'
+import { readdirSync, statSync, type Dirent } from 'node:fs'
+import { open } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { z } from 'zod'
@@ -27,16 +28,13 @@ export interface RecordedSession {
   bytes: number
 }
 
-/** The thread's session file and its current size, or null when codex has none for it. */
-export async function findSession(sessions: string, threadId: string): Promise<RecordedSession | null> {
-  const file = await findFile(sessions, `-${threadId}.jsonl`)
-  if (!file) return null
-  const handle = await open(file)
-  try {
-    return { file, bytes: (await handle.stat()).size }
-  } finally {
-    await handle.close()
-  }
+/**
+ * The thread's session file and its current size, or null when codex has none for it. Synchronous
+ * (a few directory reads) so that the size is taken before codex, started next, appends the turn.
+ */
+export function findSession(sessions: string, threadId: string): RecordedSession | null {
+  const file = findFile(sessions, `-${threadId}.jsonl`)
+  return file ? { file, bytes: statSync(file).size } : null
 }
 
 /**
@@ -84,10 +82,10 @@ export function usageSince(total: Usage, before: Usage): Usage | null {
   return since as Usage
 }
 
-async function findFile(dir: string, suffix: string): Promise<string | null> {
-  let entries
+function findFile(dir: string, suffix: string): string | null {
+  let entries: Dirent[]
   try {
-    entries = await readdir(dir, { withFileTypes: true })
+    entries = readdirSync(dir, { withFileTypes: true })
   } catch {
     return null
   }
@@ -96,7 +94,7 @@ async function findFile(dir: string, suffix: string): Promise<string | null> {
   // the folders are dates: newest first finds a recent thread sooner
   const dirs = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name)
   for (const name of dirs.sort().reverse()) {
-    const found = await findFile(path.join(dir, name), suffix)
+    const found = findFile(path.join(dir, name), suffix)
     if (found) return found
   }
   return null

@@ -22,7 +22,7 @@ export interface Turn<T = unknown> {
   finalResponse: string
   /**
    * The tokens codex reports in `turn.completed`, passed on as @openai/codex-sdk does. On a new
-   * thread they are the turn's own; on a resumed thread (codex 0.16x) they are the thread's
+   * thread they are the turn's own; on a resumed thread (codex 0.169) they are the thread's
    * running total: every model response since the thread started, this turn's included, and
    * compaction requests too. For what the turn itself cost, read `turnUsage`.
    */

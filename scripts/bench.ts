@@ -14,6 +14,7 @@ import { proxyOverhead } from './bench/proxy.js'
 import { benchmarksMarkdown, describeMachine, textTable, type SectionResult } from './bench/report.js'
 import { stores } from './bench/stores.js'
 import { projectRoot } from './bench/targets.js'
+import { threadCost } from './bench/threadCost.js'
 import { throughput } from './bench/throughput.js'
 
 const options = parseOptions(process.argv.slice(2), process.env)
@@ -38,6 +39,7 @@ const sections: Record<Section, () => Promise<SectionResult>> = {
   install: () => install(options),
   stores: () => stores(options),
   proxy: () => proxyOverhead(options),
+  cost: () => threadCost(options),
   profile: () => profile(options)
 }
 
@@ -48,7 +50,7 @@ for (const section of options.sections) {
   results.push(result)
   process.stderr.write(`  ${section} done in ${((performance.now() - started) / 1000).toFixed(0)} s\n`)
   console.log(`\n${textTable(result.rows)}`)
-  if (section === 'profile' && result.details) console.log(`\n${result.details}`)
+  if ((section === 'profile' || section === 'cost') && result.details) console.log(`\n${result.details}`)
 }
 
 console.log(`\n${textTable(results.flatMap((result) => result.rows))}`)

@@ -62,6 +62,7 @@ describe('cancelling a turn', () => {
       items: [],
       finalResponse: '',
       usage: null,
+      turnUsage: null,
       threadId: null
     })
     // time enough for a wrongly started codex to reach the model

@@ -214,8 +214,8 @@ describe('reading codex output (fake CLI)', () => {
       .run('hi', { outputType: z.object({ verdict: z.string() }) })
     expect(parsed.structuredResponse).toBe(parsed.structuredResponse)
     expect(parsed.structuredResponse).toEqual({ verdict: 'approve' })
-    // a turn is data: its keys are those of @openai/codex-sdk's Turn, the parse stays lazy
-    expect(Object.keys(turn).sort()).toEqual(['finalResponse', 'items', 'usage'])
+    // a turn is data: its keys are those of @openai/codex-sdk's Turn and turnUsage, the parse stays lazy
+    expect(Object.keys(turn).sort()).toEqual(['finalResponse', 'items', 'turnUsage', 'usage'])
   })
 
   it('rejects a known event that lacks a required field, quoting the line', async () => {

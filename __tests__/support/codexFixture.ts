@@ -1,5 +1,5 @@
 import { Codex, type CodexOptions } from '../../src/sdk/index.js'
-import { startScriptedModel, type ModelScript, type ScriptedModel } from './scriptedModel.js'
+import { startScriptedModel, type ModelScript, type ScriptedModel, type ScriptedModelOptions } from './scriptedModel.js'
 import { tempDir, tempRepo } from './tempDirs.js'
 
 export interface CodexFixture {
@@ -11,8 +11,12 @@ export interface CodexFixture {
 }
 
 /** A Codex client driving the real CLI against a scripted model, with its own CODEX_HOME. */
-export async function codexFixture(script: ModelScript, options: CodexOptions = {}): Promise<CodexFixture> {
-  const model = await startScriptedModel(script)
+export async function codexFixture(
+  script: ModelScript,
+  options: CodexOptions = {},
+  modelOptions: ScriptedModelOptions = {}
+): Promise<CodexFixture> {
+  const model = await startScriptedModel(script, modelOptions)
   const codexHome = tempDir('home')
   const warnings: string[] = []
   const codex = new Codex({

@@ -17,6 +17,32 @@ export type ModelReply =
 export interface ModelRequest {
   body: Record<string, unknown> & { input?: Array<Record<string, unknown>>; text?: { format?: { type?: string } } }
   headers: http.IncomingHttpHeaders
+  /** The request's path, e.g. `/v1/responses`. */
+  path: string
+  /** Size of the request body as sent, in bytes. */
+  bytes: number
+}
+
+/** Token counts of one response, as the Responses API reports them. */
+export interface ResponseUsage {
+  input_tokens: number
+  cached_input_tokens: number
+  output_tokens: number
+}
+
+export interface ScriptedModelOptions {
+  /** The usage each response reports; default: 100 input (20 cached) and 10 output tokens. */
+  usage?: (request: ModelRequest) => ResponseUsage
+}
+
+const FIXED_USAGE: ResponseUsage = { input_tokens: 100, cached_input_tokens: 20, output_tokens: 10 }
+
+/**
+ * Usage that grows with the request, as a real model's does: one input token per 4 bytes of the
+ * request body (none cached), 10 output tokens.
+ */
+export function usageBySize(request: ModelRequest): ResponseUsage {
+  return { input_tokens: Math.ceil(request.bytes / 4), cached_input_tokens: 0, output_tokens: 10 }
 }
 
 export type ModelScript = (request: ModelRequest, index: number) => ModelReply
@@ -34,10 +60,34 @@ export function requestText(request: ModelRequest | undefined): string {
   return JSON.stringify(request.body.input ?? [])
 }
 
-/** The latest item of the request is a tool result: the model should now answer. */
+/** The text of the request's latest item when it is a user message, else ''. */
+function lastUserText(request: ModelRequest): string {
+  const last = request.body.input?.at(-1)
+  if (last?.type !== 'message' || last.role !== 'user' || !Array.isArray(last.content)) return ''
+  return (last.content as Array<{ text?: unknown }>)
+    .map((part) => (typeof part.text === 'string' ? part.text : ''))
+    .join('')
+}
+
+/**
+ * codex's own compaction with a provider other than OpenAI (codex-rs/core/src/compact.rs): the
+ * whole history in a plain request, ending with codex's summarization prompt. The model's answer
+ * becomes the summary the thread goes on from.
+ */
+export function isCompactionRequest(request: ModelRequest): boolean {
+  return lastUserText(request).includes('CONTEXT CHECKPOINT COMPACTION')
+}
+
+/** What the scripted model answers a compaction request with. */
+export const COMPACTION_SUMMARY = 'Summary by the scripted model: each turn so far ran one command and answered.'
+
+/**
+ * The model has what it asked for: the latest item is a tool result, or the summary codex goes on
+ * from after compacting in the middle of a turn. It should now answer.
+ */
 export function answersToolCall(request: ModelRequest): boolean {
   const input = request.body.input ?? []
-  return input.at(-1)?.type === 'function_call_output'
+  return input.at(-1)?.type === 'function_call_output' || lastUserText(request).includes(COMPACTION_SUMMARY)
 }
 
 /** A script that runs `command` first when given, then answers `message`. */
@@ -45,7 +95,10 @@ export function commandThenMessage(command: string | undefined, message: string)
   return (request) => (command && !answersToolCall(request) ? { command } : { message })
 }
 
-export async function startScriptedModel(script: ModelScript): Promise<ScriptedModel> {
+export async function startScriptedModel(
+  script: ModelScript,
+  options: ScriptedModelOptions = {}
+): Promise<ScriptedModel> {
   const requests: ModelRequest[] = []
   let calls = 0
   const server = http.createServer((req, res) => {
@@ -56,13 +109,18 @@ export async function startScriptedModel(script: ModelScript): Promise<ScriptedM
         res.writeHead(404).end()
         return
       }
+      const body = Buffer.concat(chunks)
       const request: ModelRequest = {
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as ModelRequest['body'],
-        headers: req.headers
+        body: JSON.parse(body.toString('utf8') || '{}') as ModelRequest['body'],
+        headers: req.headers,
+        path: req.url,
+        bytes: body.length
       }
       requests.push(request)
       const index = calls++
-      void reply(res, script(request, index), index)
+      // answered here so that every script survives codex compacting the thread
+      const scripted = isCompactionRequest(request) ? { message: COMPACTION_SUMMARY } : script(request, index)
+      void reply(res, scripted, index, (options.usage ?? (() => FIXED_USAGE))(request))
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -78,7 +136,12 @@ export async function startScriptedModel(script: ModelScript): Promise<ScriptedM
   }
 }
 
-async function reply(res: http.ServerResponse, scripted: ModelReply, index: number): Promise<void> {
+async function reply(
+  res: http.ServerResponse,
+  scripted: ModelReply,
+  index: number,
+  usage: ResponseUsage
+): Promise<void> {
   if ('status' in scripted) {
     res.writeHead(scripted.status, { 'content-type': 'application/json' })
     res.end(
@@ -117,7 +180,12 @@ async function reply(res: http.ServerResponse, scripted: ModelReply, index: numb
   send('response.completed', {
     response: {
       id,
-      usage: { input_tokens: 100, input_tokens_details: { cached_tokens: 20 }, output_tokens: 10, total_tokens: 110 }
+      usage: {
+        input_tokens: usage.input_tokens,
+        input_tokens_details: { cached_tokens: usage.cached_input_tokens },
+        output_tokens: usage.output_tokens,
+        total_tokens: usage.input_tokens + usage.output_tokens
+      }
     }
   })
   res.end()

@@ -8,10 +8,23 @@ export const SECTIONS = [
   'install',
   'stores',
   'proxy',
+  'cost',
   'profile'
 ] as const
 export type Section = (typeof SECTIONS)[number]
-const DEFAULT_SECTIONS: Section[] = ['sdk', 'action', 'throughput', 'memory', 'coldstart', 'install', 'stores', 'proxy']
+/** The default of the action's `compact-at-tokens`. */
+const COMPACT_AT = 100_000
+const DEFAULT_SECTIONS: Section[] = [
+  'sdk',
+  'action',
+  'throughput',
+  'memory',
+  'coldstart',
+  'install',
+  'stores',
+  'proxy',
+  'cost'
+]
 
 export interface Options {
   sections: Section[]
@@ -27,6 +40,10 @@ export interface Options {
   outputBytes: number
   /** Repetitions of the short measurements (load time, --version, restore). */
   repeats: number
+  /** Turns of the thread whose cost is followed. */
+  costTurns: number
+  /** codex's `model_auto_compact_token_limit` for the compacted series. */
+  compactAt: number
   /** Where the report goes; undefined: not written. */
   write?: string
 }
@@ -40,6 +57,8 @@ const HELP = `npm run bench -- [flags]     (each flag also as an env variable)
   --stream-mb=N           synthetic JSONL size (item 3), default 100    BENCH_STREAM_MB
   --output-bytes=N        the loud command's output (item 4), default 500000000    BENCH_OUTPUT_BYTES
   --repeats=N             short measurements' repetitions, default 10    BENCH_REPEATS
+  --cost-turns=N          turns of the thread whose cost is followed, default 20    BENCH_COST_TURNS
+  --compact-at=N          the compacted series' model_auto_compact_token_limit, default ${COMPACT_AT}    BENCH_COMPACT_AT
   --write[=FILE]          write the report (default BENCHMARKS.md; on by default when every default section runs)
   --no-write              do not write it`
 
@@ -76,9 +95,19 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   if (flags.has('no-write')) write = undefined
   for (const flag of flags.keys()) {
     if (
-      !['only', 'pairs', 'action-pairs', 'delay', 'stream-mb', 'output-bytes', 'repeats', 'write', 'no-write'].includes(
-        flag
-      )
+      ![
+        'only',
+        'pairs',
+        'action-pairs',
+        'delay',
+        'stream-mb',
+        'output-bytes',
+        'repeats',
+        'cost-turns',
+        'compact-at',
+        'write',
+        'no-write'
+      ].includes(flag)
     )
       throw new Error(`unknown flag --${flag}\n${HELP}`)
   }
@@ -90,6 +119,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     streamMB: number('stream-mb', 'BENCH_STREAM_MB', 100),
     outputBytes: Math.round(number('output-bytes', 'BENCH_OUTPUT_BYTES', 500_000_000)),
     repeats: Math.max(1, Math.round(number('repeats', 'BENCH_REPEATS', 10))),
+    costTurns: Math.max(1, Math.round(number('cost-turns', 'BENCH_COST_TURNS', 20))),
+    compactAt: Math.max(1, Math.round(number('compact-at', 'BENCH_COMPACT_AT', COMPACT_AT))),
     write
   }
 }

@@ -5,7 +5,10 @@ export interface PartialTurn {
   items: ThreadItem[]
   /** The last agent message seen, or '' when there was none. */
   finalResponse: string
+  /** As codex reports it: on a resumed thread, the thread's running total (see Turn.usage). */
   usage: Usage | null
+  /** The turn's own tokens (see Turn.turnUsage). */
+  turnUsage: Usage | null
   threadId: string | null
 }
 

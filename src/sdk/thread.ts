@@ -13,13 +13,27 @@ import { EventParseError, parseEventLine, type ThreadEvent, type ThreadItem, typ
 import type { CodexLogger, CodexOptions, Input, ThreadOptions, TurnOptions } from './options.js'
 import { restoreOptionalNulls, strictSchemaFromZod, strictSchemaProblems, writeSchemaFile } from './outputSchema.js'
 import { startProcess } from './process.js'
+import { findSession, recordedTotal, sessionsDir, usageSince, type RecordedSession } from './usage.js'
 import { describeIssues } from '../shared/checks.js'
 
 /** A turn codex completed. */
 export interface Turn<T = unknown> {
   items: ThreadItem[]
   finalResponse: string
+  /**
+   * The tokens codex reports in `turn.completed`, passed on as @openai/codex-sdk does. On a new
+   * thread they are the turn's own; on a resumed thread (codex 0.169) they are the thread's
+   * running total: every model response since the thread started, this turn's included, and
+   * compaction requests too. For what the turn itself cost, read `turnUsage`.
+   */
   usage: Usage | null
+  /**
+   * This turn's own tokens: `usage` less the thread's total as codex recorded it in its session
+   * file (`$CODEX_HOME/sessions`, the last `token_count` event) before the turn started, so it
+   * holds in a new process too. Equals `usage` on a new thread; null when `usage` is, or when
+   * the thread's session file was not found (a warning says so).
+   */
+  turnUsage: Usage | null
   /**
    * The final response parsed as JSON (and validated by `outputType`), computed when first read
    * and then kept; undefined when neither `outputType` nor `outputSchema` was given. Reading it
@@ -60,7 +74,7 @@ export interface ThreadRuntime {
 type Schemas = { original?: Record<string, unknown>; strict?: Record<string, unknown> }
 
 /** What a turn has produced so far. */
-type TurnState = { items: Map<string, ThreadItem>; finalResponse: string; usage: Usage | null }
+type TurnState = { items: Map<string, ThreadItem>; finalResponse: string; usage: Usage | null; turnUsage: Usage | null }
 
 /** A conversation with the agent; each run is one turn. Its id is known once the first turn starts. */
 export class Thread {
@@ -102,7 +116,7 @@ export class Thread {
     const result = new Promise<Turn>((resolve, reject) => (settle = { resolve, reject }))
     // Callers that only iterate the events must not get an unhandled rejection.
     result.catch(() => {})
-    const state: TurnState = { items: new Map(), finalResponse: '', usage: null }
+    const state: TurnState = { items: new Map(), finalResponse: '', usage: null, turnUsage: null }
     const turnEvents = this.turnEvents(input, turnOptions, state)
     const partial = (): PartialTurn => this.partial(state)
     async function* events(): AsyncGenerator<ThreadEvent> {
@@ -128,6 +142,7 @@ export class Thread {
       items: [...state.items.values()],
       finalResponse: state.finalResponse,
       usage: state.usage,
+      turnUsage: state.turnUsage,
       threadId: this.#id
     }
   }
@@ -147,6 +162,7 @@ export class Thread {
     const schemaFile = schemas.strict ? await writeSchemaFile(schemas.strict) : undefined
     const { options } = this.runtime
     const env = this.runtime.env()
+    const session = this.sessionBefore(env)
     const child = startProcess({
       executable,
       args: buildExecArgs({
@@ -185,6 +201,7 @@ export class Thread {
             break
           case 'turn.completed':
             state.usage = event.usage
+            state.turnUsage = await this.turnUsage(event.usage, session)
             break
           case 'turn.failed':
             failure = event.error.message
@@ -236,6 +253,29 @@ export class Thread {
       await schemaFile?.cleanup()
     }
   }
+
+  /** The thread's session file before the turn: null for a new thread, 'missing' when not found. */
+  private sessionBefore(env: Record<string, string>): RecordedSession | 'missing' | null {
+    if (!this.#id) return null
+    let session: RecordedSession | null = null
+    try {
+      session = findSession(sessionsDir(env), this.#id)
+    } catch {
+      // unreadable: unknown, as when missing
+    }
+    if (!session) this.runtime.logger.warn(`codex-sdk: no session file for thread ${this.#id}; turnUsage is unknown`)
+    return session ?? 'missing'
+  }
+
+  private async turnUsage(usage: Usage, session: RecordedSession | 'missing' | null): Promise<Usage | null> {
+    if (!session) return usage
+    if (session === 'missing') return null
+    const before = await recordedTotal(session).catch(() => null)
+    const since = before && usageSince(usage, before)
+    if (!since)
+      this.runtime.logger.warn(`codex-sdk: could not tell this turn's usage from the thread's; turnUsage is unknown`)
+    return since
+  }
 }
 
 function prepareSchemas(turnOptions: TurnOptions): Schemas {
@@ -253,6 +293,7 @@ class CompletedTurn implements Turn {
   items: ThreadItem[]
   finalResponse: string
   usage: Usage | null
+  turnUsage: Usage | null
   readonly #parse: () => unknown
   #structured?: { value: unknown } | { error: unknown }
 
@@ -261,6 +302,7 @@ class CompletedTurn implements Turn {
     this.items = partial.items
     this.finalResponse = partial.finalResponse
     this.usage = partial.usage
+    this.turnUsage = partial.turnUsage
   }
 
   get structuredResponse(): unknown {
@@ -304,7 +346,7 @@ function normalizeInput(input: Input): { prompt: string; images: string[] } {
 }
 
 function emptyPartial(threadId: string | null): PartialTurn {
-  return { items: [], finalResponse: '', usage: null, threadId }
+  return { items: [], finalResponse: '', usage: null, turnUsage: null, threadId }
 }
 
 function lastLines(text: string, count: number): string {

@@ -173,7 +173,7 @@ describe('reviews', () => {
   })
 
   it('writes as github-actions[bot] when the token has no user, as GITHUB_TOKEN', async () => {
-    server.viewer = undefined
+    server.token = { kind: 'actions' }
     const { data } = await api<StoredReview>('POST', `${repo}/pulls/${PR}/reviews`, { event: 'APPROVE' })
     expect(data).toMatchObject({ state: 'APPROVED', user: { login: 'github-actions[bot]', type: 'Bot' } })
   })
@@ -271,10 +271,10 @@ describe('reviews', () => {
 
   it('checks the event, own pull requests, the Actions approval setting and pending drafts', async () => {
     expect((await api('POST', `${repo}/pulls/${PR}/reviews`, { event: 'LGTM', body: 'x' })).status).toBe(422)
-    server.viewer = 'alice'
+    server.token = { kind: 'user', login: 'alice' }
     const own = await api('POST', `${repo}/pulls/${PR}/reviews`, { event: 'APPROVE' })
     expect(own.data.errors).toEqual(['Review Can not approve your own pull request'])
-    server.viewer = undefined
+    server.token = { kind: 'actions' }
     server.actionsCanApprove = false
     const actions = await api('POST', `${repo}/pulls/${PR}/reviews`, { event: 'APPROVE' })
     expect(actions.data.errors).toEqual(['GitHub Actions is not permitted to approve pull requests.'])
@@ -397,7 +397,7 @@ describe('review comments and threads', () => {
   })
 
   it("shows a bot's login without [bot] over GraphQL", async () => {
-    server.viewer = undefined
+    server.token = { kind: 'actions' }
     await finding()
     const { data } = await api<ThreadsAnswer>('POST', '/graphql', {
       query: `{ repository(owner: "${OWNER}", name: "${REPO}") { pullRequest(number: ${PR}) { reviewThreads(first: 100) { nodes { comments(first: 1) { nodes { author { login } } } } } } } }`

@@ -1,21 +1,25 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { checkRequest, checkResponse, recordViolations } from './github/contract.js'
 import { handleGraphQL } from './github/graphql.js'
-import { OWNER, REPO, REPO_ID, REPO_PATH, tooLong, user, validationFailed } from './github/http.js'
+import { OWNER, profile, REPO, REPO_ID, REPO_PATH, tooLong, user, validationFailed } from './github/http.js'
 import { handleReactions } from './github/reactions.js'
 import { createReviewStore } from './github/reviewStore.js'
 import { handleReviews } from './github/reviews.js'
-import type { Failure, GitHubServer, Route, ServerState } from './github/types.js'
+import type { Failure, GitHubServer, GitHubToken, Route, ServerState } from './github/types.js'
 
 /**
  * A small stand-in for the GitHub REST API on 127.0.0.1: issue comments, the token's identity,
  * pull requests with their files, reviews, review comments and reactions, review threads over GraphQL,
  * collaborator permissions, and the artifacts and caches the thread stores list and delete, with
- * injectable failures. Routes beyond the first few live in ./github/.
+ * injectable failures. Routes beyond the first few live in ./github/. Every request is checked against
+ * GitHub's published API description, and every answer too (./github/contract.ts): a request GitHub would
+ * refuse gets GitHub's refusal, and each broken rule is recorded for the test's end to fail on.
  */
 export type {
   Failure,
   GitHubServer,
+  GitHubToken,
   GitHubUser,
   PullFile,
   PullSpec,
@@ -35,14 +39,28 @@ export { blobSha, pullFile, type FileChange } from './github/files.js'
 export { LINE_NOT_RESOLVED, START_MUST_PRECEDE, START_SAME_HUNK } from './github/reviewStore.js'
 export { OWNER, REPO, REPO_ID }
 
-export async function startGitHubServer(): Promise<GitHubServer> {
+/** GitHub's ids passed 2^31 (review comments in 2024): ids start past it, so no test gets a 32-bit one. */
+export const FIRST_ID = 2 ** 31 + 1000
+
+export interface GitHubServerOptions {
+  /** The id of the first object the server creates; FIRST_ID by default. */
+  firstId?: number
+}
+
+/** The login writes with `token` are authored by. */
+export function authorOf(token: GitHubToken): string {
+  if (token.kind === 'actions') return 'github-actions[bot]'
+  return token.kind === 'app' ? `${token.slug}[bot]` : token.login
+}
+
+export async function startGitHubServer(options: GitHubServerOptions = {}): Promise<GitHubServer> {
   const failures: Failure[] = []
-  let nextId = 1000
+  let nextId = options.firstId ?? FIRST_ID
   const ids = (): number => nextId++
   const state: ServerState = {
     comments: [],
     requests: [],
-    viewer: 'codex-bot',
+    token: { kind: 'user', login: 'codex-bot' },
     permissions: new Map([['alice', 'write']]),
     pulls: new Map(),
     artifacts: [],
@@ -52,7 +70,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     reviews: [],
     reviewComments: [],
     reactions: [],
-    resolvedThreads: new Set(),
+    resolvedThreads: new Map(),
     resolveForbidden: false,
     actionsCanApprove: true,
     fail: (failure) => failures.push({ ...failure }),
@@ -83,30 +101,40 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       const body: unknown = text ? JSON.parse(text) : undefined
       const method = req.method ?? 'GET'
       state.requests.push({ method, path: url.pathname, body })
-      const send = (status: number, data: unknown, headers: Record<string, string> = {}): void => {
+      const write = (status: number, data: unknown, headers: Record<string, string> = {}): void => {
         if (status === 204) res.writeHead(204, headers).end()
         else {
           res.writeHead(status, { 'content-type': 'application/json', ...headers })
           res.end(JSON.stringify(data))
         }
       }
+      // /graphql is checked by its handler; the artifact download's redirect target is a blob store, not the API
+      const verdict =
+        url.pathname === '/graphql' || url.pathname.startsWith('/_blobs/')
+          ? undefined
+          : checkRequest(method, url, body, state.token.kind === 'user' ? 'user' : 'installation')
+      recordViolations(verdict?.violations ?? [])
+      if (verdict?.answer) return write(verdict.answer.status, verdict.answer.data)
       const failure = failures.find(
         (entry) => entry.times > 0 && entry.method === method && entry.path.test(url.pathname)
       )
       if (failure) {
         failure.times--
-        send(failure.status, { message: `scripted failure ${failure.status}` }, failure.headers)
-        return
+        return write(failure.status, { message: `scripted failure ${failure.status}` }, failure.headers)
       }
-      // writes with the token are authored by the identity it acts as; GITHUB_TOKEN's is github-actions[bot]
-      const author = state.viewer ?? 'github-actions[bot]'
+      const send = (status: number, data: unknown, headers?: Record<string, string>): void => {
+        if (verdict?.operation)
+          recordViolations(checkResponse(`${method} ${url.pathname}${url.search}`, verdict.operation, status, data))
+        write(status, data, headers)
+      }
+      const author = authorOf(state.token)
       const route: Route = { method, url, body, state, author, baseUrl: serverUrl(), nextId: ids, send }
       if (handleReviews(route, store) || handleReactions(route) || handleGraphQL(route)) return
       const repoPath = REPO_PATH
       let match: RegExpExecArray | null
       if (method === 'GET' && url.pathname === '/user') {
-        if (state.viewer === undefined) send(403, { message: 'Resource not accessible by integration' })
-        else send(200, { login: state.viewer, type: 'User' })
+        // an app token never gets here: the contract refuses it the operation, with GitHub's 403
+        send(200, profile(author))
       } else if ((match = new RegExp(`^${repoPath}/issues/(\\d+)/comments$`).exec(url.pathname))) {
         const issue = Number(match[1])
         if (method === 'GET') {

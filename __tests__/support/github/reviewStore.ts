@@ -234,6 +234,7 @@ export function createReviewStore(state: ServerState, nextId: () => number) {
           id: `PRRT_${root.id}`,
           pull_number: pr,
           isResolved: state.resolvedThreads.has(root.id),
+          resolvedBy: state.resolvedThreads.get(root.id),
           path: root.path,
           line: root.line,
           startLine: root.start_line,

@@ -1,8 +1,26 @@
 import type { Side } from '../diff.js'
 
+/** GitHub's simple-user. */
 export interface GitHubUser {
   login: string
+  id: number
+  node_id: string
+  avatar_url: string
+  gravatar_id: string
+  url: string
+  html_url: string
+  followers_url: string
+  following_url: string
+  gists_url: string
+  starred_url: string
+  subscriptions_url: string
+  organizations_url: string
+  repos_url: string
+  events_url: string
+  received_events_url: string
   type: string
+  user_view_type: string
+  site_admin: boolean
 }
 
 export interface StoredComment {
@@ -130,6 +148,8 @@ export interface ReviewThread {
   id: string
   pull_number: number
   isResolved: boolean
+  /** The login that resolved the thread, while it is resolved. */
+  resolvedBy?: string
   path: string
   line: number | null
   startLine: number | null
@@ -162,12 +182,18 @@ export interface ReviewCommentSpec {
   commit_id?: string
 }
 
+export type GitHubToken = { kind: 'actions' } | { kind: 'app'; slug: string } | { kind: 'user'; login: string }
+
 export interface GitHubServer {
   url: string
   comments: StoredComment[]
   requests: RecordedRequest[]
-  /** The login the token acts as; undefined makes GET /user answer 403, as for GITHUB_TOKEN. */
-  viewer: string | undefined
+  /**
+   * Who the token acts as: the workflow's GITHUB_TOKEN and a GitHub App's installation token are app tokens
+   * (GET /user answers 403, operations not enabled for GitHub Apps are contract violations, writes are authored
+   * by `github-actions[bot]` or `<slug>[bot]`); a user token is its user. A user token by default.
+   */
+  token: GitHubToken
   /** Each login's role (admin, maintain, write, triage, read); alice, the default sender, has write. */
   permissions: Map<string, string>
   /** GET /pulls/{n} answers; `setPull` fills one in with GitHub's fields. */
@@ -181,8 +207,8 @@ export interface GitHubServer {
   reviews: StoredReview[]
   reviewComments: StoredReviewComment[]
   reactions: StoredReaction[]
-  /** Ids of the first comment of each resolved review thread. */
-  resolvedThreads: Set<number>
+  /** The login that resolved each resolved review thread, by the id of its first comment. */
+  resolvedThreads: Map<number, string>
   /** Makes `resolveReviewThread` answer FORBIDDEN, as it does for a token without pull request write access. */
   resolveForbidden: boolean
   /**
@@ -210,7 +236,7 @@ export interface Route {
   url: URL
   body: unknown
   state: ServerState
-  /** The login writes with the token are authored by: the viewer, or github-actions[bot] as for GITHUB_TOKEN. */
+  /** The login writes with the token are authored by. */
   author: string
   baseUrl: string
   nextId(): number

@@ -10,6 +10,7 @@ import {
   type StoredReview,
   type StoredReviewComment
 } from './githubServer.js'
+import { takeViolations } from './github/contract.js'
 import { itemAt } from './lists.js'
 
 const PR = 7
@@ -52,7 +53,7 @@ interface ThreadNode {
   isResolved: boolean
   path: string
   line: number | null
-  comments: { nodes: Array<{ id: string; databaseId: number; body: string; author: { login: string } }> }
+  comments: { nodes: Array<{ id: string; fullDatabaseId: string; body: string; author: { login: string } }> }
 }
 
 interface ThreadsAnswer {
@@ -271,6 +272,7 @@ describe('reviews', () => {
 
   it('checks the event, own pull requests, the Actions approval setting and pending drafts', async () => {
     expect((await api('POST', `${repo}/pulls/${PR}/reviews`, { event: 'LGTM', body: 'x' })).status).toBe(422)
+    expect(takeViolations()).toMatchObject([{ rule: 'body valid', detail: expect.stringMatching(/\/event/) }])
     server.token = { kind: 'user', login: 'alice' }
     const own = await api('POST', `${repo}/pulls/${PR}/reviews`, { event: 'APPROVE' })
     expect(own.data.errors).toEqual(['Review Can not approve your own pull request'])
@@ -365,7 +367,7 @@ describe('review comments and threads', () => {
     const list = `query($owner: String!, $name: String!, $number: Int!, $cursor: String) {
       repository(owner: $owner, name: $name) { pullRequest(number: $number) {
         reviewThreads(first: 1, after: $cursor) {
-          nodes { id isResolved path line comments(first: 10) { nodes { id databaseId body author { login } } } }
+          nodes { id isResolved path line comments(first: 10) { nodes { id fullDatabaseId body author { login } } } }
           pageInfo { hasNextPage endCursor } } } } }`
     const page1 = await api<ThreadsAnswer>('POST', '/graphql', {
       query: list,
@@ -375,7 +377,7 @@ describe('review comments and threads', () => {
     const threads1 = page1.data.data.repository.pullRequest.reviewThreads
     expect(threads1.nodes).toHaveLength(1)
     expect(threads1.nodes[0]).toMatchObject({ id: `PRRT_${first}`, isResolved: false, path: 'src/app.ts', line: 21 })
-    expect(threads1.nodes[0]?.comments.nodes[0]?.databaseId).toBe(first)
+    expect(threads1.nodes[0]?.comments.nodes[0]?.fullDatabaseId).toBe(String(first))
     expect(threads1.nodes[0]?.comments.nodes[1]).toMatchObject({ body: 'Question?', author: { login: 'alice' } })
     expect(threads1.pageInfo.hasNextPage).toBe(true)
     const page2 = await api<ThreadsAnswer>('POST', '/graphql', {
@@ -443,6 +445,7 @@ describe('reactions', () => {
     expect(
       (await api('POST', `${repo}/pulls/comments/${reviewComment.id}/reactions`, { content: 'thumbsup' })).status
     ).toBe(422)
+    expect(takeViolations()).toMatchObject([{ rule: 'body valid', detail: expect.stringMatching(/\/content/) }])
     expect((await api('POST', `${repo}/pulls/comments/4242/reactions`, { content: '+1' })).status).toBe(404)
     expect(server.reactions.map((reaction) => [reaction.subject, reaction.subject_id, reaction.content])).toEqual([
       ['issue_comment', issueComment.id, 'eyes'],

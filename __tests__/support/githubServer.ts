@@ -39,6 +39,9 @@ export { blobSha, pullFile, type FileChange } from './github/files.js'
 export { LINE_NOT_RESOLVED, START_MUST_PRECEDE, START_SAME_HUNK } from './github/reviewStore.js'
 export { OWNER, REPO, REPO_ID }
 
+/** What the stored objects keep of where they belong, which GitHub's objects do not carry. */
+const INTERNAL_FIELDS = new Set(['issue', 'pull_number', 'subject', 'subject_id'])
+
 /** GitHub's ids passed 2^31 (review comments in 2024): ids start past it, so no test gets a 32-bit one. */
 export const FIRST_ID = 2 ** 31 + 1000
 
@@ -123,9 +126,13 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         return write(failure.status, { message: `scripted failure ${failure.status}` }, failure.headers)
       }
       const send = (status: number, data: unknown, headers?: Record<string, string>): void => {
+        const wire: unknown =
+          data === undefined
+            ? undefined
+            : JSON.parse(JSON.stringify(data, (key, value: unknown) => (INTERNAL_FIELDS.has(key) ? undefined : value)))
         if (verdict?.operation)
-          recordViolations(checkResponse(`${method} ${url.pathname}${url.search}`, verdict.operation, status, data))
-        write(status, data, headers)
+          recordViolations(checkResponse(`${method} ${url.pathname}${url.search}`, verdict.operation, status, wire))
+        write(status, wire, headers)
       }
       const author = authorOf(state.token)
       const route: Route = { method, url, body, state, author, baseUrl: serverUrl(), nextId: ids, send }

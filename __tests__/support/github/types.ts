@@ -93,6 +93,7 @@ export interface StoredReview {
   state: ReviewState
   html_url: string
   pull_request_url: string
+  _links: { html: { href: string }; pull_request: { href: string } }
   commit_id: string
   /** Absent while the review is PENDING, as GitHub leaves it out. */
   submitted_at?: string
@@ -102,6 +103,7 @@ export interface StoredReview {
 export interface StoredReviewComment {
   id: number
   node_id: string
+  url: string
   /** The pull request the comment belongs to (not part of GitHub's comment object). */
   pull_number: number
   pull_request_review_id: number
@@ -124,6 +126,7 @@ export interface StoredReviewComment {
   subject_type: 'line'
   html_url: string
   pull_request_url: string
+  _links: { self: { href: string }; html: { href: string }; pull_request: { href: string } }
   author_association: string
   created_at: string
   updated_at: string

@@ -42,6 +42,12 @@ export { OWNER, REPO, REPO_ID }
 /** What the stored objects keep of where they belong, which GitHub's objects do not carry. */
 const INTERNAL_FIELDS = new Set(['issue', 'pull_number', 'subject', 'subject_id'])
 
+/** A stored object as GitHub sends it. */
+function withoutInternalFields(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null) return data
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !INTERNAL_FIELDS.has(key)))
+}
+
 /** GitHub's ids passed 2^31 (review comments in 2024): ids start past it, so no test gets a 32-bit one. */
 export const FIRST_ID = 2 ** 31 + 1000
 
@@ -126,10 +132,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         return write(failure.status, { message: `scripted failure ${failure.status}` }, failure.headers)
       }
       const send = (status: number, data: unknown, headers?: Record<string, string>): void => {
-        const wire: unknown =
-          data === undefined
-            ? undefined
-            : JSON.parse(JSON.stringify(data, (key, value: unknown) => (INTERNAL_FIELDS.has(key) ? undefined : value)))
+        const wire = Array.isArray(data) ? data.map(withoutInternalFields) : withoutInternalFields(data)
         if (verdict?.operation)
           recordViolations(checkResponse(`${method} ${url.pathname}${url.search}`, verdict.operation, status, wire))
         write(status, wire, headers)

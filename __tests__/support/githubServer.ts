@@ -2,11 +2,11 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { checkRequest, checkResponse, recordViolations } from './github/contract.js'
 import { handleGraphQL } from './github/graphql.js'
-import { OWNER, profile, REPO, REPO_ID, REPO_PATH, tooLong, user, validationFailed } from './github/http.js'
+import { API_REPO, OWNER, profile, REPO, REPO_ID, REPO_PATH, tooLong, user, validationFailed } from './github/http.js'
 import { handleReactions } from './github/reactions.js'
 import { createReviewStore } from './github/reviewStore.js'
 import { handleReviews } from './github/reviews.js'
-import type { Failure, GitHubServer, GitHubToken, Route, ServerState } from './github/types.js'
+import type { Failure, GitHubServer, GitHubToken, Route, ServerState, StoredArtifact } from './github/types.js'
 
 /**
  * A small stand-in for the GitHub REST API on 127.0.0.1: issue comments, the token's identity,
@@ -191,7 +191,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       } else if (url.pathname === `${repoPath}/actions/artifacts` && method === 'GET') {
         const name = url.searchParams.get('name')
         const artifacts = state.artifacts.filter((artifact) => name === null || artifact.name === name)
-        send(200, { total_count: artifacts.length, artifacts })
+        send(200, { total_count: artifacts.length, artifacts: artifacts.map(asListed) })
       } else if ((match = new RegExp(`^${repoPath}/actions/artifacts/(\\d+)/zip$`).exec(url.pathname))) {
         // as GitHub does: a redirect to the blob, which @actions/artifact saves as the file it names
         if (state.artifactFiles.has(Number(match[1]))) send(302, {}, { location: `${serverUrl()}/_blobs/${match[1]}` })
@@ -233,6 +233,19 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         server.close(() => resolve())
       })
   })
+}
+
+/** An artifact as GitHub lists it: what the test stored, and the fields it leaves to GitHub. */
+function asListed(artifact: StoredArtifact): Record<string, unknown> {
+  const url = `${API_REPO}/actions/artifacts/${artifact.id}`
+  return {
+    node_id: `MDg6QXJ0aWZhY3Q${artifact.id}`,
+    size_in_bytes: 1024,
+    url,
+    archive_download_url: `${url}/zip`,
+    updated_at: artifact.created_at,
+    ...artifact
+  }
 }
 
 /** An issue comment over 65,536 characters: the answer seen in the wild is a record validation failure. */

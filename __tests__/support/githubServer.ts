@@ -2,7 +2,19 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { checkRequest, checkResponse, recordViolations } from './github/contract.js'
 import { handleGraphQL } from './github/graphql.js'
-import { API_REPO, OWNER, profile, REPO, REPO_ID, REPO_PATH, tooLong, user, validationFailed } from './github/http.js'
+import {
+  API_REPO,
+  HTML_REPO,
+  now,
+  OWNER,
+  profile,
+  REPO,
+  REPO_ID,
+  REPO_PATH,
+  tooLong,
+  user,
+  validationFailed
+} from './github/http.js'
 import { handleReactions } from './github/reactions.js'
 import { createReviewStore } from './github/reviewStore.js'
 import { handleReviews } from './github/reviews.js'
@@ -85,12 +97,19 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     fail: (failure) => failures.push({ ...failure }),
     addComment(issue, body, login) {
       const id = ids()
+      const time = now()
       const comment = {
         id,
+        node_id: `IC_${Buffer.from(String(id)).toString('base64url')}`,
+        url: `${API_REPO}/issues/comments/${id}`,
         issue,
         body,
         user: user(login),
-        html_url: `https://github.com/${OWNER}/${REPO}/pull/${issue}#issuecomment-${id}`
+        html_url: `${HTML_REPO}/pull/${issue}#issuecomment-${id}`,
+        issue_url: `${API_REPO}/issues/${issue}`,
+        author_association: state.permissions.has(login) ? 'COLLABORATOR' : 'NONE',
+        created_at: time,
+        updated_at: time
       }
       state.comments.push(comment)
       return comment
@@ -172,6 +191,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         else if (tooLong(text)) commentTooLong(route, 'issues/comments#update-an-issue-comment')
         else {
           comment.body = text
+          comment.updated_at = now()
           send(200, comment)
         }
       } else if ((match = new RegExp(`^${repoPath}/pulls/(\\d+)$`).exec(url.pathname)) && method === 'GET') {
@@ -186,7 +206,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         const role = state.permissions.get(login)
         // as GitHub answers: role_name as given, permission folding maintain into write and triage into read
         const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role
-        if (role) send(200, { permission, role_name: role, user: { login } })
+        if (role) send(200, { permission, role_name: role, user: { ...user(login), role_name: role } })
         else send(404, { message: 'Not Found' })
       } else if (url.pathname === `${repoPath}/actions/artifacts` && method === 'GET') {
         const name = url.searchParams.get('name')

@@ -25,10 +25,17 @@ export interface GitHubUser {
 
 export interface StoredComment {
   id: number
+  node_id: string
+  url: string
+  /** The issue or pull request the comment is on (not part of GitHub's comment object). */
   issue: number
   body: string
   user: GitHubUser
   html_url: string
+  issue_url: string
+  author_association: string
+  created_at: string
+  updated_at: string
 }
 
 export interface RecordedRequest {

@@ -409,6 +409,57 @@ describe('review comments and threads', () => {
     )
   })
 
+  it('gives 64-bit ids: fullDatabaseId as a string, the deprecated databaseId null with an error past 2^31', async () => {
+    const root = await finding()
+    expect(root).toBeGreaterThan(2 ** 31)
+    const { data } = await api<ThreadsAnswer & { errors: Array<{ message: string; path: unknown[] }> }>(
+      'POST',
+      '/graphql',
+      {
+        query: `{ repository(owner: "${OWNER}", name: "${REPO}") { pullRequest(number: ${PR}) { reviewThreads(first: 1) { nodes { comments(first: 1) { nodes { fullDatabaseId databaseId } } } } } } }`
+      }
+    )
+    expect(data.data.repository.pullRequest.reviewThreads.nodes[0]?.comments.nodes[0]).toEqual({
+      fullDatabaseId: String(root),
+      databaseId: null
+    })
+    expect(data.errors).toMatchObject([
+      {
+        message: `Int cannot represent non 32-bit signed integer value: ${root}`,
+        path: expect.arrayContaining(['databaseId'])
+      }
+    ])
+    expect(takeViolations()).toMatchObject([{ rule: 'not deprecated', detail: expect.stringMatching(/databaseId/) }])
+  })
+
+  it('says who resolved a thread, and lists reactions to its comments', async () => {
+    server.token = { kind: 'app', slug: 'my-app' }
+    const root = await finding()
+    await api('POST', `${repo}/pulls/comments/${root}/reactions`, { content: 'eyes' })
+    await api('POST', '/graphql', {
+      query: 'mutation($id: ID!) { resolveReviewThread(input: {threadId: $id}) { thread { id } } }',
+      variables: { id: `PRRT_${root}` }
+    })
+    const { data } = await api<{ data: unknown }>('POST', '/graphql', {
+      query: `{ repository(owner: "${OWNER}", name: "${REPO}") { pullRequest(number: ${PR}) { reviewThreads(first: 1) { nodes { isResolved resolvedBy { login } comments(first: 1) { nodes { author { login } reactions(first: 10) { nodes { content } } } } } } } } }`
+    })
+    expect(data.data).toEqual({
+      repository: {
+        pullRequest: {
+          reviewThreads: {
+            nodes: [
+              {
+                isResolved: true,
+                resolvedBy: { login: 'my-app' },
+                comments: { nodes: [{ author: { login: 'my-app' }, reactions: { nodes: [{ content: 'EYES' }] } }] }
+              }
+            ]
+          }
+        }
+      }
+    })
+  })
+
   it('answers FORBIDDEN with HTTP 200 when the token may not resolve threads', async () => {
     const root = await finding()
     server.resolveForbidden = true
@@ -422,6 +473,36 @@ describe('review comments and threads', () => {
       errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration', path: ['resolveReviewThread'] }]
     })
     expect(server.resolvedThreads.size).toBe(0)
+  })
+})
+
+describe('tokens', () => {
+  it("authors writes as the token's identity: github-actions[bot], <slug>[bot] for an app, the user", async () => {
+    for (const [token, login] of [
+      [{ kind: 'actions' }, 'github-actions[bot]'],
+      [{ kind: 'app', slug: 'my-app' }, 'my-app[bot]'],
+      [{ kind: 'user', login: 'bob' }, 'bob']
+    ] as const) {
+      server.token = token
+      const { data } = await api<{ user: { login: string; type: string } }>('POST', `${repo}/issues/${PR}/comments`, {
+        body: 'hi'
+      })
+      expect(data.user).toMatchObject({ login, type: token.kind === 'user' ? 'User' : 'Bot' })
+    }
+  })
+
+  it('answers GET /user with 403 to app tokens, and records the call as a contract violation', async () => {
+    server.token = { kind: 'app', slug: 'my-app' }
+    expect((await api('GET', '/user')).status).toBe(403)
+    server.token = { kind: 'actions' }
+    const replies = await api('POST', `${repo}/pulls/${PR}/comments/1/replies`, { body: 'x' })
+    expect(replies.data.message).toBe('Resource not accessible by integration')
+    expect(takeViolations().map((violation) => [violation.request, violation.rule])).toEqual([
+      ['GET /user', 'enabled for GitHub Apps'],
+      [`POST ${repo}/pulls/${PR}/comments/1/replies`, 'enabled for GitHub Apps']
+    ])
+    server.token = { kind: 'user', login: 'bob' }
+    expect((await api<{ login: string }>('GET', '/user')).data.login).toBe('bob')
   })
 })
 

@@ -129,8 +129,8 @@ function loadDescription(): Description {
   // OpenAPI 3.0's formats the server's answers carry; others are not checked
   ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/)
   ajv.addFormat('uri', { validate: (value: string) => URL.canParse(value) })
-  const { 'x-examples': _examples, ...schemas } = document
-  ajv.addSchema({ ...schemas, $id: 'github' }, 'github')
+  // the examples are data, not schemas: ajv need not walk them
+  ajv.addSchema({ openapi: '3.0.3', paths: document.paths, components: document.components, $id: 'github' }, 'github')
   const operations: Operation[] = []
   for (const [template, item] of Object.entries(document.paths))
     for (const [method, spec] of Object.entries(item)) {
@@ -240,8 +240,7 @@ function closeObjects(document: Description['document']): void {
     const properties = node.properties as Record<string, unknown> | undefined
     if (properties && node.additionalProperties === undefined && !open.has(node)) node.additionalProperties = false
     for (const child of Object.values(properties ?? {})) close(child)
-    for (const key of ['items', 'additionalProperties', 'not'])
-      if (typeof node[key] === 'object') close(node[key])
+    for (const key of ['items', 'additionalProperties', 'not']) if (typeof node[key] === 'object') close(node[key])
     for (const key of ['allOf', 'anyOf', 'oneOf'])
       if (Array.isArray(node[key])) for (const member of node[key] as unknown[]) close(member)
   }
@@ -362,7 +361,7 @@ export function checkRequest(method: string, url: URL, body: unknown, token: Tok
   const json = spec.requestBody?.content['application/json']
   if (body !== undefined && !json) violations.push(violation('body valid', 'the operation takes no JSON body'))
   else if (json && (body !== undefined || spec.requestBody?.required)) {
-    const pointer = `${operation.pointer}/requestBody/content/${pointerPart("application/json")}/schema`
+    const pointer = `${operation.pointer}/requestBody/content/${pointerPart('application/json')}/schema`
     const check = validator(pointer)
     if (!check(body)) violations.push(violation('body valid', ajvErrors(check.errors)))
     for (const field of deprecatedFields(json.schema, body, ''))
@@ -445,7 +444,11 @@ export interface GraphQLVerdict {
  * every connection, the limit GitHub enforces.
  */
 export function checkGraphQL(body: unknown): GraphQLVerdict {
-  const { query, variables = {}, operationName } = (body ?? {}) as {
+  const {
+    query,
+    variables = {},
+    operationName
+  } = (body ?? {}) as {
     query?: unknown
     variables?: Record<string, unknown>
     operationName?: string
@@ -471,11 +474,15 @@ export function checkGraphQL(body: unknown): GraphQLVerdict {
   exercised.add(`graphql ${operation.operation} ${operation.name?.value ?? '(anonymous)'}`)
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 })
   if (coerced.errors)
-    return { violations: violations.concat(coerced.errors.map((error) => violation('graphql variables typed', error.message))) }
+    return {
+      violations: violations.concat(coerced.errors.map((error) => violation('graphql variables typed', error.message)))
+    }
   const declared = new Set((operation.variableDefinitions ?? []).map((definition) => definition.variable.name.value))
-  violations.push(...Object.keys(variables)
-    .filter((name) => !declared.has(name))
-    .map((name) => violation('graphql variables typed', `variable $${name} is not declared`)))
+  violations.push(
+    ...Object.keys(variables)
+      .filter((name) => !declared.has(name))
+      .map((name) => violation('graphql variables typed', `variable $${name} is not declared`))
+  )
   violations.push(
     ...connectionLimits(schema, document, coerced.coerced).map((detail) =>
       violation('graphql connection paginated', detail)

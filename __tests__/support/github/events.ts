@@ -120,6 +120,6 @@ export function reviewCommentEvent(spec: ReviewCommentEvent): Json {
     head: { ...(pull.head as Json), ref: 'feature', ...spec.head },
     base: { ...(pull.base as Json), ref: 'main', ...spec.base }
   })
-  const { pull_number: _pull, ...fields } = comment
+  const fields = Object.fromEntries(Object.entries(comment).filter(([key]) => key !== 'pull_number'))
   return { ...example, comment: { ...(example.comment as Json), ...fields }, sender: comment.user }
 }

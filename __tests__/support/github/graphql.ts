@@ -132,7 +132,9 @@ function rootOf(route: Route): Record<string, unknown> {
     reactions: (args: ConnectionArgs) =>
       connection(
         state.reactions
-          .filter((reaction) => reaction.subject === 'pull_request_review_comment' && reaction.subject_id === comment.id)
+          .filter(
+            (reaction) => reaction.subject === 'pull_request_review_comment' && reaction.subject_id === comment.id
+          )
           .map(reactionNode),
         args
       )

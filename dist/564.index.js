@@ -18,9 +18,21 @@ export const modules = {
 
 
 
-/** The trailing delimiter keeps `pr-1` from restoring `pr-12`'s caches. */
+/**
+ * The prefix of a thread's cache keys. The cache service restores the newest entry whose key
+ * starts with a restore key, so the separator is one thread keys cannot hold: `docs` must not find
+ * the entries of `docs-api`.
+ */
 function cacheKeyPrefix(key) {
+    return `codex-thread-${key}/`;
+}
+/** Before the separator was `/`: `codex-thread-<key>-<run id>-<attempt>`, a prefix other threads' keys share. */
+function legacyKeyPrefix(key) {
     return `codex-thread-${key}-`;
+}
+/** Whether a cache key is one of this thread's own entries, in either format. */
+function isOwnEntry(key, cacheKey) {
+    return new RegExp(`^codex-thread-${key.replace(/\./g, '\\.')}[/-]\\d+-\\d+$`).test(cacheKey);
 }
 /**
  * @actions/cache, one entry per run attempt, restored by the key's prefix. A cache is scoped to the
@@ -31,6 +43,8 @@ class CacheBundleStore {
     options;
     label = 'the Actions cache';
     #saved;
+    /** The entry downloaded last: a later load in the run that finds it still the newest does not download it again. */
+    #downloaded;
     constructor(options) {
         this.options = options;
     }
@@ -40,12 +54,13 @@ class CacheBundleStore {
     }
     async load(key, open) {
         assertAvailable();
-        const hit = await _actions_cache__WEBPACK_IMPORTED_MODULE_0__.restoreCache([this.#file], this.#cacheKey(key), [cacheKeyPrefix(key)]);
-        if (hit === undefined)
+        const entry = await this.#newestEntry(key);
+        const sealed = entry && (await this.#download(entry));
+        if (!sealed)
             return undefined;
-        const opened = await open(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(this.#file));
+        const opened = await open(sealed);
         if (opened === undefined)
-            this.options.log(`Cache ${hit} does not open with this run's secret`);
+            this.options.log(`Cache ${entry} does not open with this run's secret`);
         return opened;
     }
     async save(key, bundle) {
@@ -64,9 +79,8 @@ class CacheBundleStore {
         if (!saved)
             return;
         const { api, log } = this.options;
-        // the prefix of pr-1 also lists pr-1-x's caches: only this key's own are candidates
-        const own = new RegExp(`^${cacheKeyPrefix(key).replace(/[.]/g, '\\.')}\\d+-\\d+$`);
-        const caches = (await api.listCaches(cacheKeyPrefix(key))).filter((entry) => own.test(entry.key));
+        // the listing also holds the caches of keys this one is a prefix of: only its own are candidates
+        const caches = (await api.listCaches(`codex-thread-${key}`)).filter((entry) => isOwnEntry(key, entry.key));
         const cutoff = caches.find((entry) => entry.key === saved.key)?.createdAt ?? saved.at;
         const older = caches.filter((entry) => entry.key !== saved.key && entry.createdAt < cutoff);
         const { kept, reason } = await (0,_store_js__WEBPACK_IMPORTED_MODULE_3__/* .deleteEach */ .p)(older, (entry) => api.deleteCache(entry.id));
@@ -74,6 +88,35 @@ class CacheBundleStore {
             return;
         log(`${kept.length} older cache(s) of thread ${key} were not deleted (${reason}): GitHub evicts caches ` +
             'not used for 7 days');
+    }
+    /**
+     * The key of the thread's newest entry the service lets this run read. Entries in the legacy
+     * format are found by a prefix other threads' keys share; when the service's newest match is
+     * another thread's, the thread's own are looked up through the REST API.
+     */
+    async #newestEntry(key) {
+        const matched = await _actions_cache__WEBPACK_IMPORTED_MODULE_0__.restoreCache([this.#file], this.#cacheKey(key), [cacheKeyPrefix(key), legacyKeyPrefix(key)], {
+            lookupOnly: true
+        });
+        if (matched === undefined || isOwnEntry(key, matched))
+            return matched;
+        const { api, log } = this.options;
+        const own = await api.listCaches(legacyKeyPrefix(key)).then((caches) => caches.filter((entry) => isOwnEntry(key, entry.key)).sort((a, b) => b.createdAt.localeCompare(a.createdAt)), (error) => {
+            log(`Could not list thread ${key}'s caches saved under the older key format: ${error.message}`);
+            return [];
+        });
+        log(`Cache ${matched} is another thread's; ` +
+            (own[0] ? `restoring ${own[0].key}, thread ${key}'s newest` : `thread ${key} has none of its own`));
+        return own[0]?.key;
+    }
+    /** The entry's bundle; undefined when it is gone. */
+    async #download(cacheKey) {
+        if (this.#downloaded?.key === cacheKey)
+            return this.#downloaded.sealed;
+        if ((await _actions_cache__WEBPACK_IMPORTED_MODULE_0__.restoreCache([this.#file], cacheKey)) !== cacheKey)
+            return undefined;
+        this.#downloaded = { key: cacheKey, sealed: await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(this.#file) };
+        return this.#downloaded.sealed;
     }
     #cacheKey(key) {
         return `${cacheKeyPrefix(key)}${this.options.run.runId}-${this.options.run.runAttempt}`;

@@ -38,28 +38,53 @@ class ArtifactBundleStore {
     label = 'the artifact store';
     #client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
     #savedId;
+    /**
+     * The artifact whose bundle opened: its id names it for good (a replacement gets a new id), so a
+     * later load in the run that finds it still the newest does not download it again.
+     */
+    #opened;
+    /** Artifacts that hold no bundle this run can open: not downloaded twice. */
+    #passedOver = new Set();
     constructor(options) {
         this.options = options;
     }
     async load(key, open) {
-        const { api, token, owner, repo, log } = this.options;
+        const { api, log } = this.options;
         const live = (await api.listArtifacts(artifactName(key))).filter((artifact) => !artifact.expired);
         const candidates = live.filter(uploadedByThisRepository).sort((a, b) => b.id - a.id);
         if (candidates.length < live.length)
             log(`Ignored ${live.length - candidates.length} artifact(s) of ${artifactName(key)} uploaded by runs of forks`);
         for (const artifact of candidates.slice(0, ARTIFACT_LOAD_CANDIDATES)) {
-            const opened = await this.#inTempDir(async (dir) => {
-                await this.#client.downloadArtifact(artifact.id, {
-                    path: dir,
-                    findBy: { token, workflowRunId: artifact.workflowRun.id, repositoryOwner: owner, repositoryName: repo }
-                });
-                return open(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, BUNDLE_FILE)));
-            });
-            if (opened !== undefined)
+            if (this.#passedOver.has(artifact.id))
+                continue;
+            const sealed = this.#opened?.id === artifact.id ? this.#opened.sealed : await this.#download(artifact);
+            const opened = sealed && (await open(sealed));
+            if (sealed && opened !== undefined) {
+                this.#opened = { id: artifact.id, sealed };
                 return opened;
-            log(`Artifact ${artifact.id} (${artifact.name}, ${artifact.createdAt}) does not open with this run's secret`);
+            }
+            this.#passedOver.add(artifact.id);
+            const what = `Artifact ${artifact.id} (${artifact.name}, ${artifact.createdAt})`;
+            log(sealed
+                ? `${what} does not open with this run's secret`
+                : `${what} holds no ${BUNDLE_FILE}: something else uploaded it under the thread's name`);
         }
         return undefined;
+    }
+    /** The artifact's bundle; undefined when it holds none. */
+    async #download(artifact) {
+        const { token, owner, repo } = this.options;
+        return this.#inTempDir(async (dir) => {
+            await this.#client.downloadArtifact(artifact.id, {
+                path: dir,
+                findBy: { token, workflowRunId: artifact.workflowRun.id, repositoryOwner: owner, repositoryName: repo }
+            });
+            return (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, BUNDLE_FILE)).catch((error) => {
+                if (error.code === 'ENOENT')
+                    return undefined;
+                throw error;
+            });
+        });
     }
     async save(key, bundle) {
         const name = artifactName(key);

@@ -74,8 +74,7 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
   })
 
   it('on a comment event, reads the PR refs from the API so the prompt says how to see the change', async () => {
-    harness.github.pulls.set(7, {
-      number: 7,
+    harness.github.setPull(7, {
       title: 'Refs from the API',
       base: { ref: 'main', sha: 'c'.repeat(40) },
       head: { ref: 'topic', sha: 'd'.repeat(40) }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { findingId, type Finding, type ReviewResponse } from '../../src/action/core/findings.js'
-import { OWNER, REPO, type StoredReviewComment } from '../support/githubServer.js'
+import { issueCommentEvent, reviewCommentEvent } from '../support/github/events.js'
+import { type StoredReviewComment } from '../support/githubServer.js'
 import { usePrHarness } from '../support/prHarness.js'
 import { PrRepo } from '../support/prRepo.js'
 import { requestText } from '../support/scriptedModel.js'
@@ -26,46 +27,14 @@ function samplePr(): PrRepo {
   return repo
 }
 
-const repository = { name: REPO, owner: { login: OWNER } }
-
 /** An issue_comment event for a comment stored on the test server. */
 function issueComment(id: number, body: string, login = 'alice', action = 'created'): Record<string, unknown> {
-  return {
-    action,
-    issue: {
-      number: PR,
-      title: 'Change',
-      pull_request: { url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${PR}` }
-    },
-    comment: { id, body, user: { login } },
-    repository,
-    sender: { login, type: 'User' }
-  }
+  return issueCommentEvent({ number: PR, id, body, sender: login, action })
 }
 
 /** A pull_request_review_comment event for a review comment stored on the test server. */
 function reviewComment(repo: PrRepo, comment: StoredReviewComment): Record<string, unknown> {
-  return {
-    action: 'created',
-    comment: {
-      id: comment.id,
-      in_reply_to_id: comment.in_reply_to_id,
-      body: comment.body,
-      user: comment.user,
-      path: comment.path,
-      line: comment.line,
-      start_line: comment.start_line,
-      diff_hunk: comment.diff_hunk
-    },
-    pull_request: {
-      number: PR,
-      title: 'Change',
-      base: { ref: 'main', sha: repo.base },
-      head: { ref: 'feature', sha: repo.head }
-    },
-    repository,
-    sender: comment.user
-  }
+  return reviewCommentEvent({ number: PR, comment, base: { sha: repo.base }, head: { sha: repo.head } })
 }
 
 describe('conversations in the PR, end to end', () => {

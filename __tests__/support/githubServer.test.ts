@@ -10,6 +10,7 @@ import {
   type StoredReview,
   type StoredReviewComment
 } from './githubServer.js'
+import { takeViolations } from './github/contract.js'
 import { itemAt } from './lists.js'
 
 const PR = 7
@@ -52,7 +53,7 @@ interface ThreadNode {
   isResolved: boolean
   path: string
   line: number | null
-  comments: { nodes: Array<{ id: string; databaseId: number; body: string; author: { login: string } }> }
+  comments: { nodes: Array<{ id: string; fullDatabaseId: string; body: string; author: { login: string } }> }
 }
 
 interface ThreadsAnswer {
@@ -173,7 +174,7 @@ describe('reviews', () => {
   })
 
   it('writes as github-actions[bot] when the token has no user, as GITHUB_TOKEN', async () => {
-    server.viewer = undefined
+    server.token = { kind: 'actions' }
     const { data } = await api<StoredReview>('POST', `${repo}/pulls/${PR}/reviews`, { event: 'APPROVE' })
     expect(data).toMatchObject({ state: 'APPROVED', user: { login: 'github-actions[bot]', type: 'Bot' } })
   })
@@ -271,10 +272,11 @@ describe('reviews', () => {
 
   it('checks the event, own pull requests, the Actions approval setting and pending drafts', async () => {
     expect((await api('POST', `${repo}/pulls/${PR}/reviews`, { event: 'LGTM', body: 'x' })).status).toBe(422)
-    server.viewer = 'alice'
+    expect(takeViolations()).toMatchObject([{ rule: 'body valid', detail: expect.stringMatching(/\/event/) }])
+    server.token = { kind: 'user', login: 'alice' }
     const own = await api('POST', `${repo}/pulls/${PR}/reviews`, { event: 'APPROVE' })
     expect(own.data.errors).toEqual(['Review Can not approve your own pull request'])
-    server.viewer = undefined
+    server.token = { kind: 'actions' }
     server.actionsCanApprove = false
     const actions = await api('POST', `${repo}/pulls/${PR}/reviews`, { event: 'APPROVE' })
     expect(actions.data.errors).toEqual(['GitHub Actions is not permitted to approve pull requests.'])
@@ -365,7 +367,7 @@ describe('review comments and threads', () => {
     const list = `query($owner: String!, $name: String!, $number: Int!, $cursor: String) {
       repository(owner: $owner, name: $name) { pullRequest(number: $number) {
         reviewThreads(first: 1, after: $cursor) {
-          nodes { id isResolved path line comments(first: 10) { nodes { id databaseId body author { login } } } }
+          nodes { id isResolved path line comments(first: 10) { nodes { id fullDatabaseId body author { login } } } }
           pageInfo { hasNextPage endCursor } } } } }`
     const page1 = await api<ThreadsAnswer>('POST', '/graphql', {
       query: list,
@@ -375,7 +377,7 @@ describe('review comments and threads', () => {
     const threads1 = page1.data.data.repository.pullRequest.reviewThreads
     expect(threads1.nodes).toHaveLength(1)
     expect(threads1.nodes[0]).toMatchObject({ id: `PRRT_${first}`, isResolved: false, path: 'src/app.ts', line: 21 })
-    expect(threads1.nodes[0]?.comments.nodes[0]?.databaseId).toBe(first)
+    expect(threads1.nodes[0]?.comments.nodes[0]?.fullDatabaseId).toBe(String(first))
     expect(threads1.nodes[0]?.comments.nodes[1]).toMatchObject({ body: 'Question?', author: { login: 'alice' } })
     expect(threads1.pageInfo.hasNextPage).toBe(true)
     const page2 = await api<ThreadsAnswer>('POST', '/graphql', {
@@ -397,7 +399,7 @@ describe('review comments and threads', () => {
   })
 
   it("shows a bot's login without [bot] over GraphQL", async () => {
-    server.viewer = undefined
+    server.token = { kind: 'actions' }
     await finding()
     const { data } = await api<ThreadsAnswer>('POST', '/graphql', {
       query: `{ repository(owner: "${OWNER}", name: "${REPO}") { pullRequest(number: ${PR}) { reviewThreads(first: 100) { nodes { comments(first: 1) { nodes { author { login } } } } } } } }`
@@ -405,6 +407,57 @@ describe('review comments and threads', () => {
     expect(data.data.repository.pullRequest.reviewThreads.nodes[0]?.comments.nodes[0]?.author.login).toBe(
       'github-actions'
     )
+  })
+
+  it('gives 64-bit ids: fullDatabaseId as a string, the deprecated databaseId null with an error past 2^31', async () => {
+    const root = await finding()
+    expect(root).toBeGreaterThan(2 ** 31)
+    const { data } = await api<ThreadsAnswer & { errors: Array<{ message: string; path: unknown[] }> }>(
+      'POST',
+      '/graphql',
+      {
+        query: `{ repository(owner: "${OWNER}", name: "${REPO}") { pullRequest(number: ${PR}) { reviewThreads(first: 1) { nodes { comments(first: 1) { nodes { fullDatabaseId databaseId } } } } } } }`
+      }
+    )
+    expect(data.data.repository.pullRequest.reviewThreads.nodes[0]?.comments.nodes[0]).toEqual({
+      fullDatabaseId: String(root),
+      databaseId: null
+    })
+    expect(data.errors).toMatchObject([
+      {
+        message: `Int cannot represent non 32-bit signed integer value: ${root}`,
+        path: expect.arrayContaining(['databaseId'])
+      }
+    ])
+    expect(takeViolations()).toMatchObject([{ rule: 'not deprecated', detail: expect.stringMatching(/databaseId/) }])
+  })
+
+  it('says who resolved a thread, and lists reactions to its comments', async () => {
+    server.token = { kind: 'app', slug: 'my-app' }
+    const root = await finding()
+    await api('POST', `${repo}/pulls/comments/${root}/reactions`, { content: 'eyes' })
+    await api('POST', '/graphql', {
+      query: 'mutation($id: ID!) { resolveReviewThread(input: {threadId: $id}) { thread { id } } }',
+      variables: { id: `PRRT_${root}` }
+    })
+    const { data } = await api<{ data: unknown }>('POST', '/graphql', {
+      query: `{ repository(owner: "${OWNER}", name: "${REPO}") { pullRequest(number: ${PR}) { reviewThreads(first: 1) { nodes { isResolved resolvedBy { login } comments(first: 1) { nodes { author { login } reactions(first: 10) { nodes { content } } } } } } } } }`
+    })
+    expect(data.data).toEqual({
+      repository: {
+        pullRequest: {
+          reviewThreads: {
+            nodes: [
+              {
+                isResolved: true,
+                resolvedBy: { login: 'my-app' },
+                comments: { nodes: [{ author: { login: 'my-app' }, reactions: { nodes: [{ content: 'EYES' }] } }] }
+              }
+            ]
+          }
+        }
+      }
+    })
   })
 
   it('answers FORBIDDEN with HTTP 200 when the token may not resolve threads', async () => {
@@ -420,6 +473,36 @@ describe('review comments and threads', () => {
       errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration', path: ['resolveReviewThread'] }]
     })
     expect(server.resolvedThreads.size).toBe(0)
+  })
+})
+
+describe('tokens', () => {
+  it("authors writes as the token's identity: github-actions[bot], <slug>[bot] for an app, the user", async () => {
+    for (const [token, login] of [
+      [{ kind: 'actions' }, 'github-actions[bot]'],
+      [{ kind: 'app', slug: 'my-app' }, 'my-app[bot]'],
+      [{ kind: 'user', login: 'bob' }, 'bob']
+    ] as const) {
+      server.token = token
+      const { data } = await api<{ user: { login: string; type: string } }>('POST', `${repo}/issues/${PR}/comments`, {
+        body: 'hi'
+      })
+      expect(data.user).toMatchObject({ login, type: token.kind === 'user' ? 'User' : 'Bot' })
+    }
+  })
+
+  it('answers GET /user with 403 to app tokens, and records the call as a contract violation', async () => {
+    server.token = { kind: 'app', slug: 'my-app' }
+    expect((await api('GET', '/user')).status).toBe(403)
+    server.token = { kind: 'actions' }
+    const replies = await api('POST', `${repo}/pulls/${PR}/comments/1/replies`, { body: 'x' })
+    expect(replies.data.message).toBe('Resource not accessible by integration')
+    expect(takeViolations().map((violation) => [violation.request, violation.rule])).toEqual([
+      ['GET /user', 'enabled for GitHub Apps'],
+      [`POST ${repo}/pulls/${PR}/comments/1/replies`, 'enabled for GitHub Apps']
+    ])
+    server.token = { kind: 'user', login: 'bob' }
+    expect((await api<{ login: string }>('GET', '/user')).data.login).toBe('bob')
   })
 })
 
@@ -443,6 +526,7 @@ describe('reactions', () => {
     expect(
       (await api('POST', `${repo}/pulls/comments/${reviewComment.id}/reactions`, { content: 'thumbsup' })).status
     ).toBe(422)
+    expect(takeViolations()).toMatchObject([{ rule: 'body valid', detail: expect.stringMatching(/\/content/) }])
     expect((await api('POST', `${repo}/pulls/comments/4242/reactions`, { content: '+1' })).status).toBe(404)
     expect(server.reactions.map((reaction) => [reaction.subject, reaction.subject_id, reaction.content])).toEqual([
       ['issue_comment', issueComment.id, 'eyes'],

@@ -1,21 +1,37 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { checkRequest, checkResponse, recordViolations } from './github/contract.js'
 import { handleGraphQL } from './github/graphql.js'
-import { OWNER, REPO, REPO_ID, REPO_PATH, tooLong, user, validationFailed } from './github/http.js'
+import {
+  API_REPO,
+  HTML_REPO,
+  now,
+  OWNER,
+  profile,
+  REPO,
+  REPO_ID,
+  REPO_PATH,
+  tooLong,
+  user,
+  validationFailed
+} from './github/http.js'
 import { handleReactions } from './github/reactions.js'
 import { createReviewStore } from './github/reviewStore.js'
 import { handleReviews } from './github/reviews.js'
-import type { Failure, GitHubServer, Route, ServerState } from './github/types.js'
+import type { Failure, GitHubServer, GitHubToken, Route, ServerState, StoredArtifact } from './github/types.js'
 
 /**
  * A small stand-in for the GitHub REST API on 127.0.0.1: issue comments, the token's identity,
  * pull requests with their files, reviews, review comments and reactions, review threads over GraphQL,
  * collaborator permissions, and the artifacts and caches the thread stores list and delete, with
- * injectable failures. Routes beyond the first few live in ./github/.
+ * injectable failures. Routes beyond the first few live in ./github/. Every request is checked against
+ * GitHub's published API description, and every answer too (./github/contract.ts): a request GitHub would
+ * refuse gets GitHub's refusal, and each broken rule is recorded for the test's end to fail on.
  */
 export type {
   Failure,
   GitHubServer,
+  GitHubToken,
   GitHubUser,
   PullFile,
   PullSpec,
@@ -35,14 +51,37 @@ export { blobSha, pullFile, type FileChange } from './github/files.js'
 export { LINE_NOT_RESOLVED, START_MUST_PRECEDE, START_SAME_HUNK } from './github/reviewStore.js'
 export { OWNER, REPO, REPO_ID }
 
-export async function startGitHubServer(): Promise<GitHubServer> {
+/** What the stored objects keep of where they belong, which GitHub's objects do not carry. */
+const INTERNAL_FIELDS = new Set(['issue', 'pull_number', 'subject', 'subject_id'])
+
+/** A stored object as GitHub sends it. */
+function withoutInternalFields(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null) return data
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !INTERNAL_FIELDS.has(key)))
+}
+
+/** GitHub's ids passed 2^31 (review comments in 2024): ids start past it, so no test gets a 32-bit one. */
+export const FIRST_ID = 2 ** 31 + 1000
+
+export interface GitHubServerOptions {
+  /** The id of the first object the server creates; FIRST_ID by default. */
+  firstId?: number
+}
+
+/** The login writes with `token` are authored by. */
+export function authorOf(token: GitHubToken): string {
+  if (token.kind === 'actions') return 'github-actions[bot]'
+  return token.kind === 'app' ? `${token.slug}[bot]` : token.login
+}
+
+export async function startGitHubServer(options: GitHubServerOptions = {}): Promise<GitHubServer> {
   const failures: Failure[] = []
-  let nextId = 1000
+  let nextId = options.firstId ?? FIRST_ID
   const ids = (): number => nextId++
   const state: ServerState = {
     comments: [],
     requests: [],
-    viewer: 'codex-bot',
+    token: { kind: 'user', login: 'codex-bot' },
     permissions: new Map([['alice', 'write']]),
     pulls: new Map(),
     artifacts: [],
@@ -53,18 +92,25 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     reviews: [],
     reviewComments: [],
     reactions: [],
-    resolvedThreads: new Set(),
+    resolvedThreads: new Map(),
     resolveForbidden: false,
     actionsCanApprove: true,
     fail: (failure) => failures.push({ ...failure }),
     addComment(issue, body, login) {
       const id = ids()
+      const time = now()
       const comment = {
         id,
+        node_id: `IC_${Buffer.from(String(id)).toString('base64url')}`,
+        url: `${API_REPO}/issues/comments/${id}`,
         issue,
         body,
         user: user(login),
-        html_url: `https://github.com/${OWNER}/${REPO}/pull/${issue}#issuecomment-${id}`
+        html_url: `${HTML_REPO}/pull/${issue}#issuecomment-${id}`,
+        issue_url: `${API_REPO}/issues/${issue}`,
+        author_association: state.permissions.has(login) ? 'COLLABORATOR' : 'NONE',
+        created_at: time,
+        updated_at: time
       }
       state.comments.push(comment)
       return comment
@@ -84,30 +130,41 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       const body: unknown = text ? JSON.parse(text) : undefined
       const method = req.method ?? 'GET'
       state.requests.push({ method, path: url.pathname, body })
-      const send = (status: number, data: unknown, headers: Record<string, string> = {}): void => {
+      const write = (status: number, data: unknown, headers: Record<string, string> = {}): void => {
         if (status === 204) res.writeHead(204, headers).end()
         else {
           res.writeHead(status, { 'content-type': 'application/json', ...headers })
           res.end(JSON.stringify(data))
         }
       }
+      // /graphql is checked by its handler; the artifact download's redirect target is a blob store, not the API
+      const verdict =
+        url.pathname === '/graphql' || url.pathname.startsWith('/_blobs/')
+          ? undefined
+          : checkRequest(method, url, body, state.token.kind === 'user' ? 'user' : 'installation')
+      recordViolations(verdict?.violations ?? [])
+      if (verdict?.answer) return write(verdict.answer.status, verdict.answer.data)
       const failure = failures.find(
         (entry) => entry.times > 0 && entry.method === method && entry.path.test(url.pathname)
       )
       if (failure) {
         failure.times--
-        send(failure.status, { message: `scripted failure ${failure.status}` }, failure.headers)
-        return
+        return write(failure.status, { message: `scripted failure ${failure.status}` }, failure.headers)
       }
-      // writes with the token are authored by the identity it acts as; GITHUB_TOKEN's is github-actions[bot]
-      const author = state.viewer ?? 'github-actions[bot]'
+      const send = (status: number, data: unknown, headers?: Record<string, string>): void => {
+        const wire = Array.isArray(data) ? data.map(withoutInternalFields) : withoutInternalFields(data)
+        if (verdict?.operation)
+          recordViolations(checkResponse(`${method} ${url.pathname}${url.search}`, verdict.operation, status, wire))
+        write(status, wire, headers)
+      }
+      const author = authorOf(state.token)
       const route: Route = { method, url, body, state, author, baseUrl: serverUrl(), nextId: ids, send }
       if (handleReviews(route, store) || handleReactions(route) || handleGraphQL(route)) return
       const repoPath = REPO_PATH
       let match: RegExpExecArray | null
       if (method === 'GET' && url.pathname === '/user') {
-        if (state.viewer === undefined) send(403, { message: 'Resource not accessible by integration' })
-        else send(200, { login: state.viewer, type: 'User' })
+        // an app token never gets here: the contract refuses it the operation, with GitHub's 403
+        send(200, profile(author))
       } else if ((match = new RegExp(`^${repoPath}/issues/(\\d+)/comments$`).exec(url.pathname))) {
         const issue = Number(match[1])
         if (method === 'GET') {
@@ -135,6 +192,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         else if (tooLong(text)) commentTooLong(route, 'issues/comments#update-an-issue-comment')
         else {
           comment.body = text
+          comment.updated_at = now()
           send(200, comment)
         }
       } else if ((match = new RegExp(`^${repoPath}/pulls/(\\d+)$`).exec(url.pathname)) && method === 'GET') {
@@ -149,7 +207,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         const role = state.permissions.get(login)
         // as GitHub answers: role_name as given, permission folding maintain into write and triage into read
         const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role
-        if (role) send(200, { permission, role_name: role, user: { login } })
+        if (role) send(200, { permission, role_name: role, user: { ...user(login), role_name: role } })
         else send(404, { message: 'Not Found' })
       } else if (
         new RegExp(`^${repoPath}/actions/(artifacts|caches)\\b`).test(url.pathname) &&
@@ -159,7 +217,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       } else if (url.pathname === `${repoPath}/actions/artifacts` && method === 'GET') {
         const name = url.searchParams.get('name')
         const artifacts = state.artifacts.filter((artifact) => name === null || artifact.name === name)
-        send(200, { total_count: artifacts.length, artifacts })
+        send(200, { total_count: artifacts.length, artifacts: artifacts.map(asListed) })
       } else if ((match = new RegExp(`^${repoPath}/actions/artifacts/(\\d+)/zip$`).exec(url.pathname))) {
         // as GitHub does: a redirect to the blob, which @actions/artifact saves as the file it names
         const signed = state.artifactDownloadUrl?.(Number(match[1]))
@@ -204,6 +262,19 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         server.close(() => resolve())
       })
   })
+}
+
+/** An artifact as GitHub lists it: what the test stored, and the fields it leaves to GitHub. */
+function asListed(artifact: StoredArtifact): Record<string, unknown> {
+  const url = `${API_REPO}/actions/artifacts/${artifact.id}`
+  return {
+    node_id: `MDg6QXJ0aWZhY3Q${artifact.id}`,
+    size_in_bytes: 1024,
+    url,
+    archive_download_url: `${url}/zip`,
+    updated_at: artifact.created_at,
+    ...artifact
+  }
 }
 
 /** An issue comment over 65,536 characters: the answer seen in the wild is a record validation failure. */

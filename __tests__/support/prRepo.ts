@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { pullRequestEvent } from './github/events.js'
 import { pullFile, type GitHubServer } from './githubServer.js'
-import { pullRequestPayload } from './runAction.js'
 import { tempRepo } from './tempDirs.js'
 
 /**
@@ -53,11 +53,11 @@ export class PrRepo {
 
   /** A pull_request event for the PR at its current head. */
   payload(pr: number): Record<string, unknown> {
-    const payload = pullRequestPayload(pr)
-    const pull = payload.pull_request as Record<string, unknown>
-    pull.base = { ref: 'main', sha: this.base }
-    pull.head = { ref: 'feature', sha: this.head }
-    return payload
+    return pullRequestEvent({
+      number: pr,
+      base: { ref: 'main', sha: this.base },
+      head: { ref: 'feature', sha: this.head }
+    })
   }
 
   private git(...args: string[]): string {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { issueCommentEvent, pullRequestEvent } from './github/events.js'
 import { OWNER, REPO } from './githubServer.js'
 import { tempDir } from './tempDirs.js'
 
@@ -40,35 +41,14 @@ export function outputJson(run: ActionRun, name: string): unknown {
   return JSON.parse(value)
 }
 
-/** A pull_request event payload for PR `number`. */
+/** A pull_request event payload for PR `number`: GitHub's published example, adapted. */
 export function pullRequestPayload(number: number, title = `Change ${number}`): Record<string, unknown> {
-  return {
-    action: 'synchronize',
-    number,
-    pull_request: {
-      number,
-      title,
-      base: { ref: 'main', sha: 'a'.repeat(40) },
-      head: { ref: `feature-${number}`, sha: 'b'.repeat(40) }
-    },
-    repository: { name: REPO, owner: { login: OWNER } },
-    sender: { login: 'alice', type: 'User' }
-  }
+  return pullRequestEvent({ number, title })
 }
 
 /** An issue_comment event payload: `sender` commented `body` on PR `number`. */
 export function issueCommentPayload(number: number, body: string, sender = 'alice'): Record<string, unknown> {
-  return {
-    action: 'created',
-    issue: {
-      number,
-      title: `Change ${number}`,
-      pull_request: { url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}` }
-    },
-    comment: { body, user: { login: sender } },
-    repository: { name: REPO, owner: { login: OWNER } },
-    sender: { login: sender, type: 'User' }
-  }
+  return issueCommentEvent({ number, body, sender })
 }
 
 /**

@@ -1,58 +1,146 @@
-import { bodyOf, OWNER, REPO } from './http.js'
-import type { ReviewThread, Route, StoredReviewComment } from './types.js'
+import { execute, GraphQLError } from 'graphql'
+import { checkGraphQL, githubGraphQLSchema, recordViolations } from './contract.js'
+import { OWNER, REPO } from './http.js'
+import type { ReviewThread, Route, StoredReaction, StoredReviewComment } from './types.js'
 
 /*
- * POST /graphql, for the two operations the action needs: listing a pull request's review threads and
- * resolving one. This is no GraphQL server: it recognises the operation by `reviewThreads` or
- * `resolveReviewThread` in the query text, reads arguments from `variables` (or a literal in the query),
- * and answers with every field the action could ask for, whatever the selection. GitHub answers GraphQL
- * errors with HTTP 200 and an `errors` list, which is what octokit's graphql client turns into an exception.
+ * POST /graphql, executed by graphql-js over GitHub's own schema: a repository's pull requests, their review
+ * threads (who resolved them), their comments (with `fullDatabaseId`, and the deprecated 32-bit `databaseId`,
+ * which fails past 2^31 as GitHub's does) and the comments' reactions, and the resolveReviewThread and
+ * unresolveReviewThread mutations. The answer holds exactly what the query selects, aliases included.
+ * GitHub answers GraphQL errors with HTTP 200 and an `errors` list, each with a `type`.
  */
 
-interface GraphQLError {
-  type: string
-  message: string
-  path: string[]
-  locations?: Array<{ line: number; column: number }>
-  extensions?: Record<string, unknown>
-}
-
-/** A variable by any of the names a query may give it, else a literal `name: value` in the query text. */
-function argument(query: string, variables: Record<string, unknown>, names: string[]): unknown {
-  for (const name of names) if (variables[name] !== undefined) return variables[name]
-  const input = variables.input as Record<string, unknown> | undefined
-  for (const name of names) if (input?.[name] !== undefined) return input[name]
-  for (const name of names) {
-    const literal = new RegExp(`\\b${name}\\s*:\\s*(?:"([^"]*)"|(\\d+))`).exec(query)
-    if (literal) return literal[1] ?? Number(literal[2])
+/** An error GitHub reports with a `type`, e.g. NOT_FOUND or FORBIDDEN. */
+class TypedError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly extensions?: Record<string, unknown>
+  ) {
+    super(message)
   }
-  return undefined
 }
 
-/** `first:` of a connection field named in the query, from a literal or a variable. */
-function first(query: string, variables: Record<string, unknown>, field: string, fallback: number): number {
-  const match = new RegExp(`${field}\\s*\\(([^)]*)\\)`).exec(query)
-  const args = match?.[1] ?? ''
-  const literal = /first\s*:\s*(\d+)/.exec(args)
-  if (literal) return Number(literal[1])
-  const variable = /first\s*:\s*\$(\w+)/.exec(args)
-  const value = variable ? variables[variable[1]!] : undefined
-  return typeof value === 'number' ? value : fallback
-}
-
-/** The comment's author as GraphQL shows it: a Bot's login has no "[bot]" suffix there, unlike REST. */
-function author(comment: StoredReviewComment): { login: string; __typename: string } {
-  const bot = comment.user.login.endsWith('[bot]')
-  return { login: comment.user.login.replace(/\[bot\]$/, ''), __typename: bot ? 'Bot' : 'User' }
+interface ConnectionArgs {
+  first?: number
+  last?: number
+  after?: string
+  before?: string
 }
 
 const cursor = (index: number): string => Buffer.from(`cursor:v2:${index}`).toString('base64')
-const fromCursor = (value: unknown): number =>
-  typeof value === 'string' ? Number(Buffer.from(value, 'base64').toString('utf8').split(':').pop()) + 1 : 0
+const indexOf = (value: string): number => Number(Buffer.from(value, 'base64').toString('utf8').split(':').pop())
 
-function threadNode(thread: ReviewThread, commentsFirst: number, canResolve: boolean): Record<string, unknown> {
-  const comments = thread.comments.slice(0, commentsFirst)
+/** A connection over `items` as GitHub pages it: `first`/`after` from the start, `last`/`before` from the end. */
+function connection<T>(items: T[], args: ConnectionArgs): Record<string, unknown> {
+  let start = args.after === undefined ? 0 : indexOf(args.after) + 1
+  let end = args.before === undefined ? items.length : indexOf(args.before)
+  if (args.first !== undefined) end = Math.min(end, start + args.first)
+  if (args.last !== undefined) start = Math.max(start, end - args.last)
+  const nodes = items.slice(start, end)
   return {
+    totalCount: items.length,
+    nodes,
+    edges: nodes.map((node, offset) => ({ node, cursor: cursor(start + offset) })),
+    pageInfo: {
+      hasNextPage: end < items.length,
+      hasPreviousPage: start > 0,
+      startCursor: nodes.length ? cursor(start) : null,
+      endCursor: nodes.length ? cursor(end - 1) : null
+    }
+  }
+}
+
+/** An actor as GraphQL shows it: a Bot's login has no "[bot]" suffix there, unlike REST. */
+function actor(login: string): { __typename: string; login: string } {
+  const bot = login.endsWith('[bot]')
+  return { __typename: bot ? 'Bot' : 'User', login: login.replace(/\[bot\]$/, '') }
+}
+
+const REACTIONS: Record<string, string> = {
+  '+1': 'THUMBS_UP',
+  '-1': 'THUMBS_DOWN',
+  laugh: 'LAUGH',
+  confused: 'CONFUSED',
+  heart: 'HEART',
+  hooray: 'HOORAY',
+  rocket: 'ROCKET',
+  eyes: 'EYES'
+}
+
+export function handleGraphQL(route: Route): boolean {
+  if (route.url.pathname !== '/graphql' || route.method !== 'POST') return false
+  const verdict = checkGraphQL(route.body)
+  recordViolations(verdict.violations)
+  const { document, variables } = verdict
+  if (!document) {
+    route.send(200, { errors: verdict.violations.map((violation) => ({ message: violation.detail })) })
+    return true
+  }
+  const result = execute({
+    schema: githubGraphQLSchema(),
+    document,
+    variableValues: variables,
+    operationName: verdict.operation?.name?.value,
+    rootValue: rootOf(route)
+  }) as { data?: unknown; errors?: readonly GraphQLError[] }
+  route.send(200, result.errors ? { data: result.data, errors: result.errors.map(githubError) } : { data: result.data })
+  return true
+}
+
+function githubError(error: GraphQLError): Record<string, unknown> {
+  const typed = error.originalError instanceof TypedError ? error.originalError : undefined
+  return {
+    ...(typed ? { type: typed.type } : {}),
+    path: error.path,
+    ...(typed?.extensions ? { extensions: typed.extensions } : {}),
+    locations: error.locations,
+    message: error.message
+  }
+}
+
+function rootOf(route: Route): Record<string, unknown> {
+  const { state } = route
+  const reactionNode = (reaction: StoredReaction) => ({
+    id: reaction.node_id,
+    databaseId: reaction.id,
+    content: REACTIONS[reaction.content],
+    createdAt: reaction.created_at,
+    user: { ...actor(reaction.user.login), __typename: 'User' }
+  })
+  const commentNode = (comment: StoredReviewComment): Record<string, unknown> => ({
+    __typename: 'PullRequestReviewComment',
+    id: comment.node_id,
+    // an Int: graphql-js refuses past 2^31, as GitHub's field "does not support 64-bit signed integer identifiers"
+    databaseId: comment.id,
+    fullDatabaseId: String(comment.id),
+    body: comment.body,
+    author: actor(comment.user.login),
+    url: comment.html_url,
+    path: comment.path,
+    line: comment.line,
+    originalLine: comment.original_line,
+    startLine: comment.start_line,
+    diffHunk: comment.diff_hunk,
+    createdAt: comment.created_at,
+    updatedAt: comment.updated_at,
+    replyTo: () => {
+      const parent = state.reviewComments.find((entry) => entry.id === comment.in_reply_to_id)
+      return parent ? commentNode(parent) : null
+    },
+    reactions: (args: ConnectionArgs) =>
+      connection(
+        state.reactions
+          .filter(
+            (reaction) => reaction.subject === 'pull_request_review_comment' && reaction.subject_id === comment.id
+          )
+          .map(reactionNode),
+        args
+      )
+  })
+  const canResolve = !state.resolveForbidden
+  const threadNode = (thread: ReviewThread): Record<string, unknown> => ({
     __typename: 'PullRequestReviewThread',
     id: thread.id,
     isResolved: thread.isResolved,
@@ -63,118 +151,47 @@ function threadNode(thread: ReviewThread, commentsFirst: number, canResolve: boo
     originalLine: thread.line,
     startLine: thread.startLine,
     diffSide: thread.diffSide,
+    subjectType: 'LINE',
+    resolvedBy: thread.resolvedBy === undefined ? null : { ...actor(thread.resolvedBy), __typename: 'User' },
     viewerCanResolve: canResolve && !thread.isResolved,
     viewerCanUnresolve: canResolve && thread.isResolved,
-    comments: {
-      totalCount: thread.comments.length,
-      nodes: comments.map((comment) => ({
-        __typename: 'PullRequestReviewComment',
-        id: comment.node_id,
-        databaseId: comment.id,
-        body: comment.body,
-        author: author(comment),
-        url: comment.html_url,
-        path: comment.path,
-        line: comment.line,
-        createdAt: comment.created_at,
-        replyTo: comment.in_reply_to_id === undefined ? null : { databaseId: comment.in_reply_to_id }
-      })),
-      pageInfo: {
-        hasNextPage: thread.comments.length > comments.length,
-        endCursor: comments.length ? cursor(comments.length - 1) : null
-      }
-    }
-  }
-}
-
-export function handleGraphQL(route: Route): boolean {
-  if (route.url.pathname !== '/graphql' || route.method !== 'POST') return false
-  graphql(route)
-  return true
-}
-
-function graphql(route: Route): void {
-  const { state } = route
-  const request = bodyOf(route)
-  const query = typeof request.query === 'string' ? request.query : ''
-  const variables = (request.variables ?? {}) as Record<string, unknown>
-  const answer = (data: unknown, errors?: GraphQLError[]): void => route.send(200, errors ? { data, errors } : { data })
-
-  const mutation = /\b(resolveReviewThread|unresolveReviewThread)\b/.exec(query)?.[1]
-  if (mutation) {
-    const threadId = argument(query, variables, ['threadId', 'id'])
-    const rootId = typeof threadId === 'string' ? Number(/^PRRT_(\d+)$/.exec(threadId)?.[1]) : NaN
-    const thread = Number.isNaN(rootId)
-      ? undefined
-      : state.reviewComments.find((comment) => comment.id === rootId && comment.in_reply_to_id === undefined)
+    viewerCanReply: true,
+    comments: (args: ConnectionArgs) => connection(thread.comments.map(commentNode), args)
+  })
+  const pullRequestNode = (number: number): Record<string, unknown> => ({
+    __typename: 'PullRequest',
+    number,
+    reviewThreads: (args: ConnectionArgs) => connection(state.reviewThreads(number).map(threadNode), args)
+  })
+  const setResolved = (resolved: boolean) => (args: { input: { threadId: string } }) => {
+    const { threadId } = args.input
     if (state.resolveForbidden)
       // the shape GitHub gives an installation token lacking permission (seen in fpicalausa/remove-stale-branches#49)
-      return answer({ [mutation]: null }, [
-        {
-          type: 'FORBIDDEN',
-          path: [mutation],
-          extensions: { saml_failure: false },
-          locations: [{ line: 2, column: 3 }],
-          message: 'Resource not accessible by integration'
-        }
-      ])
-    if (!thread)
-      return answer({ [mutation]: null }, [
-        {
-          type: 'NOT_FOUND',
-          path: [mutation],
-          locations: [{ line: 2, column: 3 }],
-          message: `Could not resolve to a node with the global id of '${String(threadId)}'`
-        }
-      ])
-    if (mutation === 'resolveReviewThread') state.resolvedThreads.add(thread.id)
-    else state.resolvedThreads.delete(thread.id)
-    const resolved = state.reviewThreads(thread.pull_number).find((entry) => entry.id === threadId)!
-    return answer({ [mutation]: { thread: threadNode(resolved, 100, true) } })
+      throw new TypedError('FORBIDDEN', 'Resource not accessible by integration', { saml_failure: false })
+    const rootId = Number(/^PRRT_(\d+)$/.exec(threadId)?.[1])
+    const root = state.reviewComments.find((comment) => comment.id === rootId && comment.in_reply_to_id === undefined)
+    if (!root) throw new TypedError('NOT_FOUND', `Could not resolve to a node with the global id of '${threadId}'`)
+    if (resolved) state.resolvedThreads.set(root.id, route.author)
+    else state.resolvedThreads.delete(root.id)
+    const thread = state.reviewThreads(root.pull_number).find((entry) => entry.id === threadId)!
+    return { clientMutationId: null, thread: threadNode(thread) }
   }
-
-  if (/\breviewThreads\b/.test(query)) {
-    const owner = argument(query, variables, ['owner'])
-    const name = argument(query, variables, ['name', 'repo', 'repository'])
-    const number = Number(argument(query, variables, ['number', 'pr', 'prNumber', 'pull', 'pullNumber', 'pull_number']))
-    if (owner !== OWNER || name !== REPO)
-      return answer({ repository: null }, [
-        {
-          type: 'NOT_FOUND',
-          path: ['repository'],
-          message: `Could not resolve to a Repository with the name '${String(owner)}/${String(name)}'.`
-        }
-      ])
-    if (!state.pulls.has(number) && !state.pullFiles.has(number))
-      return answer({ repository: { pullRequest: null } }, [
-        {
-          type: 'NOT_FOUND',
-          path: ['repository', 'pullRequest'],
-          message: `Could not resolve to a PullRequest with the number of ${number}.`
-        }
-      ])
-    const threads = state.reviewThreads(number)
-    const start = fromCursor(argument(query, variables, ['after', 'cursor']))
-    const page = threads.slice(start, start + Math.min(100, first(query, variables, 'reviewThreads', 100)))
-    const commentsFirst = Math.min(100, first(query, variables, 'comments', 100))
-    return answer({
-      repository: {
-        pullRequest: {
-          number,
-          reviewThreads: {
-            totalCount: threads.length,
-            nodes: page.map((thread) => threadNode(thread, commentsFirst, !state.resolveForbidden)),
-            pageInfo: {
-              hasNextPage: start + page.length < threads.length,
-              endCursor: page.length ? cursor(start + page.length - 1) : null
-            }
-          }
+  return {
+    repository: ({ owner, name }: { owner: string; name: string }) => {
+      if (owner !== OWNER || name !== REPO)
+        throw new TypedError('NOT_FOUND', `Could not resolve to a Repository with the name '${owner}/${name}'.`)
+      return {
+        __typename: 'Repository',
+        name: REPO,
+        nameWithOwner: `${OWNER}/${REPO}`,
+        pullRequest: ({ number }: { number: number }) => {
+          if (!state.pulls.has(number) && !state.pullFiles.has(number))
+            throw new TypedError('NOT_FOUND', `Could not resolve to a PullRequest with the number of ${number}.`)
+          return pullRequestNode(number)
         }
       }
-    })
+    },
+    resolveReviewThread: setResolved(true),
+    unresolveReviewThread: setResolved(false)
   }
-
-  route.send(200, {
-    errors: [{ message: `the GitHub test server does not answer this query: ${query.slice(0, 200)}` }]
-  })
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { GitHubUser, Route } from './types.js'
 
 export const OWNER = 'octo'
@@ -11,8 +12,55 @@ export const API_REPO = `https://api.github.com/repos/${OWNER}/${REPO}`
 /** GitHub's limit on issue, review and review comment bodies. */
 export const MAX_BODY = 65_536
 
+/** Ids GitHub gave real accounts; other logins get a stable one from their name. */
+const KNOWN_IDS: Record<string, number> = { 'github-actions[bot]': 41898282 }
+
+/** An account as GitHub's REST API shows it (simple-user), e.g. as a comment's `user`. */
 export function user(login: string): GitHubUser {
-  return { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' }
+  const bot = login.endsWith('[bot]')
+  const id = KNOWN_IDS[login] ?? parseInt(createHash('sha1').update(login).digest('hex').slice(0, 7), 16)
+  const api = `https://api.github.com/users/${encodeURIComponent(login)}`
+  return {
+    login,
+    id,
+    node_id: `${bot ? 'BOT' : 'U'}_${Buffer.from(String(id)).toString('base64url')}`,
+    avatar_url: `https://avatars.githubusercontent.com/${bot ? 'in' : 'u'}/${id}?v=4`,
+    gravatar_id: '',
+    url: api,
+    html_url: bot ? `https://github.com/apps/${login.replace(/\[bot\]$/, '')}` : `https://github.com/${login}`,
+    followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`,
+    gists_url: `${api}/gists{/gist_id}`,
+    starred_url: `${api}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/subscriptions`,
+    organizations_url: `${api}/orgs`,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events{/privacy}`,
+    received_events_url: `${api}/received_events`,
+    type: bot ? 'Bot' : 'User',
+    user_view_type: 'public',
+    site_admin: false
+  }
+}
+
+/** GET /user's answer for a user token: the public profile. */
+export function profile(login: string): Record<string, unknown> {
+  return {
+    ...user(login),
+    name: null,
+    company: null,
+    blog: '',
+    location: null,
+    email: null,
+    hireable: null,
+    bio: null,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: '2020-01-01T00:00:00Z',
+    updated_at: '2020-01-01T00:00:00Z'
+  }
 }
 
 /** GitHub's timestamps have whole seconds. */

@@ -1,4 +1,5 @@
 import { diffHunkUpTo, findLine, findPosition, parsePatch, type Side } from '../diff.js'
+import { documentedExample } from './contract.js'
 import { API_REPO, HTML_REPO, now, tooLong, user } from './http.js'
 import type {
   PullFile,
@@ -127,6 +128,10 @@ export function createReviewStore(state: ServerState, nextId: () => number) {
       state: reviewState,
       html_url: `${HTML_REPO}/pull/${pr}#pullrequestreview-${id}`,
       pull_request_url: pullUrl(pr),
+      _links: {
+        html: { href: `${HTML_REPO}/pull/${pr}#pullrequestreview-${id}` },
+        pull_request: { href: pullUrl(pr) }
+      },
       commit_id: commitId,
       ...(reviewState === 'PENDING' ? {} : { submitted_at: now() }),
       author_association: association(state, login)
@@ -149,6 +154,7 @@ export function createReviewStore(state: ServerState, nextId: () => number) {
     const comment: StoredReviewComment = {
       id,
       node_id: `PRRC_${id}`,
+      url: `${API_REPO}/pulls/comments/${id}`,
       pull_number: pr,
       pull_request_review_id: reviewId,
       ...(inReplyTo === undefined ? {} : { in_reply_to_id: inReplyTo }),
@@ -169,6 +175,11 @@ export function createReviewStore(state: ServerState, nextId: () => number) {
       subject_type: 'line',
       html_url: `${HTML_REPO}/pull/${pr}#discussion_r${id}`,
       pull_request_url: pullUrl(pr),
+      _links: {
+        self: { href: `${API_REPO}/pulls/comments/${id}` },
+        html: { href: `${HTML_REPO}/pull/${pr}#discussion_r${id}` },
+        pull_request: { href: pullUrl(pr) }
+      },
       author_association: association(state, login),
       created_at: time,
       updated_at: time
@@ -195,15 +206,22 @@ export function createReviewStore(state: ServerState, nextId: () => number) {
   return {
     setPull(pr: number, spec: PullSpec = {}): Record<string, unknown> {
       const { title, user: author, head, base, state: prState, ...rest } = spec
+      // GitHub's documented pull request, with this one's number, title, author, branches and commits
+      const example = documentedExample('pulls/get', 200) as Record<string, Record<string, unknown>>
       const pull: Record<string, unknown> = {
+        ...example,
+        id: nextId(),
         url: pullUrl(pr),
         html_url: `${HTML_REPO}/pull/${pr}`,
         number: pr,
         state: prState ?? 'open',
         title: title ?? `Pull request ${pr}`,
         user: typeof author === 'object' ? author : user(author ?? 'alice'),
-        head: { ref: 'topic', sha: DEFAULT_HEAD_SHA, ...head },
-        base: { ref: 'main', sha: DEFAULT_BASE_SHA, ...base },
+        // GitHub's example leaves out what its schema requires: a team's type, the issue link
+        requested_teams: [],
+        _links: { ...example._links, issue: { href: `${API_REPO}/issues/${pr}` } },
+        head: { ...example.head, ref: 'topic', sha: DEFAULT_HEAD_SHA, ...head },
+        base: { ...example.base, ref: 'main', sha: DEFAULT_BASE_SHA, ...base },
         ...rest
       }
       state.pulls.set(pr, pull)
@@ -234,6 +252,7 @@ export function createReviewStore(state: ServerState, nextId: () => number) {
           id: `PRRT_${root.id}`,
           pull_number: pr,
           isResolved: state.resolvedThreads.has(root.id),
+          resolvedBy: state.resolvedThreads.get(root.id),
           path: root.path,
           line: root.line,
           startLine: root.start_line,

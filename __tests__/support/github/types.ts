@@ -1,16 +1,41 @@
 import type { Side } from '../diff.js'
 
+/** GitHub's simple-user. */
 export interface GitHubUser {
   login: string
+  id: number
+  node_id: string
+  avatar_url: string
+  gravatar_id: string
+  url: string
+  html_url: string
+  followers_url: string
+  following_url: string
+  gists_url: string
+  starred_url: string
+  subscriptions_url: string
+  organizations_url: string
+  repos_url: string
+  events_url: string
+  received_events_url: string
   type: string
+  user_view_type: string
+  site_admin: boolean
 }
 
 export interface StoredComment {
   id: number
+  node_id: string
+  url: string
+  /** The issue or pull request the comment is on (not part of GitHub's comment object). */
   issue: number
   body: string
   user: GitHubUser
   html_url: string
+  issue_url: string
+  author_association: string
+  created_at: string
+  updated_at: string
 }
 
 export interface RecordedRequest {
@@ -75,6 +100,7 @@ export interface StoredReview {
   state: ReviewState
   html_url: string
   pull_request_url: string
+  _links: { html: { href: string }; pull_request: { href: string } }
   commit_id: string
   /** Absent while the review is PENDING, as GitHub leaves it out. */
   submitted_at?: string
@@ -84,6 +110,7 @@ export interface StoredReview {
 export interface StoredReviewComment {
   id: number
   node_id: string
+  url: string
   /** The pull request the comment belongs to (not part of GitHub's comment object). */
   pull_number: number
   pull_request_review_id: number
@@ -106,6 +133,7 @@ export interface StoredReviewComment {
   subject_type: 'line'
   html_url: string
   pull_request_url: string
+  _links: { self: { href: string }; html: { href: string }; pull_request: { href: string } }
   author_association: string
   created_at: string
   updated_at: string
@@ -130,6 +158,8 @@ export interface ReviewThread {
   id: string
   pull_number: number
   isResolved: boolean
+  /** The login that resolved the thread, while it is resolved. */
+  resolvedBy?: string
   path: string
   line: number | null
   startLine: number | null
@@ -162,12 +192,18 @@ export interface ReviewCommentSpec {
   commit_id?: string
 }
 
+export type GitHubToken = { kind: 'actions' } | { kind: 'app'; slug: string } | { kind: 'user'; login: string }
+
 export interface GitHubServer {
   url: string
   comments: StoredComment[]
   requests: RecordedRequest[]
-  /** The login the token acts as; undefined makes GET /user answer 403, as for GITHUB_TOKEN. */
-  viewer: string | undefined
+  /**
+   * Who the token acts as: the workflow's GITHUB_TOKEN and a GitHub App's installation token are app tokens
+   * (GET /user answers 403, operations not enabled for GitHub Apps are contract violations, writes are authored
+   * by `github-actions[bot]` or `<slug>[bot]`); a user token is its user. A user token by default.
+   */
+  token: GitHubToken
   /** Each login's role (admin, maintain, write, triage, read); alice, the default sender, has write. */
   permissions: Map<string, string>
   /** GET /pulls/{n} answers; `setPull` fills one in with GitHub's fields. */
@@ -188,8 +224,8 @@ export interface GitHubServer {
   reviews: StoredReview[]
   reviewComments: StoredReviewComment[]
   reactions: StoredReaction[]
-  /** Ids of the first comment of each resolved review thread. */
-  resolvedThreads: Set<number>
+  /** The login that resolved each resolved review thread, by the id of its first comment. */
+  resolvedThreads: Map<number, string>
   /** Makes `resolveReviewThread` answer FORBIDDEN, as it does for a token without pull request write access. */
   resolveForbidden: boolean
   /**
@@ -217,7 +253,7 @@ export interface Route {
   url: URL
   body: unknown
   state: ServerState
-  /** The login writes with the token are authored by: the viewer, or github-actions[bot] as for GITHUB_TOKEN. */
+  /** The login writes with the token are authored by. */
   author: string
   baseUrl: string
   nextId(): number

@@ -1,8 +1,9 @@
 import { getOctokit } from '@actions/github'
+import { paginateGraphQL, type paginateGraphQLInterface } from '@octokit/plugin-paginate-graphql'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 
-export type Octokit = ReturnType<typeof getOctokit>
+export type Octokit = ReturnType<typeof getOctokit> & paginateGraphQLInterface
 
 interface OctokitOptions {
   token: string
@@ -12,8 +13,8 @@ interface OctokitOptions {
 }
 
 /**
- * The one way the action reaches GitHub: octokit's own retry (5xx, network) and throttling (429,
- * secondary rate limits) plugins, so no call site carries a loop of its own.
+ * The one way the action reaches GitHub: octokit's own retry (5xx, network), throttling (429,
+ * secondary rate limits) and GraphQL pagination plugins, so no call site carries a loop of its own.
  */
 export function createOctokit(options: OctokitOptions): Octokit {
   const onLimit =
@@ -22,6 +23,7 @@ export function createOctokit(options: OctokitOptions): Octokit {
       options.warn(`GitHub ${kind} on ${request.method} ${request.url}: retrying in ${after}s`)
       return retryCount < 3
     }
+  // getOctokit types only the plugins it applies itself
   return getOctokit(
     options.token,
     {
@@ -29,8 +31,9 @@ export function createOctokit(options: OctokitOptions): Octokit {
       throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit') }
     },
     retry,
-    throttling
-  )
+    throttling,
+    paginateGraphQL
+  ) as Octokit
 }
 
 /** The HTTP status of a failed request, when it got an answer. */

@@ -51,23 +51,26 @@ export interface ReviewApi {
   react(kind: 'issue' | 'review', commentId: number, content: 'eyes'): Promise<void>
 }
 
-const THREADS_QUERY = `query($owner: String!, $repo: String!, $number: Int!, $after: String) {
+/**
+ * `fullDatabaseId`, not `databaseId`: review comment ids are past 2^31, where GitHub's 32-bit `databaseId`
+ * fails. The BigInt comes as a string; ids stay exact as numbers up to 2^53.
+ */
+const THREADS_QUERY = `query($owner: String!, $repo: String!, $number: Int!, $cursor: String) {
   repository(owner: $owner, name: $repo) {
     pullRequest(number: $number) {
-      reviewThreads(first: 100, after: $after) {
-        nodes { id isResolved comments(first: 1) { nodes { databaseId } } }
+      reviewThreads(first: 100, after: $cursor) {
+        nodes { id isResolved comments(first: 1) { nodes { fullDatabaseId } } }
         pageInfo { hasNextPage endCursor }
       }
     }
   }
 }`
 
-interface ThreadsPage {
+interface ThreadsAnswer {
   repository: {
     pullRequest: {
       reviewThreads: {
-        nodes: Array<{ id: string; isResolved: boolean; comments: { nodes: Array<{ databaseId: number | null }> } }>
-        pageInfo: { hasNextPage: boolean; endCursor: string | null }
+        nodes: Array<{ id: string; isResolved: boolean; comments: { nodes: Array<{ fullDatabaseId: string | null }> } }>
       }
     } | null
   } | null
@@ -128,31 +131,27 @@ export function createReviewApi(octokit: Octokit, owner: string, repo: string): 
       return comments.map(toReviewComment)
     },
     async replyToReviewComment(number, commentId, body) {
-      const { data } = await octokit.rest.pulls.createReplyForReviewComment({
+      // The replies endpoint (POST .../comments/{id}/replies) is not enabled for GitHub Apps, so not for
+      // GITHUB_TOKEN. This one is; GitHub ignores all but body and in_reply_to, yet its description requires
+      // commit_id and path: the replied-to comment's.
+      const { data: root } = await octokit.rest.pulls.getReviewComment({ owner, repo, comment_id: commentId })
+      const { data } = await octokit.rest.pulls.createReviewComment({
         owner,
         repo,
         pull_number: number,
-        comment_id: commentId,
+        in_reply_to: commentId,
+        commit_id: root.commit_id,
+        path: root.path,
         body
       })
       return toReviewComment(data)
     },
     async reviewThreads(number) {
-      const threads: ReviewThread[] = []
-      let after: string | null = null
-      do {
-        const page: ThreadsPage = await octokit.graphql<ThreadsPage>(THREADS_QUERY, { owner, repo, number, after })
-        const connection = page.repository?.pullRequest?.reviewThreads
-        if (!connection) break
-        for (const node of connection.nodes)
-          threads.push({
-            id: node.id,
-            isResolved: node.isResolved,
-            firstCommentId: node.comments.nodes[0]?.databaseId ?? undefined
-          })
-        after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null
-      } while (after)
-      return threads
+      const answer = await octokit.graphql.paginate<ThreadsAnswer>(THREADS_QUERY, { owner, repo, number })
+      return (answer.repository?.pullRequest?.reviewThreads.nodes ?? []).map((node) => {
+        const firstId = node.comments.nodes[0]?.fullDatabaseId
+        return { id: node.id, isResolved: node.isResolved, firstCommentId: firstId ? Number(firstId) : undefined }
+      })
     },
     async resolveReviewThread(reviewThreadId) {
       await octokit.graphql(

@@ -34,12 +34,7 @@ export interface GitHubApi extends ReviewApi {
   pullRequest(number: number): Promise<PullRequestInfo>
 }
 
-function createGitHubApi(
-  octokit: Octokit,
-  owner: string,
-  repo: string,
-  warn: (message: string) => void
-): GitHubApi {
+function createGitHubApi(octokit: Octokit, owner: string, repo: string, warn: (message: string) => void): GitHubApi {
   let asked: Promise<string | undefined> | undefined
   /** The author of this run's own writes: what GitHub shows them under, whatever `viewer` said. */
   let written: string | undefined
@@ -70,7 +65,7 @@ function createGitHubApi(
             `Could not learn which login github-token writes as (GraphQL viewer: ${error.message}). The action's ` +
               'own comments are still known by their signed markers, but its comments from before signed markers ' +
               'are not found again and its answers are not told apart from others as triggers: give github-token a ' +
-              'token that may query GitHub\'s GraphQL API (GITHUB_TOKEN, an app installation token and a personal ' +
+              "token that may query GitHub's GraphQL API (GITHUB_TOKEN, an app installation token and a personal " +
               'access token all may)'
           )
           return undefined

@@ -68,7 +68,9 @@ export class StickyComment {
   /** Finds the thread's existing comment: its proven one, else an older action's by the token's identity. */
   async find(): Promise<IssueComment | undefined> {
     const comments = await this.api.listComments(this.issueNumber)
-    const standings = await Promise.all(comments.map((comment) => keyMarkerStanding(comment.body, this.key, this.proof)))
+    const standings = await Promise.all(
+      comments.map((comment) => keyMarkerStanding(comment.body, this.key, this.proof))
+    )
     const proven = comments.find((_, index) => standings[index] === 'proven')
     const unsigned = comments.filter((_, index) => standings[index] === 'unsigned')
     // the identity is asked only when an older action's comment may be ours

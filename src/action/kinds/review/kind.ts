@@ -25,7 +25,10 @@ export interface ReviewKindOptions {
 /** A review of the PR's change, or of what changed since the last review, posted as one COMMENT review. */
 export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> {
   const { api, pr, warn } = options
-  const [posted, files] = await Promise.all([readPostedFindings(api, pr.number, options.proof, warn), api.pullRequestFiles(pr.number)])
+  const [posted, files] = await Promise.all([
+    readPostedFindings(api, pr.number, options.proof, warn),
+    api.pullRequestFiles(pr.number)
+  ])
   const plan = await planReview(options.lastReview, pr.headSha, posted, options.workingDirectory)
   return {
     request: plan.since ? `Review of the changes since ${plan.since.slice(0, 7)}` : 'Review of the pull request',

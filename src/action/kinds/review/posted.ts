@@ -25,7 +25,8 @@ export async function readPostedFindings(
   const posted = new Map<string, PostedFinding>()
   const [reviews, comments] = await Promise.all([api.listReviews(pr), api.listReviewComments(pr)])
   for (const review of reviews)
-    for (const id of await provenFindingIds(review.body, proof)) if (!posted.has(id)) posted.set(id, { isResolved: false })
+    for (const id of await provenFindingIds(review.body, proof))
+      if (!posted.has(id)) posted.set(id, { isResolved: false })
   const byComment = new Map<number, string>()
   for (const comment of comments.filter((entry) => entry.inReplyTo === undefined))
     for (const id of await provenFindingIds(comment.body, proof)) {

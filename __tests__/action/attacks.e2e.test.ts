@@ -132,7 +132,7 @@ describe('attacks on the action, end to end through dist/index.js', () => {
     harness.github.addComment(
       31,
       `<!-- codex-thread-action:key=pr-31 -->\nquoted PR text\n<!-- codex-thread-action:record=${Buffer.from(JSON.stringify(planted)).toString('base64')} -->`,
-      'codex-bot'
+      'github-actions[bot]'
     )
     const run = await harness.run(() => ({ message: 'answer' }))
     expect(run.exitCode, run.log).toBe(0)

@@ -84,7 +84,7 @@ describe('conversations in the PR, end to end', () => {
     const repo = samplePr()
     const top = harness.github.addReviewComment(PR, {
       body: `🟠 **major** · Subtracts instead of adding\n\n<!-- codex-thread-action:finding=${findingId(finding)} -->`,
-      login: 'codex-bot',
+      login: 'github-actions[bot]',
       path: 'calc.ts',
       line: 2
     })
@@ -116,7 +116,7 @@ describe('conversations in the PR, end to end', () => {
     ['an ordinary comment', issueComment(901, 'Nice work!'), 'the comment does not mention @codex'],
     [
       "the action's own comment",
-      issueComment(902, '@codex said hello', 'codex-bot'),
+      issueComment(902, '@codex said hello', 'github-actions[bot]'),
       "written by the action's own identity"
     ],
     ['an edited comment', issueComment(903, '@codex now?', 'alice', 'edited'), 'the comment was edited'],

@@ -48,6 +48,10 @@ const answer = (response: Partial<ReviewResponse>): ModelScript => {
   return () => ({ message: JSON.stringify(full) })
 }
 
+/** The last line of a body with the given finding ids and a proof (checked in markerProof and identity tests). */
+const provenMarker = (ids: string): RegExp =>
+  new RegExp(`^<!-- codex-thread-action:finding=${ids} proof=[\\w-]{22} -->$`)
+
 /** One review run of the action on the PR as `repo` has it now. */
 const runReview = (repo: PrRepo, script: ModelScript, inputs: Record<string, string>) =>
   harness.run(script, inputs, { workspace: repo.dir, payload: repo.payload(PR) })
@@ -75,9 +79,7 @@ describe('review mode, end to end against the REST test server', () => {
     expect(review.body).toContain('Looks mostly fine.')
     expect(review.body).toContain('Stale comment')
     expect(review.body).toContain('`calc.ts:25`')
-    expect(review.body.trimEnd().split('\n').at(-1)).toBe(
-      `<!-- codex-thread-action:finding=${findingId(outsideDiff)} -->`
-    )
+    expect(review.body.trimEnd().split('\n').at(-1)).toMatch(provenMarker(findingId(outsideDiff)))
 
     expect(reviewComments.map((comment) => [comment.path, comment.start_line, comment.line])).toEqual([
       ['calc.ts', null, 5],
@@ -86,7 +88,7 @@ describe('review mode, end to end against the REST test server', () => {
     const first = reviewComments[0]!
     expect(first.body).toContain('**major** · Subtracts instead of adding')
     expect(first.body).toContain('```suggestion\nreturn a + b\n```')
-    expect(first.body.trimEnd().endsWith(`<!-- codex-thread-action:finding=${findingId(subtracts)} -->`)).toBe(true)
+    expect(first.body.trimEnd().split('\n').at(-1)).toMatch(provenMarker(findingId(subtracts)))
 
     expect(run.outputs['review-url']).toBe(review.html_url)
     expect(run.outputs['findings-count']).toBe('3')
@@ -132,9 +134,7 @@ describe('review mode, end to end against the REST test server', () => {
     const body = harness.github.reviews[0]!.body
     expect(body).toContain('Subtracts instead of adding')
     expect(body).toContain('Two exports could be one')
-    expect(body.trimEnd().split('\n').at(-1)).toBe(
-      `<!-- codex-thread-action:finding=${findingId(subtracts)},${findingId(newRange)} -->`
-    )
+    expect(body.trimEnd().split('\n').at(-1)).toMatch(provenMarker(`${findingId(subtracts)},${findingId(newRange)}`))
   })
 
   it('does not post a finding again, and after a new commit reviews the range since and resolves a fixed finding', async () => {

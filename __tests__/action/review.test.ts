@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { readCommentRequest } from '../../src/action/kinds/conversation/request.js'
 import { diffMapOf, onDiff, parsePatch } from '../../src/action/kinds/review/diff.js'
 import { countBySeverity, findingId, reviewOutputSchema } from '../../src/action/core/findings.js'
-import { findingIdsIn, findingMarker } from '../../src/action/core/markers.js'
+import { findingMarker, proveMarkers, provenFindingIds } from '../../src/action/core/markers.js'
+import { createMarkerProof } from '../../src/action/thread/markerProof.js'
 import { strictSchemaProblems } from '../../src/sdk/index.js'
 
 const patch = [
@@ -68,11 +69,13 @@ describe('findings', () => {
     ).toHaveLength(2)
   })
 
-  it("are recognised by the marker on a body's last line only, so a quoted marker never counts", () => {
-    const marker = findingMarker(['abc123def456', '0123456789ab'])
-    expect(findingIdsIn(`text\n${marker}\n`)).toEqual(['abc123def456', '0123456789ab'])
-    expect(findingIdsIn(`${marker}\nthe agent quoted it above`)).toEqual([])
-    expect(findingIdsIn(`text ${marker}`)).toEqual([])
+  it("are recognised by the proven marker on a body's last line only, so a quoted marker never counts", async () => {
+    const proof = createMarkerProof('pr-1', 'thread-secret')
+    const body = await proveMarkers(`text\n${findingMarker(['abc123def456', '0123456789ab'])}\n`, proof)
+    const marker = body.split('\n').at(-1)!
+    expect(await provenFindingIds(body, proof)).toEqual(['abc123def456', '0123456789ab'])
+    expect(await provenFindingIds(`${marker}\nthe agent quoted it above`, proof)).toEqual([])
+    expect(await provenFindingIds(`text ${marker}`, proof)).toEqual([])
   })
 })
 

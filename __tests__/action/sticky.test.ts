@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { commentMarker } from '../../src/action/core/markers.js'
 import type { IssueComment } from '../../src/action/github/api.js'
 import { StickyComment, type CommentApi } from '../../src/action/github/stickyComment.js'
+import { createMarkerProof } from '../../src/action/thread/markerProof.js'
 import { itemAt } from '../support/lists.js'
+
+const proof = createMarkerProof('pr-1', 'thread-secret')
 
 /** An in-memory comment API recording each write with its time. */
 function fakeApi(viewer = 'codex-bot') {
@@ -47,7 +50,7 @@ const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms)
 describe('StickyComment', () => {
   it('coalesces progress: at most one edit per interval, always the latest body, rendered only when sent', async () => {
     const { api, writes } = fakeApi()
-    const sticky = new StickyComment(api, 1, 'pr-1', () => {}, 200, 0)
+    const sticky = new StickyComment(api, 1, 'pr-1', proof, () => {}, 200, 0)
     let renders = 0
     for (let step = 1; step <= 20; step++) {
       sticky.progress(() => {
@@ -73,7 +76,7 @@ describe('StickyComment', () => {
 
   it('holds the first progress edit back, so a short turn makes one write, and a long one shows progress', async () => {
     const short = fakeApi()
-    const quick = new StickyComment(short.api, 1, 'pr-1', () => {}, 50, 300)
+    const quick = new StickyComment(short.api, 1, 'pr-1', proof, () => {}, 50, 300)
     quick.progress(() => 'working')
     await sleep(100)
     expect(await quick.publish('final')).toBe('https://example.test/c/1')
@@ -81,7 +84,7 @@ describe('StickyComment', () => {
     expect(short.writes.map(({ kind, body }) => ({ kind, body }))).toEqual([{ kind: 'create', body: 'final' }])
 
     const long = fakeApi()
-    const slow = new StickyComment(long.api, 1, 'pr-1', () => {}, 50, 300)
+    const slow = new StickyComment(long.api, 1, 'pr-1', proof, () => {}, 50, 300)
     const started = Date.now()
     slow.progress(() => 'working')
     await sleep(400)
@@ -93,12 +96,12 @@ describe('StickyComment', () => {
     expect(itemAt(long.writes, 0).at - started).toBeGreaterThanOrEqual(290)
   })
 
-  it('finds only its own marked comment, and starts a new one when that was deleted', async () => {
+  it("finds an older action's unsigned comment by its own login only, and starts a new one when that was deleted", async () => {
     const fake = fakeApi()
-    fake.comments.push({ id: 50, body: `${commentMarker('pr-1')} forged`, url: 'u50', author: 'mallory' })
-    fake.comments.push({ id: 51, body: `${commentMarker('pr-2')} other thread`, url: 'u51', author: 'codex-bot' })
-    fake.comments.push({ id: 52, body: `${commentMarker('pr-1')} ours`, url: 'u52', author: 'codex-bot' })
-    const sticky = new StickyComment(fake.api, 1, 'pr-1', () => {}, 0, 0)
+    fake.comments.push({ id: 50, body: `${commentMarker('pr-1')}\nforged`, url: 'u50', author: 'mallory' })
+    fake.comments.push({ id: 51, body: `${commentMarker('pr-2')}\nother thread`, url: 'u51', author: 'codex-bot' })
+    fake.comments.push({ id: 52, body: `${commentMarker('pr-1')}\nours`, url: 'u52', author: 'codex-bot' })
+    const sticky = new StickyComment(fake.api, 1, 'pr-1', proof, () => {}, 0, 0)
     expect((await sticky.find())?.id).toBe(52)
     fake.comments.splice(2, 1)
     expect(await sticky.publish('after deletion')).toBe('https://example.test/c/3')
@@ -108,7 +111,7 @@ describe('StickyComment', () => {
   it('reports a failed write as a warning and no URL, and recovers on the final write', async () => {
     const fake = fakeApi()
     const warnings: string[] = []
-    const sticky = new StickyComment(fake.api, 1, 'pr-1', (message) => warnings.push(message), 0, 0)
+    const sticky = new StickyComment(fake.api, 1, 'pr-1', proof, (message) => warnings.push(message), 0, 0)
     fake.failOnce()
     sticky.progress(() => 'progress')
     await sleep(20)

@@ -138,6 +138,7 @@ describe('pull requests and their files', () => {
 
 describe('reviews', () => {
   it('stores a review with inline comments on right-side lines, authored by the token identity', async () => {
+    server.token = { kind: 'user', login: 'codex-bot' }
     const { status, data: review } = await api<StoredReview>('POST', `${repo}/pulls/${PR}/reviews`, {
       body: 'Two findings.',
       event: 'COMMENT',
@@ -304,6 +305,8 @@ describe('review comments and threads', () => {
 
   it('lets a test plant a human question under a finding, and the reply joins the thread', async () => {
     const root = await finding()
+    // the replies endpoint is not enabled for GitHub Apps: a user token's
+    server.token = { kind: 'user', login: 'codex-bot' }
     const question = server.addReviewComment(PR, { in_reply_to: root, login: 'alice', body: 'Is this a real bug?' })
     expect(question).toMatchObject({
       in_reply_to_id: root,
@@ -508,6 +511,7 @@ describe('tokens', () => {
 
 describe('reactions', () => {
   it('records reactions to issue and review comments: 201, then 200 for the same one again', async () => {
+    server.token = { kind: 'user', login: 'codex-bot' }
     const issueComment = server.addComment(PR, '@codex review', 'alice')
     const reviewComment = server.addReviewComment(PR, { path: 'src/app.ts', line: 21, body: 'Why?' })
     const first = await api<StoredReaction>('POST', `${repo}/issues/comments/${issueComment.id}/reactions`, {

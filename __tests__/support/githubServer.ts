@@ -81,7 +81,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const state: ServerState = {
     comments: [],
     requests: [],
-    token: { kind: 'user', login: 'codex-bot' },
+    token: { kind: 'actions' },
     permissions: new Map([['alice', 'write']]),
     pulls: new Map(),
     artifacts: [],
@@ -126,10 +126,13 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://localhost')
+      // GitHub Enterprise Server's layout: REST under /api/v3, GraphQL at /api/graphql
+      const mounted = /^\/api\/(v3\/|graphql$)/.test(url.pathname)
+      if (mounted) url.pathname = url.pathname === '/api/graphql' ? '/graphql' : url.pathname.slice('/api/v3'.length)
       const text = Buffer.concat(chunks).toString('utf8')
       const body: unknown = text ? JSON.parse(text) : undefined
       const method = req.method ?? 'GET'
-      state.requests.push({ method, path: url.pathname, body })
+      state.requests.push({ method, path: url.pathname, body, ...(mounted && { mounted }) })
       const write = (status: number, data: unknown, headers: Record<string, string> = {}): void => {
         if (status === 204) res.writeHead(204, headers).end()
         else {

@@ -6,6 +6,7 @@ import type { Options } from './options.js'
 import { mbps, type Row, type SectionResult } from './report.js'
 import {
   Codex,
+  createMarkerProof,
   inert,
   LogStreamer,
   Redactor,
@@ -217,7 +218,7 @@ export async function throughput(options: Options): Promise<SectionResult> {
     const sink = devNullSink()
     const streamer = new LogStreamer(sink, '/home/runner/work/repo')
     const api = inMemoryComments()
-    const sticky = new StickyComment(api, 1, 'pr-1', () => {})
+    const sticky = new StickyComment(api, 1, 'pr-1', createMarkerProof('pr-1', 'sk-bench-0123456789'), () => {})
     const comment = (): string => redactor.redact(renderComment({ key: 'pr-1', report }))
     sticky.progress(comment)
     return {

@@ -12,6 +12,7 @@ import { publishTurn } from './run/publish.js'
 import { openSession, threadKeysOf } from './run/session.js'
 import { readSettings, type Settings } from './settings/settings.js'
 import { breakLogCommands } from './surfaces/log.js'
+import { createMarkerProof } from './thread/markerProof.js'
 import { TranscriptCodec } from './thread/transcript.js'
 
 /** The action: one turn of the PR's thread, streamed, then published. Ends in core.setFailed on failure. */
@@ -39,12 +40,14 @@ export async function run(): Promise<void> {
 async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.ProcessEnv, redactor: Redactor) {
   const keys = threadKeysOf(settings, context)
   // the record key's derivation (scrypt, ~60 ms, off the main thread) runs while the run is gated
-  const codec = TranscriptCodec.create(keys.threadKey, settings.threadSecret ?? settings.apiKey)
+  const secret = settings.threadSecret ?? settings.apiKey
+  const codec = TranscriptCodec.create(keys.threadKey, secret)
+  const proof = createMarkerProof(keys.threadKey, secret)
   const github = connectGitHub(settings.githubToken, context, core.warning)
-  const gate = await gateRun(settings, context, github)
+  const gate = await gateRun(settings, context, github, proof)
   if ('skip' in gate) return skipRun(gate, context, redactor)
-  const session = await openSession({ settings, context, env, keys, github, redactor, codec })
-  const kind = await chooseKind({ settings, request: gate.request, github, session, redactor })
+  const session = await openSession({ settings, context, env, keys, github, redactor, codec, proof })
+  const kind = await chooseKind({ settings, request: gate.request, github, session, redactor, proof })
   const live = await runLive({ settings, context, keys, session, kind, redactor })
   await publishTurn({ settings, session, kind, live, redactor })
 }

@@ -177,6 +177,9 @@ function rootOf(route: Route): Record<string, unknown> {
     return { clientMutationId: null, thread: threadNode(thread) }
   }
   return {
+    // the login REST shows the token's writes under, "[bot]" included for apps: GitHub answers `viewer` so to
+    // installation tokens (fullsend-ai/fullsend#1953 saw "fullsend-ai-coder[bot]"), and to user tokens
+    viewer: () => ({ __typename: 'User', login: route.author }),
     repository: ({ owner, name }: { owner: string; name: string }) => {
       if (owner !== OWNER || name !== REPO)
         throw new TypedError('NOT_FOUND', `Could not resolve to a Repository with the name '${owner}/${name}'.`)

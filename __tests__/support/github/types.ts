@@ -40,8 +40,11 @@ export interface StoredComment {
 
 export interface RecordedRequest {
   method: string
+  /** The API's own path: without the /api/v3 prefix (and /api/graphql as /graphql) of a GHES layout. */
   path: string
   body: unknown
+  /** Set when the request came in GitHub Enterprise Server's layout. */
+  mounted?: true
 }
 
 export interface Failure {

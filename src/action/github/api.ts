@@ -18,7 +18,12 @@ interface RepositoryPermission {
 
 /** The GitHub calls the action makes, behind an interface tests can swap. */
 export interface GitHubApi extends ReviewApi {
-  /** The login the token acts as; undefined when it cannot be told. */
+  /**
+   * The login the action's writes appear under: the author GitHub reported for one of this run's
+   * writes, else GraphQL's `viewer`, which answers every kind of token (GITHUB_TOKEN, an app
+   * installation token, a user token; REST's GET /user refuses installation tokens). Undefined,
+   * after one warning, when neither can tell.
+   */
   viewer(): Promise<string | undefined>
   listComments(issueNumber: number): Promise<IssueComment[]>
   createComment(issueNumber: number, body: string): Promise<IssueComment>
@@ -29,11 +34,10 @@ export interface GitHubApi extends ReviewApi {
   pullRequest(number: number): Promise<PullRequestInfo>
 }
 
-/** The login behind the workflow's GITHUB_TOKEN, which may not call GET /user. */
-const ACTIONS_BOT_LOGIN = 'github-actions[bot]'
-
-function createGitHubApi(octokit: Octokit, owner: string, repo: string): GitHubApi {
-  let viewer: Promise<string | undefined> | undefined
+function createGitHubApi(octokit: Octokit, owner: string, repo: string, warn: (message: string) => void): GitHubApi {
+  let asked: Promise<string | undefined> | undefined
+  /** The author of this run's own writes: what GitHub shows them under, whatever `viewer` said. */
+  let written: string | undefined
   const toComment = (data: {
     id: number
     body?: string | null
@@ -45,16 +49,29 @@ function createGitHubApi(octokit: Octokit, owner: string, repo: string): GitHubA
     url: data.html_url,
     author: data.user?.login ?? ''
   })
+  const ownWrite = (comment: IssueComment): IssueComment => {
+    written = comment.author || written
+    return comment
+  }
   return {
     ...createReviewApi(octokit, owner, repo),
     viewer() {
-      // the identity cannot change within a run: asked once
-      viewer ??= octokit.rest.users.getAuthenticated().then(
-        ({ data }) => data.login,
-        // Installation tokens (GITHUB_TOKEN, app tokens) may not read /user.
-        (error: unknown) => (httpStatusOf(error) === 403 ? ACTIONS_BOT_LOGIN : undefined)
+      if (written) return Promise.resolve(written)
+      // the identity cannot change within a run: asked once, and a failure is one warning
+      asked ??= octokit.graphql<{ viewer: { login: string } }>('query { viewer { login } }').then(
+        ({ viewer }) => viewer.login,
+        (error: Error) => {
+          warn(
+            `Could not learn which login github-token writes as (GraphQL viewer: ${error.message}). The action's ` +
+              'own comments are still known by their signed markers, but its comments from before signed markers ' +
+              'are not found again and its answers are not told apart from others as triggers: give github-token a ' +
+              "token that may query GitHub's GraphQL API (GITHUB_TOKEN, an app installation token and a personal " +
+              'access token all may)'
+          )
+          return undefined
+        }
       )
-      return viewer
+      return asked
     },
     async listComments(issueNumber) {
       const comments = await octokit.paginate(octokit.rest.issues.listComments, {
@@ -66,10 +83,14 @@ function createGitHubApi(octokit: Octokit, owner: string, repo: string): GitHubA
       return comments.map(toComment)
     },
     async createComment(issueNumber, body) {
-      return toComment((await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body })).data)
+      return ownWrite(
+        toComment((await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body })).data)
+      )
     },
     async updateComment(commentId, body) {
-      return toComment((await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })).data)
+      return ownWrite(
+        toComment((await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })).data)
+      )
     },
     async permission(login) {
       try {
@@ -107,7 +128,7 @@ export function connectGitHub(
 ): GitHubConnection | undefined {
   if (!token) return undefined
   const octokit = createOctokit({ token, apiUrl: context.apiUrl, warn })
-  return { octokit, api: createGitHubApi(octokit, context.repository.owner, context.repository.repo) }
+  return { octokit, api: createGitHubApi(octokit, context.repository.owner, context.repository.repo, warn) }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { commentMarker } from '../core/markers.js'
+import { keyMarkerStanding, proveMarkers, type MarkerProof } from '../core/markers.js'
 import type { GitHubApi, IssueComment } from './api.js'
 import { httpStatusOf } from './octokit.js'
 
@@ -15,8 +15,10 @@ const PROGRESS_INTERVAL_MS = 5000
 const FIRST_PROGRESS_DELAY_MS = 3000
 
 /**
- * One comment per thread key on a PR, found again by its hidden marker and edited in place.
- * Markers count only in comments written by the token's own identity: anyone can paste one.
+ * One comment per thread key on a PR, found again by its hidden marker and edited in place. The
+ * marker counts when its proof holds (the earliest such comment: a later copy of ours, proof and
+ * all, takes nothing over); a comment from before proofs (an unsigned marker) counts only when
+ * written by the token's own identity, and only while no proven one exists. Anyone can paste one.
  */
 export class StickyComment {
   #comment?: IssueComment
@@ -32,6 +34,7 @@ export class StickyComment {
     private readonly api: CommentApi,
     private readonly issueNumber: number,
     private readonly key: string,
+    private readonly proof: MarkerProof,
     private readonly warn: (message: string) => void,
     private readonly intervalMs = PROGRESS_INTERVAL_MS,
     private readonly firstDelayMs = FIRST_PROGRESS_DELAY_MS
@@ -46,6 +49,7 @@ export class StickyComment {
     prNumber: number | undefined,
     api: CommentApi | undefined,
     key: string,
+    proof: MarkerProof,
     warn: (message: string) => void
   ): StickyComment | undefined {
     const wanted = comment ?? prNumber !== undefined
@@ -53,7 +57,7 @@ export class StickyComment {
     if (prNumber === undefined)
       warn('Input "comment" is true, but this run is not about a pull request: no comment is written')
     else if (!api) warn('Input "github-token" is empty: no PR comment is written')
-    else return new StickyComment(api, prNumber, key, warn)
+    else return new StickyComment(api, prNumber, key, proof, warn)
     return undefined
   }
 
@@ -61,13 +65,17 @@ export class StickyComment {
     return this.#comment?.url
   }
 
-  /** Finds the thread's existing comment, if the token's identity wrote one. */
+  /** Finds the thread's existing comment: its proven one, else an older action's by the token's identity. */
   async find(): Promise<IssueComment | undefined> {
-    const [viewer, comments] = await Promise.all([this.api.viewer(), this.api.listComments(this.issueNumber)])
-    const marker = commentMarker(this.key)
-    this.#comment = comments
-      .filter((comment) => comment.body.includes(marker) && viewer !== undefined && comment.author === viewer)
-      .at(-1)
+    const comments = await this.api.listComments(this.issueNumber)
+    const standings = await Promise.all(
+      comments.map((comment) => keyMarkerStanding(comment.body, this.key, this.proof))
+    )
+    const proven = comments.find((_, index) => standings[index] === 'proven')
+    const unsigned = comments.filter((_, index) => standings[index] === 'unsigned')
+    // the identity is asked only when an older action's comment may be ours
+    const viewer = !proven && unsigned.length ? await this.api.viewer() : undefined
+    this.#comment = proven ?? unsigned.filter((comment) => viewer !== undefined && comment.author === viewer).at(-1)
     this.#searched = true
     return this.#comment
   }
@@ -116,8 +124,9 @@ export class StickyComment {
     return this.#writing
   }
 
-  async #write(body: string): Promise<IssueComment> {
+  async #write(unproven: string): Promise<IssueComment> {
     if (!this.#searched) await this.find()
+    const body = await proveMarkers(unproven, this.proof)
     if (this.#comment) {
       try {
         return await this.api.updateComment(this.#comment.id, body)

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { Inputs } from '../core/constants.js'
 import { InputError } from '../core/errors.js'
 import type { TurnKind } from '../core/kind.js'
+import type { MarkerProof } from '../core/markers.js'
 import type { Redactor } from '../core/redact.js'
 import type { GitHubConnection } from '../github/api.js'
 import { conversationKind } from '../kinds/conversation/kind.js'
@@ -22,6 +23,7 @@ export async function chooseKind(parts: {
   github: GitHubConnection | undefined
   session: Pick<Session, 'pr' | 'thread'>
   redactor: Redactor
+  proof: MarkerProof
 }): Promise<TurnKind> {
   const { settings, request, github, redactor } = parts
   const { pr, thread } = parts.session
@@ -40,6 +42,7 @@ export async function chooseKind(parts: {
   return reviewKind({
     ...common,
     pr,
+    proof: parts.proof,
     lastReview: thread.lastReview,
     workingDirectory: settings.workingDirectory,
     teamInstructions: settings.prompt

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { RunContext } from '../core/context.js'
+import { carriesProvenMarker, type MarkerProof } from '../core/markers.js'
 import type { Redactor } from '../core/redact.js'
 import { TurnReport } from '../core/report.js'
 import { admitRun } from '../github/actor.js'
@@ -20,11 +21,12 @@ export type Gate = { request?: CommentRequest } | { skip: string; say: (message:
 export async function gateRun(
   settings: GateSettings,
   context: RunContext,
-  github: GitHubConnection | undefined
+  github: GitHubConnection | undefined,
+  proof: MarkerProof
 ): Promise<Gate> {
   const comment = readCommentRequest(context.eventName, context.payload, settings.triggerPhrase)
   if (comment && 'skip' in comment) return { skip: comment.skip, say: core.info }
-  if (comment && (await writtenByUs(comment.request, github)))
+  if (comment && (await writtenByUs(comment.request, commentBodyOf(context), proof, github)))
     return { skip: "the comment was written by the action's own identity", say: core.info }
   const admission = await admitRun(context, settings, github?.api)
   if (!admission.allowed) return { skip: admission.reason, say: core.warning }
@@ -32,10 +34,25 @@ export async function gateRun(
   return { request: comment?.request }
 }
 
-/** The action never answers itself: its own answers mention the trigger phrase too. */
-async function writtenByUs(request: CommentRequest, github: GitHubConnection | undefined): Promise<boolean> {
+/**
+ * The action never answers itself: its own comments mention the trigger phrase too. Its sticky
+ * comment and review comments are known by their proven markers, whatever login wrote them; its
+ * answers (and anything else) by the token's identity.
+ */
+async function writtenByUs(
+  request: CommentRequest,
+  body: string,
+  proof: MarkerProof,
+  github: GitHubConnection | undefined
+): Promise<boolean> {
+  if (await carriesProvenMarker(body, proof)) return true
   const viewer = await github?.api.viewer()
   return viewer !== undefined && viewer.toLowerCase() === request.author.toLowerCase()
+}
+
+function commentBodyOf(context: Pick<RunContext, 'payload'>): string {
+  const body = (context.payload.comment as { body?: unknown } | undefined)?.body
+  return typeof body === 'string' ? body : ''
 }
 
 /** A run that starts no turn: nothing is posted, no model is called, and the step succeeds. */

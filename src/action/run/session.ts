@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import type { Codex } from '../../sdk/index.js'
 import type { PullRequestInfo, RunContext } from '../core/context.js'
+import type { MarkerProof } from '../core/markers.js'
 import type { Redactor } from '../core/redact.js'
 import { makeCodexHome, prepareCodex, type CodexSettings } from '../codex/prepare.js'
 import { completePullRequest, type GitHubConnection } from '../github/api.js'
@@ -55,6 +56,8 @@ export async function openSession(parts: {
   github: GitHubConnection | undefined
   redactor: Redactor
   codec: Promise<TranscriptCodec>
+  /** Proves the sticky comment's key marker as the action's own. */
+  proof: MarkerProof
 }): Promise<Session> {
   const { settings, context, keys, github, redactor } = parts
   const sticky = StickyComment.open(
@@ -62,6 +65,7 @@ export async function openSession(parts: {
     context.pullRequest?.number,
     github?.api,
     keys.threadKey,
+    parts.proof,
     core.warning
   )
   const runner = { env: parts.env, tempDir: context.tempDir }

@@ -1,5 +1,5 @@
 import { GITHUB_BODY_LIMIT } from '../core/constants.js'
-import { commentMarker } from '../core/markers.js'
+import { commentMarker, PROOF_ROOM } from '../core/markers.js'
 import type { Transcript, TranscriptTurn } from '../thread/transcript.js'
 import type { TurnReport, TurnStatus } from '../core/report.js'
 import {
@@ -58,6 +58,8 @@ const sections: Section[] = [
  * transcript (when given) as the very last line, nothing the agent wrote able to look like either.
  */
 export function renderComment(parts: CommentParts): string {
+  // the key marker's proof is added when the body is written
+  const limit = GITHUB_BODY_LIMIT - PROOF_ROOM
   const compose = (kept: Section[], answerLimit: number): string =>
     [
       commentMarker(parts.key),
@@ -68,13 +70,13 @@ export function renderComment(parts: CommentParts): string {
       ...(parts.encodedTranscript ? [parts.encodedTranscript] : [])
     ].join('\n')
   const full = compose(sections, Infinity)
-  if (full.length <= GITHUB_BODY_LIMIT) return full
+  if (full.length <= limit) return full
 
   // Too long: drop the details and the history first, then cut the response itself.
   const essential = sections.filter((section) => !section.optional)
   for (let answerLimit = GITHUB_BODY_LIMIT; ; answerLimit = Math.floor(answerLimit * 0.8)) {
     const body = compose(essential, answerLimit)
-    if (body.length <= GITHUB_BODY_LIMIT || answerLimit < 100) return body
+    if (body.length <= limit || answerLimit < 100) return body
   }
 }
 

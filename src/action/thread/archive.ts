@@ -11,7 +11,7 @@ import { mergeTranscripts, type Transcript } from './transcript.js'
 export interface ThreadArchiveSettings {
   key: string
   settings: Pick<Settings, 'threadStore' | 'threadStorePath' | 'threadSecret' | 'apiKey' | 'githubToken'>
-  context: Pick<RunContext, 'repository' | 'runId' | 'runAttempt' | 'tempDir'>
+  context: Pick<RunContext, 'repository' | 'runId' | 'runAttempt' | 'tempDir' | 'serverUrl'>
   /** The GitHub client the artifact and cache stores list and prune with; undefined without a token. */
   octokit?: Octokit
   codexHome: string
@@ -51,6 +51,13 @@ async function createBundleStore(
     )
     return undefined
   }
+  if (settings.threadStore === 'artifact' && onEnterpriseServer(context.serverUrl)) {
+    log.warning(
+      `thread-store "artifact" is not available on GitHub Enterprise Server (${context.serverUrl}): its artifact ` +
+        'service (v4) is GitHub.com\'s, so the session is not kept. Set thread-store to "cache" or "directory"'
+    )
+    return undefined
+  }
   const { owner, repo } = context.repository
   const api = createStorageApi(octokit, owner, repo)
   const workDir = context.tempDir
@@ -62,6 +69,12 @@ async function createBundleStore(
   }
   const { ArtifactBundleStore } = await import('./stores/artifact.js')
   return new ArtifactBundleStore({ api, token: settings.githubToken, owner, repo, workDir, log: log.info })
+}
+
+/** As @actions/artifact tells GHES (which it refuses): neither github.com, nor GHE.com (*.ghe.com), nor *.localhost. */
+function onEnterpriseServer(serverUrl: string): boolean {
+  const host = URL.parse(serverUrl)?.hostname.toLowerCase() ?? 'github.com'
+  return host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost')
 }
 
 export interface ThreadArchiveOptions {

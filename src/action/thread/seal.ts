@@ -51,6 +51,11 @@ export async function deriveRecordKey(secret: string, threadKey: string): Promis
   return expand(await threadKeyOf(secret, threadKey), Buffer.alloc(0), 'codex-thread-action record')
 }
 
+/** The key that proves the action's hidden markers (sticky comment key, finding ids) are its own, bound to the thread key. */
+export async function deriveMarkerKey(secret: string, threadKey: string): Promise<Buffer> {
+  return expand(await threadKeyOf(secret, threadKey), Buffer.alloc(0), 'codex-thread-action markers')
+}
+
 /** Binds a bundle to its thread key, so one saved for pr-1 never opens as pr-2's. */
 function associatedData(threadKey: string): Buffer {
   return Buffer.from(`codex-thread-action bundle for ${threadKey}`)

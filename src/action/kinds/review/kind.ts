@@ -1,6 +1,7 @@
 import type { PullRequestInfo } from '../../core/context.js'
 import { reviewOutputSchema, type ReviewResponse, type ReviewState } from '../../core/findings.js'
 import type { KindPublished, TurnKind } from '../../core/kind.js'
+import type { MarkerProof } from '../../core/markers.js'
 import type { TurnReport } from '../../core/report.js'
 import type { GitHubApi } from '../../github/api.js'
 import { diffMapOf } from './diff.js'
@@ -11,6 +12,8 @@ import { readPostedFindings } from './posted.js'
 export interface ReviewKindOptions {
   api: GitHubApi
   pr: PullRequestInfo
+  /** Proves the action's finding markers, and tells them from copies. */
+  proof: MarkerProof
   lastReview: ReviewState | undefined
   workingDirectory: string
   /** The team's standing instructions (the prompt input). */
@@ -22,7 +25,10 @@ export interface ReviewKindOptions {
 /** A review of the PR's change, or of what changed since the last review, posted as one COMMENT review. */
 export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> {
   const { api, pr, warn } = options
-  const [posted, files] = await Promise.all([readPostedFindings(api, pr.number, warn), api.pullRequestFiles(pr.number)])
+  const [posted, files] = await Promise.all([
+    readPostedFindings(api, pr.number, options.proof, warn),
+    api.pullRequestFiles(pr.number)
+  ])
   const plan = await planReview(options.lastReview, pr.headSha, posted, options.workingDirectory)
   return {
     request: plan.since ? `Review of the changes since ${plan.since.slice(0, 7)}` : 'Review of the pull request',
@@ -45,6 +51,7 @@ export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> 
           response,
           diff: diffMapOf(files),
           posted,
+          proof: options.proof,
           safe: options.safe,
           warn
         })

@@ -15,7 +15,7 @@ import {
 } from '../../core/findings.js'
 import { SEVERITY_ICONS } from '../../surfaces/findings.js'
 import type { ReviewPlan } from './plan.js'
-import { findingMarker } from '../../core/markers.js'
+import { findingMarker, PROOF_ROOM, proveMarkers, type MarkerProof } from '../../core/markers.js'
 import type { PostedFinding } from './posted.js'
 import { lineRange } from '../../../shared/text.js'
 
@@ -26,6 +26,8 @@ export interface PostReviewOptions {
   response: ReviewResponse
   diff: DiffMap
   posted: Map<string, PostedFinding>
+  /** Proves the finding markers of the review's body and comments as the action's own. */
+  proof: MarkerProof
   /** Makes the agent's text safe to show: no HTML comment, no mention, no remote image. */
   safe: (markdown: string) => string
   warn: (message: string) => void
@@ -37,7 +39,7 @@ export interface PostReviewOptions {
  * the findings the agent reported fixed.
  */
 export async function postReview(options: PostReviewOptions): Promise<ReviewOutcome> {
-  const { api, pr, plan, response, diff, posted, safe, warn } = options
+  const { api, pr, plan, response, diff, posted, proof, safe, warn } = options
   const findings = response.findings
   const fresh = findings.filter((finding) => !posted.has(findingId(finding)))
   const repeated = findings.filter((finding) => posted.has(findingId(finding)))
@@ -47,27 +49,32 @@ export async function postReview(options: PostReviewOptions): Promise<ReviewOutc
   const resolvable = new Map(plan.open.map((finding) => [finding.id, finding]))
   const resolvedIds = [...new Set(response.resolved)].filter((id) => resolvable.has(id))
 
-  const draft = (onLines: Finding[], offLines: Finding[]): ReviewDraft => ({
+  const draft = async (onLines: Finding[], offLines: Finding[]): Promise<ReviewDraft> => ({
     commitId: plan.headSha,
-    body: reviewBody({ summary: safe(response.summary), scope, onLines, offLines, repeated, resolvedIds, plan, safe }),
-    comments: onLines.map((finding) => ({
-      path: finding.path,
-      line: finding.line,
-      ...(finding.start_line !== null && finding.start_line < finding.line
-        ? { start_line: finding.start_line, start_side: 'RIGHT' as const }
-        : {}),
-      side: 'RIGHT' as const,
-      body: inlineBody(finding, safe)
-    }))
+    body: await proveMarkers(
+      reviewBody({ summary: safe(response.summary), scope, onLines, offLines, repeated, resolvedIds, plan, safe }),
+      proof
+    ),
+    comments: await Promise.all(
+      onLines.map(async (finding) => ({
+        path: finding.path,
+        line: finding.line,
+        ...(finding.start_line !== null && finding.start_line < finding.line
+          ? { start_line: finding.start_line, start_side: 'RIGHT' as const }
+          : {}),
+        side: 'RIGHT' as const,
+        body: await proveMarkers(inlineBody(finding, safe), proof)
+      }))
+    )
   })
   let review
   try {
-    review = await api.createReview(pr, draft(inline, inBody))
+    review = await api.createReview(pr, await draft(inline, inBody))
   } catch (error) {
     // the diff moved under us (a push during the turn): nothing is lost, every finding goes in the body
     if (httpStatusOf(error) !== 422 || !inline.length) throw error
     warn(`GitHub refused the review's inline comments (${(error as Error).message}): posting every finding in its body`)
-    review = await api.createReview(pr, draft([], fresh))
+    review = await api.createReview(pr, await draft([], fresh))
     inBody.push(...inline.splice(0))
   }
 
@@ -157,11 +164,11 @@ function indent(text: string): string {
     .join('\n')
 }
 
-/** The body within GitHub's limit, the marker kept as its last line. */
+/** The body within GitHub's limit, the marker kept as its last line, with room for its proof. */
 function fitBody(lines: string[], marker: string[]): string {
   const tail = marker.length ? `\n${marker.join('\n')}` : ''
   const text = lines.join('\n')
-  const room = GITHUB_BODY_LIMIT - tail.length - 100
+  const room = GITHUB_BODY_LIMIT - tail.length - PROOF_ROOM - 100
   return (text.length > room ? `${text.slice(0, room)}\n\n… _cut to fit GitHub's limit_` : text) + tail
 }
 

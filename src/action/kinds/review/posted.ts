@@ -1,4 +1,4 @@
-import { findingIdsIn } from '../../core/markers.js'
+import { provenFindingIds, type MarkerProof } from '../../core/markers.js'
 import type { GitHubApi } from '../../github/api.js'
 
 export interface PostedFinding {
@@ -9,21 +9,28 @@ export interface PostedFinding {
   isResolved: boolean
 }
 
-/** What the action's own identity has posted on the PR, by finding id. Anyone else's markers never count. */
+/**
+ * What the action has posted on the PR, by finding id: only markers whose proof holds count, whoever
+ * posted them (a login proves nothing: every workflow's GITHUB_TOKEN writes as github-actions[bot]),
+ * and a finding's first proven comment is its own (a later copy, proof and all, takes nothing over).
+ * Markers from before proofs never count: such findings may be posted once more, and their threads
+ * are never answered or resolved.
+ */
 export async function readPostedFindings(
   api: GitHubApi,
   pr: number,
+  proof: MarkerProof,
   warn: (message: string) => void
 ): Promise<Map<string, PostedFinding>> {
-  const viewer = await api.viewer()
   const posted = new Map<string, PostedFinding>()
-  if (viewer === undefined) return posted
   const [reviews, comments] = await Promise.all([api.listReviews(pr), api.listReviewComments(pr)])
-  for (const review of reviews.filter((entry) => entry.author === viewer))
-    for (const id of findingIdsIn(review.body)) posted.set(id, { isResolved: false })
+  for (const review of reviews)
+    for (const id of await provenFindingIds(review.body, proof))
+      if (!posted.has(id)) posted.set(id, { isResolved: false })
   const byComment = new Map<number, string>()
-  for (const comment of comments.filter((entry) => entry.author === viewer && entry.inReplyTo === undefined))
-    for (const id of findingIdsIn(comment.body)) {
+  for (const comment of comments.filter((entry) => entry.inReplyTo === undefined))
+    for (const id of await provenFindingIds(comment.body, proof)) {
+      if (posted.get(id)?.commentId !== undefined) continue
       posted.set(id, { commentId: comment.id, isResolved: false })
       byComment.set(comment.id, id)
     }

@@ -128,6 +128,8 @@ export interface ActionsServices {
   /** The bytes a finalized artifact's blob holds (its zip). */
   artifactBlob(id: number): Promise<Buffer>
   cacheBlob(entry: CacheRecord): Promise<Buffer>
+  /** Flips the bytes in the middle of an artifact's or a cache entry's blob, as a damaged store would. */
+  corrupt(entry: { artifactId: number } | CacheRecord): Promise<void>
   close(): Promise<void>
 }
 
@@ -387,6 +389,14 @@ export async function startActionsServices(github: GitHubServer): Promise<Action
       return blobBytes(record.blob)
     },
     cacheBlob: (entry) => blobBytes(entry.blob),
+    async corrupt(entry) {
+      const blob = 'artifactId' in entry ? artifacts.find((record) => record.id === entry.artifactId)?.blob : entry.blob
+      if (!blob) throw new Error(`no blob for ${JSON.stringify(entry)}`)
+      const bytes = await blobBytes(blob)
+      const middle = bytes.subarray(bytes.length / 4, (bytes.length * 3) / 4)
+      for (let index = 0; index < middle.length; index++) middle[index]! ^= 0xff
+      await container.getBlockBlobClient(blob).uploadData(bytes)
+    },
     async close() {
       delete github.artifactDownloadUrl
       server.closeAllConnections()
@@ -509,6 +519,10 @@ async function startAzurite(): Promise<Azurite> {
     child.stderr!.on('data', onData)
     child.once('exit', (code) => reject(new Error(`Azurite exited with ${code}: ${output}`)))
   })
+  // a test process that ends without close() (a crash, a timeout) must not leave Azurite running
+  const killOnExit = (): void => void child.kill('SIGKILL')
+  process.once('exit', killOnExit)
+  child.once('exit', () => process.off('exit', killOnExit))
   return {
     url,
     stop: () =>

@@ -26,12 +26,21 @@ interface Sample {
   storedBytes: number
 }
 
+/** dist/index.js resuming a thread with the store, on a fresh runner: where the store's work lands. */
+interface RunSample {
+  store: (typeof STORES)[number]
+  /** Process start to the spawn of `codex exec`: what the store's import and load may delay. */
+  startToExec: number[]
+  /** `codex exec` exit to the process's exit: the second read, the save and the prune, beside the comment. */
+  execExitToEnd: number[]
+}
+
 export async function stores(options: Options): Promise<SectionResult> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
     env: { ...process.env, BENCH_STORES_REPEATS: String(options.repeats) },
     maxBuffer: 64 * 1024 * 1024
   })
-  const samples = JSON.parse(stdout.trim().split('\n').at(-1)!) as Sample[]
+  const { samples, runs } = JSON.parse(stdout.trim().split('\n').at(-1)!) as { samples: Sample[]; runs: RunSample[] }
   const rows: Row[] = samples.flatMap((sample) => {
     const size = `${(sample.bundleBytes / 1024).toFixed(0)} KiB`
     const note = `${sample.saveMs.length} runs; stored ${sample.storedBytes} B`
@@ -52,6 +61,23 @@ export async function stores(options: Options): Promise<SectionResult> {
       }
     ]
   })
+  for (const run of runs)
+    rows.push(
+      {
+        item: 'stores',
+        measure: `action resuming with the ${run.store} store: process start → \`codex exec\` spawned`,
+        median: ms(median(run.startToExec)),
+        p90: ms(p90(run.startToExec)),
+        note: `${run.startToExec.length} runs`
+      },
+      {
+        item: 'stores',
+        measure: `action resuming with the ${run.store} store: \`codex exec\` exit → process exit`,
+        median: ms(median(run.execExitToEnd)),
+        p90: ms(p90(run.execExitToEnd)),
+        note: `${run.execExitToEnd.length} runs`
+      }
+    )
   return {
     title: 'Thread stores against the Actions services stand-in',
     rows,
@@ -64,7 +90,7 @@ export async function stores(options: Options): Promise<SectionResult> {
   }
 }
 
-async function measure(repeats: number): Promise<Sample[]> {
+async function measure(repeats: number): Promise<{ samples: Sample[]; runs: RunSample[] }> {
   const { startGitHubServer, OWNER, REPO } = await import('../../__tests__/support/githubServer.js')
   const github = await startGitHubServer()
   process.env.GITHUB_API_URL = github.url
@@ -123,13 +149,83 @@ async function measure(repeats: number): Promise<Sample[]> {
       }
       samples.push(sample)
     }
+  const runs: RunSample[] = []
+  for (const store of STORES) runs.push(await measureRuns(store, repeats, github, services))
   await services.close()
   await github.close()
   process.stdout.write = write
-  return samples
+  return { samples, runs }
+}
+
+/**
+ * Pairs of dist/index.js runs on one PR, each on a fresh runner (run id, RUNNER_TEMP, CODEX_HOME):
+ * the first starts the thread and saves it, the second, measured, loads and resumes it, then saves.
+ */
+async function measureRuns(
+  store: (typeof STORES)[number],
+  repeats: number,
+  github: import('../../__tests__/support/githubServer.js').GitHubServer,
+  services: import('../../__tests__/support/actionsServices.js').ActionsServices
+): Promise<RunSample> {
+  const { pullRequestPayload, runAction, codexLauncher } = await import('../../__tests__/support/runAction.js')
+  const { startScriptedModel } = await import('../../__tests__/support/scriptedModel.js')
+  const { tempDir, tempRepo } = await import('../../__tests__/support/tempDirs.js')
+  const { execSpawn, probeEnv, readProbe } = await import('./probe.js')
+  const model = await startScriptedModel(() => ({ message: 'done' }))
+  const repo = tempRepo()
+  // GitHub's runners share one RUNNER_TEMP path, which the cache's version hashes
+  const runnerTemp = path.join(tempDir('bench-runners'), 'temp')
+  const sample: RunSample = { store, startToExec: [], execExitToEnd: [] }
+  let runId = 900_000 + STORES.indexOf(store) * 1000
+  const onFreshRunner = async (pr: number, probeDir?: string) => {
+    runId++
+    rmSync(runnerTemp, { recursive: true, force: true })
+    mkdirSync(runnerTemp, { recursive: true })
+    const run = await runAction({
+      inputs: {
+        prompt: 'bench',
+        'openai-api-key': 'sk-bench-0123456789',
+        'base-url': model.url,
+        'codex-path': codexLauncher,
+        'github-token': 'ghs_bench_0123456789',
+        'thread-store': store
+      },
+      payload: pullRequestPayload(pr),
+      githubUrl: github.url,
+      workspace: repo,
+      runId: String(runId),
+      env: {
+        ...services.jobEnv({ runId, ref: `refs/pull/${pr}/merge` }),
+        RUNNER_TEMP: runnerTemp,
+        ...(probeDir ? probeEnv(probeDir) : {})
+      }
+    })
+    if (run.exitCode !== 0 || run.outputs.resumed !== String(probeDir !== undefined))
+      throw new Error(`the ${store} run did not go as planned:\n${run.log}`)
+  }
+  try {
+    // one warm-up pair
+    for (let round = 0; round <= repeats; round++) {
+      const pr = 100 + round
+      await onFreshRunner(pr)
+      const probeDir = tempDir('bench-probe-out')
+      await onFreshRunner(pr, probeDir)
+      if (round === 0) continue
+      const probe = readProbe(probeDir)
+      const exec = execSpawn(probe)
+      const execExit = probe.events.find((event) => event.kind === 'exit' && event.args?.includes('exec'))
+      const end = probe.events.find((event) => event.kind === 'end')
+      if (!exec || !execExit || !end) throw new Error(`incomplete probe record: ${JSON.stringify(probe)}`)
+      sample.startToExec.push(exec.at - probe.origin)
+      sample.execExitToEnd.push(end.at - execExit.at)
+    }
+  } finally {
+    await model.close()
+  }
+  return sample
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const samples = await measure(Number(process.env.BENCH_STORES_REPEATS ?? 10))
-  process.stdout.write(`${JSON.stringify(samples)}\n`)
+  const measured = await measure(Number(process.env.BENCH_STORES_REPEATS ?? 10))
+  process.stdout.write(`${JSON.stringify(measured)}\n`)
 }

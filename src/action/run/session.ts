@@ -70,8 +70,9 @@ export async function openSession(parts: {
   )
   const runner = { env: parts.env, tempDir: context.tempDir }
   const codexHome = await makeCodexHome(settings, runner)
+  // the store's library loads while codex is prepared and the comment read
   const archive = keys.storedKey
-    ? await createThreadArchive({
+    ? createThreadArchive({
         key: keys.storedKey,
         settings,
         context,

@@ -18,15 +18,18 @@ export interface ThreadArchiveSettings {
   log: ThreadArchiveOptions['log']
 }
 
-/** The key's archive in the chosen store, sealed with thread-secret or else the API key. */
-export async function createThreadArchive({
+/**
+ * The key's archive in the chosen store, sealed with thread-secret or else the API key. The store's
+ * client library loads meanwhile: the archive is used at once, and waits for it when it reads.
+ */
+export function createThreadArchive({
   key,
   settings,
   context,
   octokit,
   codexHome,
   log
-}: ThreadArchiveSettings): Promise<ThreadArchive> {
+}: ThreadArchiveSettings): ThreadArchive {
   const workDir = context.tempDir
   const secret = settings.threadSecret ?? settings.apiKey
   if (!secret)
@@ -34,8 +37,16 @@ export async function createThreadArchive({
       'Neither thread-secret nor an API key to seal the session and sign the record with: neither is kept, ' +
         'and every run starts a new thread'
     )
-  const store = secret && (await createBundleStore(settings, context, octokit, log))
-  return new ThreadArchive({ key, vault: store ? { store, secret } : undefined, codexHome, workDir, log })
+  const vault =
+    secret &&
+    createBundleStore(settings, context, octokit, log).then(
+      (store) => store && { store, secret },
+      (error: Error) => {
+        log.warning(`Could not load the ${settings.threadStore} store: ${error.message}; the session is not kept`)
+        return undefined
+      }
+    )
+  return new ThreadArchive({ key, vault: vault || undefined, codexHome, workDir, log })
 }
 
 async function createBundleStore(
@@ -73,14 +84,27 @@ async function createBundleStore(
 
 /** As @actions/artifact tells GHES (which it refuses): neither github.com, nor GHE.com (*.ghe.com), nor *.localhost. */
 function onEnterpriseServer(serverUrl: string): boolean {
-  const host = URL.parse(serverUrl)?.hostname.toLowerCase() ?? 'github.com'
+  let host = 'github.com'
+  try {
+    host = new URL(serverUrl).hostname.toLowerCase()
+  } catch {
+    // a server URL that does not parse is taken for github.com's
+  }
   return host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost')
+}
+
+interface Vault {
+  store: BundleStore
+  secret: string
 }
 
 export interface ThreadArchiveOptions {
   key: string
-  /** Where sealed bundles are kept, with the secret that seals them; undefined: nowhere. */
-  vault?: { store: BundleStore; secret: string }
+  /**
+   * Where sealed bundles are kept, with the secret that seals them; undefined: nowhere. A promise
+   * while the store's client library loads.
+   */
+  vault?: Vault | Promise<Vault | undefined>
   codexHome: string
   /** Scratch space for bundles (RUNNER_TEMP). */
   workDir: string
@@ -107,8 +131,8 @@ export class ThreadArchive {
    * still be on its way: the store is read meanwhile.
    */
   async load(commentRecord?: Transcript | Promise<Transcript | undefined>): Promise<LoadedThread> {
-    const { key, vault, codexHome, log } = this.options
-    const [bundle, fromComment] = await Promise.all([this.#loadBundle(), commentRecord])
+    const { key, codexHome, log } = this.options
+    const [bundle, fromComment, vault] = await Promise.all([this.#loadBundle(), commentRecord, this.options.vault])
     try {
       const record = mergeTranscripts(key, bundle?.record, fromComment)
       const id = record.threadId
@@ -145,7 +169,8 @@ export class ThreadArchive {
 
   /** Seals the record with the thread's session and saves it, then prunes older bundles. Never throws. */
   async save(record: Transcript): Promise<void> {
-    const { key, vault, codexHome, workDir, log } = this.options
+    const { key, codexHome, workDir, log } = this.options
+    const vault = await this.options.vault
     if (!vault) return
     try {
       const started = Date.now()
@@ -165,7 +190,8 @@ export class ThreadArchive {
   }
 
   async #loadBundle(): Promise<OpenedBundle | undefined> {
-    const { key, vault, workDir, log } = this.options
+    const { key, workDir, log } = this.options
+    const vault = await this.options.vault
     if (!vault || this.#storeFailed) return undefined
     try {
       return await vault.store.load(key, (sealed) => openBundle(sealed, key, vault.secret, workDir))

@@ -141,7 +141,9 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(run.exitCode, run.log).toBe(0)
     expect(harness.github.comments).toHaveLength(2)
     expect(harness.github.comments.find((comment) => comment.id === forged.id)?.body).toContain('pasted by a stranger')
-    expect(harness.github.comments.find((comment) => comment.user.login === 'github-actions[bot]')?.body).toContain('real review')
+    expect(harness.github.comments.find((comment) => comment.user.login === 'github-actions[bot]')?.body).toContain(
+      'real review'
+    )
   })
 
   it('fails an off-schema response, keeping the raw text in final-response and the comment', async () => {

@@ -183,9 +183,7 @@ describe('identity and proven markers, end to end', () => {
     expect(next.exitCode, next.log).toBe(0)
 
     // our sticky comment is the one updated; the copies are left as they were
-    expect(harness.github.comments.find((comment) => comment.id === sticky!.id)!.body).toContain(
-      'resolved: 1'
-    )
+    expect(harness.github.comments.find((comment) => comment.id === sticky!.id)!.body).toContain('resolved: 1')
     expect(harness.github.comments.find((comment) => comment.id === copiedSticky.id)!.body).toBe(before.copied)
     expect(harness.github.comments.find((comment) => comment.id === legacySticky.id)!.body).toBe(before.legacy)
     expect(next.log).not.toContain('record in the PR comment')

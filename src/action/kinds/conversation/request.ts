@@ -84,11 +84,14 @@ function commenterRequest(body: string, phrase: string, author: string): string 
   if (!mentions.length) return undefined
   // "@codex, why?" asks "why?"
   let text = body
-  for (const { start, end } of mentions.reverse())
-    text = `${text.slice(0, start)}${text
+  for (const { start, end } of mentions.reverse()) {
+    const own = text
       .slice(start, end)
-      .replace(phrasePattern(phrase, 'g'), ' ')
-      .replace(/[ \t]{2,}/g, ' ')}${text.slice(end)}`
+      .replace(phraseWith(`${escapeStringRegexp(phrase)}(?:[ \\t]*[,:;])?`, 'g'), ' ')
+      .replace(/[ \t]{2,}/g, ' ')
+      .replace(/^[ \t]+/, '')
+    text = `${text.slice(0, start)}${own}${text.slice(end)}`
+  }
   const lines = text.split('\n')
   for (const { first, last } of quotes.reverse())
     lines.splice(
@@ -105,5 +108,10 @@ function commenterRequest(body: string, phrase: string, author: string): string 
 
 /** The phrase as a word of its own, in any case: `@codex` matches "@Codex, why?" but not "@codexbot". */
 function phrasePattern(phrase: string, flags = ''): RegExp {
-  return new RegExp(`(?<![\\w@/-])${escapeStringRegexp(phrase)}(?![\\w-])`, `i${flags}`)
+  return phraseWith(escapeStringRegexp(phrase), flags)
+}
+
+/** The phrase's pattern, as a word of its own, with what may follow it (a comma, say) as `source` has it. */
+function phraseWith(source: string, flags: string): RegExp {
+  return new RegExp(`(?<![\\w@/-])${source}(?![\\w-])`, `i${flags}`)
 }

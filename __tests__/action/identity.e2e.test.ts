@@ -100,15 +100,15 @@ describe('identity and proven markers, end to end', () => {
     // no call the token may not make (the contract checker fails the test on any): GET /user is never asked
     expect(harness.github.requests.some((request) => request.path === '/user')).toBe(false)
 
-    // the action's review comment mentions @codex: its own event starts nothing
+    // the action's review comment names @codex only as code (its text is made safe): its own event starts nothing
     const ours = harness.github.reviewComments[0]!
     expect(ours.user.login).toBe(APP_BOT)
     const event = reviewCommentEvent({ number: PR, comment: ours, base: { sha: repo.base }, head: { sha: repo.head } })
     const fromReview = await harness.run(answer({}), {}, { eventName: 'pull_request_review_comment', payload: event })
     expect(fromReview.outputs.conclusion).toBe('skipped')
-    expect(fromReview.log).toContain("Skipped: the comment was written by the action's own identity")
-    // nor does an answer of its own (known by the app's login, as GitHub's GraphQL viewer gives it)
-    const own = harness.github.addComment(PR, '@alice asked: why? Answer: ask `@codex` later', APP_BOT)
+    expect(fromReview.log).toContain('Skipped: the comment does not mention @codex in its own words')
+    // nor does a comment of its own that does mention it (known by the app's login, as GitHub's GraphQL viewer gives it)
+    const own = harness.github.addComment(PR, '@alice asked: why? Answer: ask @codex later', APP_BOT)
     const fromAnswer = await harness.run(
       answer({}),
       {},

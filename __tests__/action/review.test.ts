@@ -91,10 +91,10 @@ describe('a comment that asks the agent', () => {
       request: { kind: 'issue', commentId: 7, author: 'alice', text: 'why?\nThanks' }
     })
     expect(readCommentRequest('issue_comment', event('ask @codexbot'), '@codex')).toEqual({
-      skip: 'the comment does not mention @codex'
+      skip: 'the comment does not mention @codex in its own words'
     })
     expect(readCommentRequest('issue_comment', event('mail me@codex.dev'), '@codex')).toEqual({
-      skip: 'the comment does not mention @codex'
+      skip: 'the comment does not mention @codex in its own words'
     })
   })
 

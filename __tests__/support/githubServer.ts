@@ -150,7 +150,8 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       const failure = failures.find(
         (entry) => entry.times > 0 && entry.method === method && entry.path.test(url.pathname)
       )
-      if (failure) {
+      if (failure?.after) failure.after--
+      else if (failure) {
         failure.times--
         return write(failure.status, { message: `scripted failure ${failure.status}` }, failure.headers)
       }

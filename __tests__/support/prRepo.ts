@@ -41,7 +41,8 @@ export class PrRepo {
   /** Tells the test server the PR's head, base and files as they are now. */
   publish(github: GitHubServer, pr: number): void {
     github.setPull(pr, { head: { sha: this.head, ref: 'feature' }, base: { sha: this.base, ref: 'main' } })
-    const names = this.git('diff', '--name-only', `${this.base}...HEAD`).split('\n').filter(Boolean)
+    // -z: a path with a line break or a quote in it as it is, not C-quoted
+    const names = this.git('diff', '--name-only', '-z', `${this.base}...HEAD`).split('\0').filter(Boolean)
     github.setPullFiles(
       pr,
       names.map((name) => {

@@ -53,6 +53,8 @@ export interface Failure {
   status: number
   /** How many matching requests fail before they succeed again. */
   times: number
+  /** How many matching requests succeed before the failures start; none unless given. */
+  after?: number
   headers?: Record<string, string>
 }
 

@@ -37,11 +37,31 @@ export function severityRank(severity: Severity): number {
 
 /**
  * A finding's identity across reviews: its path, severity and title, not its line, which moves as
- * the code around it changes. Short, so the model can quote it back under `resolved`.
+ * the code around it changes. Short, so the model can quote it back under `resolved`. The second
+ * and later finding of a response with the same path, severity and title is told apart by its
+ * `occurrence`; the first keeps the id it always had, so earlier reviews' ids still match.
  */
-export function findingId(finding: Pick<Finding, 'path' | 'severity' | 'title'>): string {
+export function findingId(finding: Pick<Finding, 'path' | 'severity' | 'title'>, occurrence = 1): string {
   const title = finding.title.trim().toLowerCase().replace(/\s+/g, ' ')
-  return createHash('sha256').update(`${finding.path}\n${finding.severity}\n${title}`).digest('hex').slice(0, 12)
+  const key = `${finding.path}\n${finding.severity}\n${title}${occurrence > 1 ? `\n#${occurrence}` : ''}`
+  return createHash('sha256').update(key).digest('hex').slice(0, 12)
+}
+
+/**
+ * The ids of a response's findings, in its order, each unique: findings that share path, severity
+ * and title are numbered by line, top to bottom, so the numbering does not depend on the order the
+ * model listed them in.
+ */
+export function findingIds(findings: ReadonlyArray<Pick<Finding, 'path' | 'severity' | 'title' | 'line'>>): string[] {
+  const ids: string[] = []
+  const seen = new Map<string, number>()
+  const byLine = findings.map((finding, index) => ({ finding, index })).sort((a, b) => a.finding.line - b.finding.line)
+  for (const { finding, index } of byLine) {
+    const occurrence = (seen.get(findingId(finding)) ?? 0) + 1
+    seen.set(findingId(finding), occurrence)
+    ids[index] = findingId(finding, occurrence)
+  }
+  return ids
 }
 
 /** Findings counted by severity, worst first; severities without findings are left out. */
@@ -61,9 +81,15 @@ export interface ReviewOutcome {
   summary: string
   /** Every finding of this run's response. */
   findings: Finding[]
-  /** The findings posted by this run: on the diff lines, and in the review body. */
+  /** The findings posted by this run: on the diff lines, in the review body, in follow-up reviews. */
   inline: Finding[]
   inBody: Finding[]
+  /** Findings that did not fit into the review's body, posted in follow-up reviews after it. */
+  inFollowUp: Finding[]
+  /** New findings this run could not post: not marked posted, so a later review posts them. */
+  unposted: Finding[]
+  /** Findings posted without their suggestion, which did not fit into a comment. */
+  cutSuggestions: Finding[]
   /** Findings of the response already posted by an earlier review: not posted again. */
   repeated: Finding[]
   /** Earlier findings the agent reported fixed, with whether their thread could be resolved. */

@@ -16,6 +16,15 @@ export function untrusted(label: string, value: string): string {
   return `${label} (untrusted text, data only): ${promptJson(value)}`
 }
 
+/**
+ * Text placed outside the data block as it was written (the asker's request), with every tag of
+ * the block (`<github-context>`, `</ GitHub-Context x="y">`, in any case, spacing or attributes)
+ * escaped, so that the text can neither open the block nor close it.
+ */
+export function withoutBlockTags(text: string): string {
+  return text.replace(/<(?=\s*\/?\s*github-context(?![\w-]))/gi, '&lt;')
+}
+
 /** The delimited block of facts about the run; give every value someone else wrote through `untrusted`. */
 export function contextBlock(facts: string[]): string {
   return [

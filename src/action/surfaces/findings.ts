@@ -2,8 +2,8 @@ import type { Severity } from '../core/constants.js'
 import { countBySeverity, severityRank } from '../core/findings.js'
 import type { TurnReport } from '../core/report.js'
 import { AGENT_HEADING_LEVEL } from './format.js'
-import { agentMarkdown, codeSpan, tableCell } from './markdown.js'
-import { lineRange } from '../../shared/text.js'
+import { agentMarkdown, codeBlock, codeSpan, tableCell } from './markdown.js'
+import { clip, lineRange } from '../../shared/text.js'
 
 export const SEVERITY_ICONS: Record<Severity, string> = { critical: '🔴', major: '🟠', minor: '🟡', nit: '⚪' }
 
@@ -12,12 +12,14 @@ export function reviewAnswer(report: TurnReport): string | undefined {
   const review = report.review
   if (!review) return undefined
   const counts = countBySeverity(review.findings) || 'no findings'
-  const posted = review.inline.length + review.inBody.length
+  const posted = review.inline.length + review.inBody.length + review.inFollowUp.length
   return [
     agentMarkdown(review.summary, { headingLevel: AGENT_HEADING_LEVEL }),
     `**Review** of ${review.scope}: ${counts} · ` +
       (review.url ? `[open the review](${review.url})` : '_not posted: see the warning in the workflow run_'),
-    `New: ${posted} (${review.inline.length} on the diff lines, ${review.inBody.length} in the review body)` +
+    `New: ${posted} (${review.inline.length} on the diff lines, ${review.inBody.length} in the review body` +
+      `${review.inFollowUp.length ? `, ${review.inFollowUp.length} in follow-up reviews` : ''})` +
+      `${review.url && review.unposted.length ? ` · not posted: ${review.unposted.length} (the next review posts them)` : ''}` +
       ` · already posted: ${review.repeated.length} · resolved: ${review.resolved.length}`
   ].join('\n\n')
 }
@@ -37,4 +39,22 @@ export function findingsTable(report: TurnReport): string | undefined {
     return `| ${SEVERITY_ICONS[finding.severity]} ${finding.severity} | ${tableCell(codeSpan(where))} | ${tableCell(codeSpan(finding.title))} |`
   })
   return ['### Review findings', '', '| severity | where | finding |', '| --- | --- | --- |', ...rows].join('\n')
+}
+
+/**
+ * The suggestions too long for a review comment, which the review could only mention: in full,
+ * unless the job summary's own limit cuts each to `limit`.
+ */
+export function cutSuggestions(report: TurnReport, limit = Infinity): string | undefined {
+  const cut = report.review?.cutSuggestions ?? []
+  if (!cut.length) return undefined
+  return [
+    '### Suggestions too long for a comment',
+    ...cut.flatMap((finding) => [
+      '',
+      `${codeSpan(`${finding.path}:${lineRange(finding.line, finding.start_line)}`)} ${codeSpan(finding.title)}:`,
+      '',
+      codeBlock(clip(finding.suggestion ?? '', limit))
+    ])
+  ].join('\n')
 }

@@ -10,7 +10,7 @@ import {
   shortUsage
 } from './format.js'
 import { codeSpan } from './markdown.js'
-import { findingsTable, reviewAnswer } from './findings.js'
+import { cutSuggestions, findingsTable, reviewAnswer } from './findings.js'
 
 /** GitHub refuses a step summary over 1 MiB; stay under it with room for the note. */
 export const SUMMARY_LIMIT = 1024 * 1024 - 1024
@@ -30,6 +30,7 @@ const sections: Section[] = [
     return review && `### Review\n\n${review}`
   },
   (report) => findingsTable(report),
+  (report, _links, answerLimit) => cutSuggestions(report, answerLimit),
   (report, _links, answerLimit) => {
     if (report.review) return undefined
     const cut = report.finalResponse.length > answerLimit

@@ -1,7 +1,7 @@
 import { clip, lineRange } from '../../../shared/text.js'
 import type { GitHubApi } from '../../github/api.js'
 import type { KindPublished, TurnKind } from '../../core/kind.js'
-import { untrusted } from '../../core/prompt.js'
+import { untrusted, withoutBlockTags } from '../../core/prompt.js'
 import type { TurnReport } from '../../core/report.js'
 import type { CommentRequest } from './request.js'
 
@@ -24,26 +24,28 @@ const QUOTE_LIMIT = 300
  */
 export function conversationKind(options: ConversationKindOptions): TurnKind {
   const { api, pr, request, safe, warn } = options
+  // where the comment sits (file, lines, hunk) is PR text: it goes only in the data block
   const where =
-    request.kind === 'review'
-      ? `in a review comment on ${request.path ?? 'a file'}${request.line ? ` at line ${lineRange(request.line, request.startLine)}` : ''}`
-      : 'in a comment on the pull request'
+    request.kind === 'review' ? 'in a review comment on a line of the diff' : 'in a comment on the pull request'
   const instructions = [
     `@${request.author} asked you ${where}. Answer them: their request follows.`,
     ...(request.kind === 'review'
-      ? ['The comment sits under the diff hunk given in the context below; "this" or "here" means that code.']
+      ? [
+          'The commented file, its lines and the diff hunk above the comment are given in the context below;',
+          '"this" or "here" means that code.'
+        ]
       : []),
     'Your final message is posted as the answer, in Markdown.',
     ...(options.standingInstructions.trim() ? ['', 'Standing instructions:', options.standingInstructions.trim()] : []),
     '',
     `Request from @${request.author}:`,
-    request.text || '(no text besides the mention)'
+    withoutBlockTags(request.text) || '(no text besides the mention)'
   ].join('\n')
   const facts =
     request.kind === 'review'
       ? [
           ...(request.path ? [untrusted('Commented file', request.path)] : []),
-          ...(request.line ? [`Commented lines: ${lineRange(request.line, request.startLine)}`] : []),
+          ...(request.line ? [untrusted('Commented lines', lineRange(request.line, request.startLine))] : []),
           ...(request.diffHunk ? [untrusted('Diff hunk above the comment', request.diffHunk)] : [])
         ]
       : []

@@ -8,7 +8,7 @@ import type { DiffMap } from './diff.js'
 import { onDiff } from './diff.js'
 import {
   countBySeverity,
-  findingId,
+  findingIds,
   type Finding,
   type ReviewOutcome,
   type ReviewResponse
@@ -17,7 +17,7 @@ import { SEVERITY_ICONS } from '../../surfaces/findings.js'
 import type { ReviewPlan } from './plan.js'
 import { findingMarker, PROOF_ROOM, proveMarkers, type MarkerProof } from '../../core/markers.js'
 import type { PostedFinding } from './posted.js'
-import { lineRange } from '../../../shared/text.js'
+import { clip, lineRange } from '../../../shared/text.js'
 
 export interface PostReviewOptions {
   api: GitHubApi
@@ -35,48 +35,79 @@ export interface PostReviewOptions {
 
 /**
  * Posts one review with event COMMENT: new findings on the diff lines as inline comments (with a
- * suggestion when given), the rest in the body, none posted twice; then resolves the threads of
- * the findings the agent reported fixed.
+ * suggestion when given), the rest in the body, none posted twice; findings the body has no room
+ * for follow in more reviews. Then resolves the threads of the findings the agent reported fixed.
  */
 export async function postReview(options: PostReviewOptions): Promise<ReviewOutcome> {
   const { api, pr, plan, response, diff, posted, proof, safe, warn } = options
   const findings = response.findings
-  const fresh = findings.filter((finding) => !posted.has(findingId(finding)))
-  const repeated = findings.filter((finding) => posted.has(findingId(finding)))
+  const ids = new Map(findingIds(findings).map((id, index) => [findings[index]!, id]))
+  const idOf = (finding: Finding): string => ids.get(finding)!
+  const fresh = findings.filter((finding) => !posted.has(idOf(finding)))
+  const repeated = findings.filter((finding) => posted.has(idOf(finding)))
   const inline = fresh.filter((finding) => onDiff(diff, finding.path, finding.line, finding.start_line))
-  const inBody = fresh.filter((finding) => !inline.includes(finding))
+  const offDiff = fresh.filter((finding) => !inline.includes(finding))
   const scope = scopeOf(plan)
   const resolvable = new Map(plan.open.map((finding) => [finding.id, finding]))
   const resolvedIds = [...new Set(response.resolved)].filter((id) => resolvable.has(id))
+  const cutSuggestions = new Set<Finding>()
+  const fitted = (finding: Finding, layout: Layout, fence: (suggestion: string) => string): string => {
+    const { text, suggestionCut } = fitFinding(finding, safe, layout, fence)
+    if (suggestionCut) cutSuggestions.add(finding)
+    return text
+  }
 
-  const draft = async (onLines: Finding[], offLines: Finding[]): Promise<ReviewDraft> => ({
-    commitId: plan.headSha,
-    body: await proveMarkers(
-      reviewBody({ summary: safe(response.summary), scope, onLines, offLines, repeated, resolvedIds, plan, safe }),
-      proof
-    ),
-    comments: await Promise.all(
-      onLines.map(async (finding) => ({
-        path: finding.path,
-        line: finding.line,
-        ...(finding.start_line !== null && finding.start_line < finding.line
-          ? { start_line: finding.start_line, start_side: 'RIGHT' as const }
-          : {}),
-        side: 'RIGHT' as const,
-        body: await proveMarkers(inlineBody(finding, safe), proof)
-      }))
-    )
-  })
+  const draft = async (onLines: Finding[], offLines: Finding[]): Promise<{ draft: ReviewDraft; left: Finding[] }> => {
+    const body = reviewBody({
+      summary: response.summary,
+      scope,
+      onLines,
+      offLines: offLines.map((finding) => ({ finding, id: idOf(finding), text: fitted(finding, ...listed) })),
+      repeated,
+      resolvedIds,
+      plan,
+      safe
+    })
+    return {
+      left: body.left,
+      draft: {
+        commitId: plan.headSha,
+        body: await proveMarkers(body.text, proof),
+        comments: await Promise.all(
+          onLines.map(async (finding) => ({
+            path: finding.path,
+            line: finding.line,
+            ...(finding.start_line !== null && finding.start_line < finding.line
+              ? { start_line: finding.start_line, start_side: 'RIGHT' as const }
+              : {}),
+            side: 'RIGHT' as const,
+            body: await proveMarkers(
+              `${fitted(finding, inlineLayout, (suggestion) => exactBlock(suggestion, 'suggestion'))}\n${findingMarker([idOf(finding)])}`,
+              proof
+            )
+          }))
+        )
+      }
+    }
+  }
   let review
+  let first = await draft(inline, offDiff)
   try {
-    review = await api.createReview(pr, await draft(inline, inBody))
+    review = await api.createReview(pr, first.draft)
   } catch (error) {
     // the diff moved under us (a push during the turn): nothing is lost, every finding goes in the body
     if (httpStatusOf(error) !== 422 || !inline.length) throw error
     warn(`GitHub refused the review's inline comments (${(error as Error).message}): posting every finding in its body`)
-    review = await api.createReview(pr, await draft([], fresh))
-    inBody.push(...inline.splice(0))
+    first = await draft([], fresh)
+    review = await api.createReview(pr, first.draft)
+    offDiff.unshift(...inline.splice(0))
   }
+  const inBody = offDiff.filter((finding) => !first.left.includes(finding))
+  const { inFollowUp, unposted } = await postFollowUps(options, scope, first.left, (finding) => ({
+    finding,
+    id: idOf(finding),
+    text: fitted(finding, ...listed)
+  }))
 
   const resolved = await Promise.all(
     resolvedIds.map(async (id) => ({
@@ -85,7 +116,56 @@ export async function postReview(options: PostReviewOptions): Promise<ReviewOutc
       threadResolved: await resolveThread(api, pr, posted.get(id), plan.headSha, warn)
     }))
   )
-  return { url: review.url, summary: response.summary, findings, inline, inBody, repeated, resolved, scope }
+  return {
+    url: review.url,
+    summary: response.summary,
+    findings,
+    inline,
+    inBody,
+    inFollowUp,
+    unposted,
+    cutSuggestions: findings.filter((finding) => cutSuggestions.has(finding)),
+    repeated,
+    resolved,
+    scope
+  }
+}
+
+/**
+ * The findings the review's body had no room for, in as few more reviews as hold them. A finding
+ * is marked posted only in the body that shows it; those a failed follow-up would have held are
+ * left unmarked, for a later review to post.
+ */
+async function postFollowUps(
+  options: PostReviewOptions,
+  scope: string,
+  left: Finding[],
+  block: (finding: Finding) => FindingBlock
+): Promise<{ inFollowUp: Finding[]; unposted: Finding[] }> {
+  const inFollowUp: Finding[] = []
+  let rest = left.map(block)
+  while (rest.length) {
+    const body = packBody(
+      [`### 🤖 Codex review of ${scope}, continued`, '', '**Outside the diff**, continued:'],
+      [],
+      rest
+    )
+    try {
+      await options.api.createReview(options.pr, {
+        commitId: options.plan.headSha,
+        body: await proveMarkers(body.text, options.proof),
+        comments: []
+      })
+    } catch (error) {
+      options.warn(
+        `Could not post ${rest.length} finding(s) that did not fit into the review; the next review posts them: ${(error as Error).message}`
+      )
+      return { inFollowUp, unposted: rest.map((entry) => entry.finding) }
+    }
+    inFollowUp.push(...rest.slice(0, rest.length - body.left.length).map((entry) => entry.finding))
+    rest = rest.slice(rest.length - body.left.length)
+  }
+  return { inFollowUp, unposted: [] }
 }
 
 async function resolveThread(
@@ -109,52 +189,139 @@ async function resolveThread(
 }
 
 function heading(finding: Finding, safe: (text: string) => string): string {
-  return `${SEVERITY_ICONS[finding.severity]} **${finding.severity}** · ${safe(finding.title.replace(/\s+/g, ' '))}`
+  return `${SEVERITY_ICONS[finding.severity]} **${finding.severity}** · ${safe(clip(finding.title.replace(/\s+/g, ' '), TITLE_LIMIT))}`
 }
 
-function inlineBody(finding: Finding, safe: (text: string) => string): string {
-  const parts = [heading(finding, safe), '', safe(finding.body)]
-  if (finding.suggestion !== null) parts.push('', exactBlock(finding.suggestion, 'suggestion'))
-  return fitBody([parts.join('\n')], [findingMarker([findingId(finding)])])
+/** How much of a title a heading shows: the summary's table and structured-output have all of it. */
+const TITLE_LIMIT = 300
+
+/**
+ * A finding as its comment or its entry in a review body lays it out: its heading, its body (made
+ * safe already), then its suggestion or the note in its place.
+ */
+type Layout = (heading: string, finding: Finding, body: string, suggestion: string | undefined) => string
+
+const inlineLayout: Layout = (title, _finding, body, suggestion) =>
+  [title, '', body, ...(suggestion === undefined ? [] : ['', suggestion])].join('\n')
+
+const listLayout: Layout = (title, finding, body, suggestion) => {
+  const where = `${finding.path}:${lineRange(finding.line, finding.start_line)}`
+  return [
+    `- ${title} at ${codeSpan(where)}`,
+    '',
+    indent(body),
+    ...(suggestion === undefined ? [] : ['', indent(suggestion)])
+  ].join('\n')
 }
+const listed = [listLayout, (suggestion: string) => codeBlock(suggestion)] as const
+
+/**
+ * Room for one finding: a comment's limit less its marker and a review heading, so that any one
+ * finding fits into a review of its own.
+ */
+const FINDING_ROOM = GITHUB_BODY_LIMIT - 4_000
+
+/**
+ * A finding's text within FINDING_ROOM. A suggestion that does not fit is left out whole, never cut
+ * (a cut suggestion is a wrong change anyone can commit), with a note in plain text; a body that
+ * still does not fit is cut as the agent wrote it, before it is made safe, so its fences close.
+ */
+function fitFinding(
+  finding: Finding,
+  safe: (text: string) => string,
+  layout: Layout,
+  fence: (suggestion: string) => string
+): { text: string; suggestionCut: boolean } {
+  const title = heading(finding, safe)
+  const whole = layout(
+    title,
+    finding,
+    safe(finding.body),
+    finding.suggestion === null ? undefined : fence(finding.suggestion)
+  )
+  if (whole.length <= FINDING_ROOM) return { text: whole, suggestionCut: false }
+  const note =
+    finding.suggestion === null
+      ? undefined
+      : `_The suggested change (${finding.suggestion.split('\n').length} lines) is too long for a comment: the run's \`structured-output\` and job summary have it._`
+  for (let limit = finding.body.length; ; limit = Math.floor(limit * 0.8)) {
+    const body =
+      limit < finding.body.length
+        ? `${safe(finding.body.slice(0, limit))}\n\n… _cut to fit GitHub's limit_`
+        : safe(finding.body)
+    const text = layout(title, finding, body, note)
+    if (text.length <= FINDING_ROOM || limit === 0) return { text, suggestionCut: finding.suggestion !== null }
+  }
+}
+
+interface FindingBlock {
+  finding: Finding
+  id: string
+  text: string
+}
+
+/**
+ * A review body of `head`, as many findings as fit after it in order, then `tail`, with the marker
+ * of exactly the findings it shows as its last line; `left` are the findings it had no room for.
+ */
+function packBody(head: string[], tail: string[], blocks: FindingBlock[]): { text: string; left: Finding[] } {
+  const room = GITHUB_BODY_LIMIT - findingMarker(blocks.map((block) => block.id)).length - PROOF_ROOM - 1
+  let length = [...head, ...tail].join('\n').length + 2
+  const shown: FindingBlock[] = []
+  for (const block of blocks) {
+    if (length + block.text.length + 2 > room) break
+    length += block.text.length + 2
+    shown.push(block)
+  }
+  const lines = [...head, ...shown.flatMap((block) => ['', block.text]), ...tail]
+  if (shown.length) lines.push(findingMarker(shown.map((block) => block.id)))
+  return { text: lines.join('\n'), left: blocks.slice(shown.length).map((block) => block.finding) }
+}
+
+/** How much of the agent's summary a review shows: the comment and the job summary have all of it. */
+const SUMMARY_LIMIT = 20_000
 
 function reviewBody(parts: {
   summary: string
   scope: string
   onLines: Finding[]
-  offLines: Finding[]
+  offLines: FindingBlock[]
   repeated: Finding[]
   resolvedIds: string[]
   plan: ReviewPlan
   safe: (text: string) => string
-}): string {
+}): { text: string; left: Finding[] } {
   const { onLines, offLines, repeated, resolvedIds, plan, safe } = parts
-  const lines = [`### 🤖 Codex review of ${parts.scope}`, '', parts.summary]
-  const fresh = [...onLines, ...offLines]
-  lines.push(
+  const summary =
+    parts.summary.length > SUMMARY_LIMIT
+      ? `${safe(parts.summary.slice(0, SUMMARY_LIMIT))}\n\n… _cut to fit GitHub's limit_`
+      : safe(parts.summary)
+  const fresh = [...onLines, ...offLines.map((block) => block.finding)]
+  const head = [
+    `### 🤖 Codex review of ${parts.scope}`,
+    '',
+    summary,
     '',
     fresh.length
       ? `**New findings:** ${countBySeverity(fresh)}${onLines.length ? ` (${onLines.length} on the diff lines)` : ''}`
       : '**No new findings.**'
-  )
-  if (offLines.length) {
-    lines.push('', `**Outside the diff** (${countBySeverity(offLines)}):`, '')
-    for (const finding of offLines) {
-      const where = `${finding.path}:${lineRange(finding.line, finding.start_line)}`
-      lines.push(`- ${heading(finding, safe)} at ${codeSpan(where)}`, '', indent(safe(finding.body)))
-      if (finding.suggestion !== null) lines.push('', indent(codeBlock(finding.suggestion)))
-    }
-  }
+  ]
+  if (offLines.length)
+    head.push('', `**Outside the diff** (${countBySeverity(offLines.map((block) => block.finding))}):`)
+  const tail: string[] = []
   if (repeated.length)
-    lines.push('', `_${repeated.length} finding(s) already posted in an earlier review are not repeated._`)
+    tail.push('', `_${repeated.length} finding(s) already posted in an earlier review are not repeated._`)
   if (resolvedIds.length) {
     const titles = resolvedIds.map((id) => plan.open.find((finding) => finding.id === id)?.title ?? id)
-    lines.push('', `**Fixed since the last review:** ${titles.map((title) => safe(title)).join('; ')}`)
+    tail.push(
+      '',
+      `**Fixed since the last review:** ${titles.map((title) => safe(clip(title, TITLE_LIMIT))).join('; ')}`
+    )
   }
-  return fitBody(
-    lines,
-    [findingMarker(offLines.map(findingId))].filter(() => offLines.length > 0)
-  )
+  const body = packBody(head, tail, offLines)
+  if (!body.left.length) return body
+  // the rest follow in reviews of their own: say so where they would have been
+  return packBody(head, ['', '_More findings follow in reviews of their own._', ...tail], offLines)
 }
 
 function indent(text: string): string {
@@ -164,14 +331,6 @@ function indent(text: string): string {
     .join('\n')
 }
 
-/** The body within GitHub's limit, the marker kept as its last line, with room for its proof. */
-function fitBody(lines: string[], marker: string[]): string {
-  const tail = marker.length ? `\n${marker.join('\n')}` : ''
-  const text = lines.join('\n')
-  const room = GITHUB_BODY_LIMIT - tail.length - PROOF_ROOM - 100
-  return (text.length > room ? `${text.slice(0, room)}\n\n… _cut to fit GitHub's limit_` : text) + tail
-}
-
 /** The outcome of a review that could not be posted: its findings are still shown and output. */
 export function unposted(response: ReviewResponse, plan: ReviewPlan): ReviewOutcome {
   return {
@@ -179,6 +338,9 @@ export function unposted(response: ReviewResponse, plan: ReviewPlan): ReviewOutc
     findings: response.findings,
     inline: [],
     inBody: [],
+    inFollowUp: [],
+    unposted: response.findings,
+    cutSuggestions: [],
     repeated: [],
     resolved: [],
     scope: scopeOf(plan)
@@ -200,13 +362,18 @@ export function nextReviewState(
   if (!plan.headSha) return undefined
   const resolved = new Set(outcome?.resolved.map((entry) => entry.id) ?? [])
   const open = new Map(plan.open.filter((finding) => !resolved.has(finding.id)).map((finding) => [finding.id, finding]))
-  for (const finding of outcome?.findings ?? [])
-    open.set(findingId(finding), {
-      id: findingId(finding),
+  const findings = outcome?.findings ?? []
+  const ids = findingIds(findings)
+  findings.forEach((finding, index) => {
+    // a finding not posted is not open on the PR: a later review reports it again and posts it
+    if (outcome?.unposted.includes(finding)) return
+    open.set(ids[index]!, {
+      id: ids[index]!,
       path: finding.path,
       line: finding.line,
       severity: finding.severity,
       title: finding.title
     })
+  })
   return { headSha: plan.headSha, at, open: [...open.values()] }
 }

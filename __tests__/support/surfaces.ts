@@ -270,6 +270,9 @@ function reviewed(): TurnReport {
     inline: response.findings.slice(0, 1),
     inBody: response.findings.slice(1),
     repeated: [],
+    quiet: [],
+    ignored: [],
+    dismissed: [],
     resolved: [{ id: '0123456789ab', title: 'Off by one in the loop', threadResolved: true }],
     scope: 'changes since 1a2b3c4'
   }

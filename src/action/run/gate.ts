@@ -7,6 +7,7 @@ import type { GitHubConnection } from '../github/api.js'
 import { readCommentRequest, type CommentRequest } from '../kinds/conversation/request.js'
 import type { Settings } from '../settings/settings.js'
 import { publishOutputs } from '../surfaces/outputs.js'
+import type { ThreadContinuation } from '../thread/continuation.js'
 
 export type GateSettings = Pick<Settings, 'triggerPhrase' | 'allowUsers' | 'allowBots'>
 
@@ -36,6 +37,23 @@ export async function gateRun(
 async function writtenByUs(request: CommentRequest, github: GitHubConnection | undefined): Promise<boolean> {
   const viewer = await github?.api.viewer()
   return viewer !== undefined && viewer.toLowerCase() === request.author.toLowerCase()
+}
+
+/**
+ * A review the pull_request event started, on a PR whose automatic reviews someone paused: it
+ * starts nothing. Commands, questions and the review command still run.
+ */
+export function pausedReview(
+  settings: Pick<Settings, 'mode' | 'triggerPhrase'>,
+  request: CommentRequest | undefined,
+  thread: Pick<ThreadContinuation, 'pause'>
+): { skip: string; say: (message: string) => void } | undefined {
+  const pause = thread.pause
+  if (request || settings.mode !== 'review' || !pause?.paused) return undefined
+  return {
+    skip: `automatic reviews of this pull request were paused by @${pause.by} at ${pause.at}; comment \`${settings.triggerPhrase} resume\` to start them again`,
+    say: core.info
+  }
 }
 
 /** A run that starts no turn: nothing is posted, no model is called, and the step succeeds. */

@@ -14,6 +14,8 @@ import {
   type ReviewResponse
 } from '../../core/findings.js'
 import { SEVERITY_ICONS } from '../../surfaces/findings.js'
+import type { Severity } from '../../core/constants.js'
+import { severityRank } from '../../core/findings.js'
 import type { ReviewPlan } from './plan.js'
 import { findingMarker } from '../../core/markers.js'
 import type { PostedFinding } from './posted.js'
@@ -26,6 +28,8 @@ export interface PostReviewOptions {
   response: ReviewResponse
   diff: DiffMap
   posted: Map<string, PostedFinding>
+  /** The noise dial: what is left out, and what is posted inline. */
+  dial: { ignores: (path: string) => boolean; minSeverity: Severity; maxComments: number }
   /** Makes the agent's text safe to show: no HTML comment, no mention, no remote image. */
   safe: (markdown: string) => string
   warn: (message: string) => void
@@ -38,18 +42,41 @@ export interface PostReviewOptions {
  */
 export async function postReview(options: PostReviewOptions): Promise<ReviewOutcome> {
   const { api, pr, plan, response, diff, posted, safe, warn } = options
+  const { ignores, minSeverity, maxComments } = options.dial
   const findings = response.findings
-  const fresh = findings.filter((finding) => !posted.has(findingId(finding)))
-  const repeated = findings.filter((finding) => posted.has(findingId(finding)))
-  const inline = fresh.filter((finding) => onDiff(diff, finding.path, finding.line, finding.start_line))
-  const inBody = fresh.filter((finding) => !inline.includes(finding))
+  const ignored = findings.filter((finding) => ignores(finding.path))
+  const dismissedIds = new Set(plan.dismissed.map((entry) => entry.id))
+  const dismissed = findings.filter((finding) => !ignores(finding.path) && dismissedIds.has(findingId(finding)))
+  const reviewed = findings.filter((finding) => !ignored.includes(finding) && !dismissed.includes(finding))
+  const fresh = reviewed.filter((finding) => !posted.has(findingId(finding)))
+  const repeated = reviewed.filter((finding) => posted.has(findingId(finding)))
+  const loud = fresh.filter((finding) => severityRank(finding.severity) <= severityRank(minSeverity))
+  const worstFirst = loud
+    .filter((finding) => onDiff(diff, finding.path, finding.line, finding.start_line))
+    .sort((a, b) => severityRank(a.severity) - severityRank(b.severity))
+  const inline = worstFirst.slice(0, maxComments)
+  const quiet = [...worstFirst.slice(maxComments), ...fresh.filter((finding) => !loud.includes(finding))]
+  const inBody = loud.filter((finding) => !worstFirst.includes(finding))
+  const dialNote = `below ${minSeverity} (min-severity) or past ${maxComments} inline comments (max-comments)`
   const scope = scopeOf(plan)
   const resolvable = new Map(plan.open.map((finding) => [finding.id, finding]))
   const resolvedIds = [...new Set(response.resolved)].filter((id) => resolvable.has(id))
 
   const draft = (onLines: Finding[], offLines: Finding[]): ReviewDraft => ({
     commitId: plan.headSha,
-    body: reviewBody({ summary: safe(response.summary), scope, onLines, offLines, repeated, resolvedIds, plan, safe }),
+    body: reviewBody({
+      summary: safe(response.summary),
+      scope,
+      onLines,
+      offLines,
+      quiet,
+      dialNote,
+      repeated,
+      dismissed,
+      resolvedIds,
+      plan,
+      safe
+    }),
     comments: onLines.map((finding) => ({
       path: finding.path,
       line: finding.line,
@@ -67,8 +94,8 @@ export async function postReview(options: PostReviewOptions): Promise<ReviewOutc
     // the diff moved under us (a push during the turn): nothing is lost, every finding goes in the body
     if (httpStatusOf(error) !== 422 || !inline.length) throw error
     warn(`GitHub refused the review's inline comments (${(error as Error).message}): posting every finding in its body`)
-    review = await api.createReview(pr, draft([], fresh))
-    inBody.push(...inline.splice(0))
+    review = await api.createReview(pr, draft([], [...inline, ...inBody]))
+    inBody.unshift(...inline.splice(0))
   }
 
   const resolved = await Promise.all(
@@ -78,7 +105,19 @@ export async function postReview(options: PostReviewOptions): Promise<ReviewOutc
       threadResolved: await resolveThread(api, pr, posted.get(id), plan.headSha, warn)
     }))
   )
-  return { url: review.url, summary: response.summary, findings, inline, inBody, repeated, resolved, scope }
+  return {
+    url: review.url,
+    summary: response.summary,
+    findings,
+    inline,
+    inBody,
+    repeated,
+    quiet,
+    ignored,
+    dismissed,
+    resolved,
+    scope
+  }
 }
 
 async function resolveThread(
@@ -116,14 +155,17 @@ function reviewBody(parts: {
   scope: string
   onLines: Finding[]
   offLines: Finding[]
+  quiet: Finding[]
+  dialNote: string
   repeated: Finding[]
+  dismissed: Finding[]
   resolvedIds: string[]
   plan: ReviewPlan
   safe: (text: string) => string
 }): string {
-  const { onLines, offLines, repeated, resolvedIds, plan, safe } = parts
+  const { onLines, offLines, quiet, repeated, dismissed, resolvedIds, plan, safe } = parts
   const lines = [`### 🤖 Codex review of ${parts.scope}`, '', parts.summary]
-  const fresh = [...onLines, ...offLines]
+  const fresh = [...onLines, ...offLines, ...quiet]
   lines.push(
     '',
     fresh.length
@@ -138,15 +180,26 @@ function reviewBody(parts: {
       if (finding.suggestion !== null) lines.push('', indent(codeBlock(finding.suggestion)))
     }
   }
+  if (quiet.length) {
+    lines.push('', '<details>', `<summary>${quiet.length} more finding(s), ${parts.dialNote}</summary>`, '')
+    for (const finding of quiet)
+      lines.push(
+        `- ${heading(finding, safe)} at ${codeSpan(`${finding.path}:${lineRange(finding.line, finding.start_line)}`)}`
+      )
+    lines.push('', '</details>')
+  }
   if (repeated.length)
     lines.push('', `_${repeated.length} finding(s) already posted in an earlier review are not repeated._`)
+  if (dismissed.length)
+    lines.push('', `_${dismissed.length} finding(s) the team dismissed on this pull request are not posted again._`)
   if (resolvedIds.length) {
     const titles = resolvedIds.map((id) => plan.open.find((finding) => finding.id === id)?.title ?? id)
     lines.push('', `**Fixed since the last review:** ${titles.map((title) => safe(title)).join('; ')}`)
   }
+  const listed = [...offLines, ...quiet]
   return fitBody(
     lines,
-    [findingMarker(offLines.map(findingId))].filter(() => offLines.length > 0)
+    [findingMarker(listed.map(findingId))].filter(() => listed.length > 0)
   )
 }
 
@@ -173,6 +226,9 @@ export function unposted(response: ReviewResponse, plan: ReviewPlan): ReviewOutc
     inline: [],
     inBody: [],
     repeated: [],
+    quiet: [],
+    ignored: [],
+    dismissed: [],
     resolved: [],
     scope: scopeOf(plan)
   }
@@ -193,7 +249,8 @@ export function nextReviewState(
   if (!plan.headSha) return undefined
   const resolved = new Set(outcome?.resolved.map((entry) => entry.id) ?? [])
   const open = new Map(plan.open.filter((finding) => !resolved.has(finding.id)).map((finding) => [finding.id, finding]))
-  for (const finding of outcome?.findings ?? [])
+  const left = new Set([...(outcome?.ignored ?? []), ...(outcome?.dismissed ?? [])])
+  for (const finding of (outcome?.findings ?? []).filter((entry) => !left.has(entry)))
     open.set(findingId(finding), {
       id: findingId(finding),
       path: finding.path,

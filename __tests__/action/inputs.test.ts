@@ -112,6 +112,26 @@ describe('readSettings', () => {
     })
   })
 
+  it('reads the noise dial: min-severity, max-comments, ignore-paths with the default ignores on or off', () => {
+    expect(settings(valid)).toMatchObject({
+      minSeverity: 'nit',
+      maxComments: 20,
+      ignorePaths: { globs: [], defaults: true }
+    })
+    expect(
+      settings({
+        ...valid,
+        'min-severity': 'major',
+        'max-comments': '0',
+        'ignore-paths': 'docs/**, **/*.snap\n!defaults\ngen/*.ts'
+      })
+    ).toMatchObject({
+      minSeverity: 'major',
+      maxComments: 0,
+      ignorePaths: { globs: ['docs/**', '**/*.snap', 'gen/*.ts'], defaults: false }
+    })
+  })
+
   it.each([
     [{ 'openai-api-key': 'k' }, 'Input "prompt": is required (or give prompt-file)'],
     [{ ...valid, 'prompt-file': 'prompt.md' }, 'Input "prompt": give either prompt or prompt-file, not both'],
@@ -161,7 +181,17 @@ describe('readSettings', () => {
     [
       { ...valid, 'codex-version': '1.0 --registry=evil' },
       'Input "codex-version": "1.0 --registry=evil" is not a version'
-    ]
+    ],
+    [{ ...valid, 'min-severity': 'low' }, 'Input "min-severity": "low" is not one of critical, major, minor, nit'],
+    [{ ...valid, 'max-comments': '-1' }, 'Input "max-comments": "-1" is not a whole number of comments from 0 to 9999'],
+    [{ ...valid, 'max-comments': 'ten' }, 'Input "max-comments": "ten" is not a whole number'],
+    [{ ...valid, 'ignore-paths': '!docs/**' }, 'Input "ignore-paths": "!docs/**": negations are not supported'],
+    [
+      { ...valid, 'ignore-paths': '/etc/*' },
+      'Input "ignore-paths": "/etc/*" is not a glob relative to the repository root'
+    ],
+    [{ ...valid, 'ignore-paths': 'a/../b' }, 'Input "ignore-paths": "a/../b" is not a glob relative'],
+    [{ ...valid, 'ignore-paths': "x'; rm -rf ~; '" }, 'Input "ignore-paths": "x\'; rm -rf ~; \'" holds a quote']
   ])('refuses %j with one line naming the input', (inputs, message) => {
     const text = error(inputs)
     expect(text).toContain(message)

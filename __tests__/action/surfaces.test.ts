@@ -154,8 +154,8 @@ describe('the review findings table', () => {
     const review = surfaces().find((surface) => surface.name === 'review')!
     const rows = renderedDom(review.summary).querySelectorAll('table tbody tr')
     expect(rows.map((row) => row.querySelectorAll('td').map((cell) => cell.text))).toEqual([
-      ['🟠 major', 'src/math.js:2', '`add` subtracts <details>'],
-      ['⚪ nit', 'src/a|b.js:38-40', 'Comment repeats the code']
+      ['🟠 major', 'src/math.js:2', '`add` subtracts <details>', 'inline'],
+      ['⚪ nit', 'src/a|b.js:38-40', 'Comment repeats the code', 'review body']
     ])
   })
 })

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { pullRequestEvent } from './github/events.js'
 import { pullFile, type GitHubServer } from './githubServer.js'
@@ -26,7 +26,10 @@ export class PrRepo {
 
   /** Commits `files` on the branch; returns the new head. */
   commit(files: Record<string, string>, message = 'change'): string {
-    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(this.dir, name), text)
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(this.dir, name)), { recursive: true })
+      writeFileSync(path.join(this.dir, name), text)
+    }
     this.git('add', '.')
     this.git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', message)
     return this.head

@@ -273,6 +273,9 @@ function reviewed(): TurnReport {
     unposted: [],
     cutSuggestions: [],
     repeated: [],
+    quiet: [],
+    ignored: [],
+    dismissed: [],
     resolved: [{ id: '0123456789ab', title: 'Off by one in the loop', threadResolved: true }],
     scope: 'changes since 1a2b3c4'
   }

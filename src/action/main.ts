@@ -6,7 +6,7 @@ import { Redactor } from './core/redact.js'
 import { connectGitHub } from './github/api.js'
 import { readRunContext } from './github/context.js'
 import { chooseKind } from './run/choose.js'
-import { gateRun, skipRun } from './run/gate.js'
+import { gateRun, pausedReview, skipRun } from './run/gate.js'
 import { runLive } from './run/live.js'
 import { publishTurn } from './run/publish.js'
 import { openSession, threadKeysOf } from './run/session.js'
@@ -47,6 +47,8 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
   const gate = await gateRun(settings, context, github, proof)
   if ('skip' in gate) return skipRun(gate, context, redactor)
   const session = await openSession({ settings, context, env, keys, github, redactor, codec, proof })
+  const paused = pausedReview(settings, gate.request, session.thread)
+  if (paused) return skipRun(paused, context, redactor)
   const kind = await chooseKind({ settings, request: gate.request, github, session, redactor, proof })
   const live = await runLive({ settings, context, keys, session, kind, redactor })
   await publishTurn({ settings, session, kind, live, redactor })

@@ -33,7 +33,10 @@ export const Inputs = {
   Mode: 'mode',
   TriggerPhrase: 'trigger-phrase',
   FailOnSeverity: 'fail-on-severity',
-  TrustPrInstructions: 'trust-pr-instructions'
+  TrustPrInstructions: 'trust-pr-instructions',
+  MinSeverity: 'min-severity',
+  MaxComments: 'max-comments',
+  IgnorePaths: 'ignore-paths'
 } as const
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs]
@@ -57,6 +60,9 @@ export type OutputName = (typeof Outputs)[keyof typeof Outputs]
 export const DEFAULT_CODEX_VERSION = '0.169.0'
 export const DEFAULT_TIMEOUT_MINUTES = 30
 export const DEFAULT_TRIGGER_PHRASE = '@codex'
+export const DEFAULT_MAX_COMMENTS = 20
+/** The ignore-paths entry that turns off the default ignores (lockfiles, linguist-generated and -vendored files). */
+export const NO_DEFAULT_IGNORES = '!defaults'
 
 /** `turn` runs the user's prompt; `review` reviews the PR's change and posts the findings on its lines. */
 export const MODES = ['turn', 'review'] as const

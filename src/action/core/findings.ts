@@ -92,6 +92,12 @@ export interface ReviewOutcome {
   cutSuggestions: Finding[]
   /** Findings of the response already posted by an earlier review: not posted again. */
   repeated: Finding[]
+  /** New findings below min-severity or beyond max-comments: listed one line each in the review body. */
+  quiet: Finding[]
+  /** Findings on ignored paths (ignore-paths and the default ignores): not posted. */
+  ignored: Finding[]
+  /** Findings the team dismissed on this PR: never posted again. */
+  dismissed: Finding[]
   /** Earlier findings the agent reported fixed, with whether their thread could be resolved. */
   resolved: Array<{ id: string; title: string; threadResolved: boolean }>
   /** The range reviewed, in words. */
@@ -110,3 +116,22 @@ export const ReviewStateSchema = z.object({
 })
 
 export type ReviewState = z.infer<typeof ReviewStateSchema>
+
+/** A finding the team dismissed on this PR: by resolving its thread, a 👎, or the dismiss command. */
+export const DismissalSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  path: z.string(),
+  /** Who dismissed it, and how. */
+  by: z.string(),
+  how: z.enum(['resolved', 'thumbs-down', 'command']),
+  reason: z.string().optional(),
+  at: z.string()
+})
+
+export type Dismissal = z.infer<typeof DismissalSchema>
+
+/** Whether automatic reviews of the PR are paused (the pause and resume commands), who said so, and when. */
+export const ReviewPauseSchema = z.object({ paused: z.boolean(), by: z.string(), at: z.string() })
+
+export type ReviewPause = z.infer<typeof ReviewPauseSchema>

@@ -1,4 +1,4 @@
-import type { ReviewState } from './findings.js'
+import type { Dismissal, ReviewPause, ReviewState } from './findings.js'
 import type { OutputSchema } from './outputSchema.js'
 import type { KindOutcome, TurnReport } from './report.js'
 
@@ -6,6 +6,10 @@ import type { KindOutcome, TurnReport } from './report.js'
 export interface KindPublished extends KindOutcome {
   /** Review mode: the state the next review starts from. */
   reviewState?: ReviewState
+  /** Findings the team dismissed, found by this turn: kept for every later review. */
+  dismissed?: Dismissal[]
+  /** The pause or resume command: whether automatic reviews run from now on. */
+  pause?: ReviewPause
 }
 
 /**
@@ -20,6 +24,8 @@ export interface TurnKind {
   /** More facts for the data block, each already quoted where untrusted. */
   facts: string[]
   outputSchema?: OutputSchema
+  /** Set by a command that needs no model: this text is the turn's answer, and codex is not run. */
+  answerWithoutModel?: string
   /** Runs once the turn has been admitted and is about to start. */
   started?(): Promise<void>
   /** Publishes what this kind of turn adds (the review, the answer), once the turn has ended. */

@@ -21,6 +21,10 @@ export interface ReviewThread {
   isResolved: boolean
   /** The REST id of the thread's first comment. */
   firstCommentId?: number
+  /** Who resolved the thread, while it is resolved (a bot's login without "[bot]", as GraphQL gives it). */
+  resolvedBy?: string
+  /** Who reacted 👎 to the thread's first comment. */
+  thumbsDown: string[]
 }
 
 export interface ReviewDraft {
@@ -59,7 +63,10 @@ const THREADS_QUERY = `query($owner: String!, $repo: String!, $number: Int!, $cu
   repository(owner: $owner, name: $repo) {
     pullRequest(number: $number) {
       reviewThreads(first: 100, after: $cursor) {
-        nodes { id isResolved comments(first: 1) { nodes { fullDatabaseId } } }
+        nodes {
+          id isResolved resolvedBy { login }
+          comments(first: 1) { nodes { fullDatabaseId reactions(first: 100, content: THUMBS_DOWN) { nodes { content user { login } } } } }
+        }
         pageInfo { hasNextPage endCursor }
       }
     }
@@ -70,7 +77,17 @@ interface ThreadsAnswer {
   repository: {
     pullRequest: {
       reviewThreads: {
-        nodes: Array<{ id: string; isResolved: boolean; comments: { nodes: Array<{ fullDatabaseId: string | null }> } }>
+        nodes: Array<{
+          id: string
+          isResolved: boolean
+          resolvedBy: { login: string } | null
+          comments: {
+            nodes: Array<{
+              fullDatabaseId: string | null
+              reactions: { nodes: Array<{ content: string; user: { login: string } | null }> }
+            }>
+          }
+        }>
       }
     } | null
   } | null
@@ -149,8 +166,16 @@ export function createReviewApi(octokit: Octokit, owner: string, repo: string): 
     async reviewThreads(number) {
       const answer = await octokit.graphql.paginate<ThreadsAnswer>(THREADS_QUERY, { owner, repo, number })
       return (answer.repository?.pullRequest?.reviewThreads.nodes ?? []).map((node) => {
-        const firstId = node.comments.nodes[0]?.fullDatabaseId
-        return { id: node.id, isResolved: node.isResolved, firstCommentId: firstId ? Number(firstId) : undefined }
+        const first = node.comments.nodes[0]
+        return {
+          id: node.id,
+          isResolved: node.isResolved,
+          firstCommentId: first?.fullDatabaseId ? Number(first.fullDatabaseId) : undefined,
+          resolvedBy: node.resolvedBy?.login,
+          thumbsDown: (first?.reactions.nodes ?? []).flatMap((reaction) =>
+            reaction.content === 'THUMBS_DOWN' && reaction.user ? [reaction.user.login] : []
+          )
+        }
       })
     },
     async resolveReviewThread(reviewThreadId) {

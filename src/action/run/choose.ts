@@ -5,6 +5,7 @@ import type { TurnKind } from '../core/kind.js'
 import type { MarkerProof } from '../core/markers.js'
 import type { Redactor } from '../core/redact.js'
 import type { GitHubConnection } from '../github/api.js'
+import { commandKind, parseCommand, reviewOnRequest } from '../kinds/commands.js'
 import { conversationKind } from '../kinds/conversation/kind.js'
 import type { CommentRequest } from '../kinds/conversation/request.js'
 import { promptKind } from '../kinds/prompt.js'
@@ -14,7 +15,17 @@ import { AGENT_HEADING_LEVEL } from '../surfaces/format.js'
 import { agentMarkdown } from '../surfaces/markdown.js'
 import type { Session } from './session.js'
 
-export type KindSettings = Pick<Settings, 'mode' | 'prompt' | 'outputSchema' | 'workingDirectory'>
+export type KindSettings = Pick<
+  Settings,
+  | 'mode'
+  | 'prompt'
+  | 'outputSchema'
+  | 'workingDirectory'
+  | 'triggerPhrase'
+  | 'minSeverity'
+  | 'maxComments'
+  | 'ignorePaths'
+>
 
 /** The turn's kind: an answer to a comment, a review, or the user's prompt. */
 export async function chooseKind(parts: {
@@ -38,13 +49,31 @@ export async function chooseKind(parts: {
   const safe = (markdown: string): string =>
     redactor.redact(agentMarkdown(markdown, { headingLevel: AGENT_HEADING_LEVEL }))
   const common = { api: github.api, safe, warn: core.warning }
-  if (request) return conversationKind({ ...common, pr: pr.number, request, standingInstructions: settings.prompt })
-  return reviewKind({
-    ...common,
-    pr,
-    proof: parts.proof,
+  const command = request && parseCommand(request.text)
+  const review = (full: boolean) =>
+    reviewKind({
+      ...common,
+      pr,
+      proof: parts.proof,
+      lastReview: thread.lastReview,
+      full,
+      dismissed: thread.dismissed,
+      dial: settings,
+      workingDirectory: settings.workingDirectory,
+      teamInstructions: settings.prompt
+    })
+  if (!request) return review(false)
+  const conversation = { ...common, pr: pr.number, request, standingInstructions: settings.prompt }
+  if (!command) return conversationKind(conversation)
+  core.info(`The comment is the ${command.name} command`)
+  if (command.name === 'review' || command.name === 'full review')
+    return reviewOnRequest(await review(command.name === 'full review'), github.api, pr.number, request, core.warning)
+  return commandKind({
+    ...conversation,
+    command: command.name,
+    reason: 'reason' in command ? command.reason : undefined,
+    triggerPhrase: settings.triggerPhrase,
     lastReview: thread.lastReview,
-    workingDirectory: settings.workingDirectory,
-    teamInstructions: settings.prompt
+    proof: parts.proof
   })
 }

@@ -8,6 +8,7 @@ import type { GitHubConnection } from '../github/api.js'
 import { readCommentRequest, type CommentRequest } from '../kinds/conversation/request.js'
 import type { Settings } from '../settings/settings.js'
 import { publishOutputs } from '../surfaces/outputs.js'
+import type { ThreadContinuation } from '../thread/continuation.js'
 
 export type GateSettings = Pick<Settings, 'triggerPhrase' | 'allowUsers' | 'allowBots'>
 
@@ -53,6 +54,23 @@ async function writtenByUs(
 function commentBodyOf(context: Pick<RunContext, 'payload'>): string {
   const body = (context.payload.comment as { body?: unknown } | undefined)?.body
   return typeof body === 'string' ? body : ''
+}
+
+/**
+ * A review the pull_request event started, on a PR whose automatic reviews someone paused: it
+ * starts nothing. Commands, questions and the review command still run.
+ */
+export function pausedReview(
+  settings: Pick<Settings, 'mode' | 'triggerPhrase'>,
+  request: CommentRequest | undefined,
+  thread: Pick<ThreadContinuation, 'pause'>
+): { skip: string; say: (message: string) => void } | undefined {
+  const pause = thread.pause
+  if (request || settings.mode !== 'review' || !pause?.paused) return undefined
+  return {
+    skip: `automatic reviews of this pull request were paused by @${pause.by} at ${pause.at}; comment \`${settings.triggerPhrase} resume\` to start them again`,
+    say: core.info
+  }
 }
 
 /** A run that starts no turn: nothing is posted, no model is called, and the step succeeds. */

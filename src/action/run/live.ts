@@ -50,6 +50,12 @@ export async function runLive(parts: {
     )
   sticky?.progress(commentBody)
   await kind.started?.()
+  if (kind.answerWithoutModel !== undefined) {
+    // a command the action answers itself: codex is never started
+    report.absorb({ items: [], finalResponse: kind.answerWithoutModel, usage: null, threadId: null })
+    report.finish('success')
+    return { report, commentBody }
+  }
   const streamer = new LogStreamer(jobLog, settings.workingDirectory)
   core.info(
     `Codex turn in ${settings.workingDirectory} (sandbox ${settings.sandbox}${settings.model ? `, model ${settings.model}` : ''})`

@@ -22,9 +22,9 @@ export async function publishTurn(parts: {
   const { settings, kind, redactor } = parts
   const { thread, sticky } = parts.session
   const { report, commentBody } = parts.live
-  const { reviewState, ...outcome } = (await kind.publish?.(report)) ?? {}
+  const { reviewState, dismissed, pause, ...outcome } = (await kind.publish?.(report)) ?? {}
   report.addOutcome(outcome)
-  await thread.finish(report, reviewState)
+  await thread.finish(report, { reviewState, dismissed, pause })
   await Promise.all([thread.save(), publishOutputs(report, redactor, sticky && (() => sticky.publish(commentBody())))])
   if (report.status !== 'success')
     core.setFailed(breakLogCommands(redactor.redact(report.error ?? `The turn ended: ${report.status}`)))

@@ -15,9 +15,11 @@ import {
   COMMENT_EVENTS,
   DEFAULT_CODEX_VERSION,
   DEFAULT_TIMEOUT_MINUTES,
+  DEFAULT_MAX_COMMENTS,
   DEFAULT_TRIGGER_PHRASE,
   Inputs,
   MODES,
+  NO_DEFAULT_IGNORES,
   SEVERITIES,
   THREAD_STORES,
   type InputName,
@@ -72,6 +74,12 @@ export interface Settings {
   failOnSeverity?: Severity
   /** true: the agent reads the PR's own AGENTS.md files; false: the base branch's, for the turn. */
   trustPrInstructions: boolean
+  /** Review mode: findings below this severity are listed in the review body, not posted inline. */
+  minSeverity: Severity
+  /** Review mode: at most this many inline comments per review, most severe first. */
+  maxComments: number
+  /** Review mode: globs (relative to the repository root) of files not reviewed, and whether the default ignores apply too. */
+  ignorePaths: { globs: string[]; defaults: boolean }
 }
 
 /** The inputs that hold lists or text; every other input is one line. */
@@ -82,7 +90,8 @@ const MULTILINE_INPUTS: readonly InputName[] = [
   Inputs.AllowUsers,
   Inputs.AllowBots,
   Inputs.AllowEnv,
-  Inputs.SecretsToRedact
+  Inputs.SecretsToRedact,
+  Inputs.IgnorePaths
 ]
 
 const sandboxModes = ['read-only', 'workspace-write', 'danger-full-access'] as const
@@ -154,7 +163,10 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     allowBots: readLogins(Inputs.AllowBots, read(Inputs.AllowBots), true),
     allowEnv: readAllowEnv(read(Inputs.AllowEnv), env, apiKey),
     secretsToRedact: readList(read(Inputs.SecretsToRedact)),
-    trustPrInstructions: readBoolean(Inputs.TrustPrInstructions, optional(Inputs.TrustPrInstructions)) ?? false
+    trustPrInstructions: readBoolean(Inputs.TrustPrInstructions, optional(Inputs.TrustPrInstructions)) ?? false,
+    minSeverity: oneOf(Inputs.MinSeverity, SEVERITIES, 'nit')!,
+    maxComments: readMaxComments(optional(Inputs.MaxComments)),
+    ignorePaths: readIgnorePaths(read(Inputs.IgnorePaths))
   }
 }
 
@@ -317,4 +329,31 @@ function readTimeout(value: string | undefined): number {
     throw new InputError(Inputs.TimeoutMinutes, `"${value}" is not a positive number of minutes`)
   }
   return Math.round(minutes * 60_000)
+}
+
+function readMaxComments(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_COMMENTS
+  if (!/^\d{1,4}$/.test(value))
+    throw new InputError(Inputs.MaxComments, `"${value}" is not a whole number of comments from 0 to 9999`)
+  return Number(value)
+}
+
+/**
+ * Globs relative to the repository root, as minimatch and git's `:(glob)` pathspecs both read them;
+ * they are put in the review's git commands, so nothing that could leave a quoted shell word.
+ */
+function readIgnorePaths(text: string): { globs: string[]; defaults: boolean } {
+  const entries = readList(text)
+  for (const entry of entries) {
+    if (entry === NO_DEFAULT_IGNORES) continue
+    if (entry.startsWith('!'))
+      throw new InputError(Inputs.IgnorePaths, `"${entry}": negations are not supported (only ${NO_DEFAULT_IGNORES})`)
+    if (entry.startsWith('/') || entry.split('/').some((part) => part === '..' || part === '.'))
+      throw new InputError(Inputs.IgnorePaths, `"${entry}" is not a glob relative to the repository root`)
+    if (/['"`$\\]/.test(entry)) throw new InputError(Inputs.IgnorePaths, `"${entry}" holds a quote, "$" or "\\"`)
+  }
+  return {
+    globs: entries.filter((entry) => entry !== NO_DEFAULT_IGNORES),
+    defaults: !entries.includes(NO_DEFAULT_IGNORES)
+  }
 }

@@ -1,5 +1,5 @@
 import type { Severity } from '../core/constants.js'
-import { countBySeverity, severityRank } from '../core/findings.js'
+import { countBySeverity, severityRank, type Finding, type ReviewOutcome } from '../core/findings.js'
 import type { TurnReport } from '../core/report.js'
 import { AGENT_HEADING_LEVEL } from './format.js'
 import { agentMarkdown, codeBlock, codeSpan, tableCell } from './markdown.js'
@@ -20,7 +20,10 @@ export function reviewAnswer(report: TurnReport): string | undefined {
     `New: ${posted} (${review.inline.length} on the diff lines, ${review.inBody.length} in the review body` +
       `${review.inFollowUp.length ? `, ${review.inFollowUp.length} in follow-up reviews` : ''})` +
       `${review.url && review.unposted.length ? ` · not posted: ${review.unposted.length} (the next review posts them)` : ''}` +
-      ` · already posted: ${review.repeated.length} · resolved: ${review.resolved.length}`
+      ` · already posted: ${review.repeated.length} · resolved: ${review.resolved.length}` +
+      ` · dismissed: ${review.dismissed.length}` +
+      (review.quiet.length ? ` · listed only: ${review.quiet.length}` : '') +
+      (review.ignored.length ? ` · ignored: ${review.ignored.length}` : '')
   ].join('\n\n')
 }
 
@@ -36,9 +39,28 @@ export function findingsTable(report: TurnReport): string | undefined {
   const sorted = [...review.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity))
   const rows = sorted.map((finding) => {
     const where = `${finding.path}:${lineRange(finding.line, finding.start_line)}`
-    return `| ${SEVERITY_ICONS[finding.severity]} ${finding.severity} | ${tableCell(codeSpan(where))} | ${tableCell(codeSpan(finding.title))} |`
+    return `| ${SEVERITY_ICONS[finding.severity]} ${finding.severity} | ${tableCell(codeSpan(where))} | ${tableCell(codeSpan(finding.title))} | ${postedAs(review, finding)} |`
   })
-  return ['### Review findings', '', '| severity | where | finding |', '| --- | --- | --- |', ...rows].join('\n')
+  return [
+    '### Review findings',
+    '',
+    '| severity | where | finding | posted |',
+    '| --- | --- | --- | --- |',
+    ...rows
+  ].join('\n')
+}
+
+/** Where a finding went: every finding is in the table, whatever the noise dial did with it. */
+function postedAs(review: ReviewOutcome, finding: Finding): string {
+  if (review.ignored.includes(finding)) return 'ignored (ignore-paths)'
+  if (review.dismissed.includes(finding)) return 'dismissed by the team'
+  if (review.repeated.includes(finding)) return 'already posted'
+  if (review.unposted.includes(finding)) return 'not posted (the next review posts it)'
+  if (review.inFollowUp.includes(finding)) return 'follow-up review'
+  if (review.inline.includes(finding)) return 'inline'
+  if (review.inBody.includes(finding)) return 'review body'
+  if (review.quiet.includes(finding)) return 'listed (min-severity / max-comments)'
+  return 'not posted'
 }
 
 /**

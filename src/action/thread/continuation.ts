@@ -1,5 +1,5 @@
 import type { Codex, Thread, ThreadOptions } from '../../sdk/index.js'
-import type { ReviewState } from '../core/findings.js'
+import type { Dismissal, ReviewPause, ReviewState } from '../core/findings.js'
 import type { Redactor } from '../core/redact.js'
 import type { TurnReport } from '../core/report.js'
 import type { ThreadArchive } from './archive.js'
@@ -106,6 +106,16 @@ export class ThreadContinuation {
     return this.#transcript.review
   }
 
+  /** Findings the team dismissed on this PR. */
+  get dismissed(): Dismissal[] {
+    return this.#transcript.dismissed ?? []
+  }
+
+  /** Whether automatic reviews are paused, and who said so; undefined: never paused. */
+  get pause(): ReviewPause | undefined {
+    return this.#transcript.pause
+  }
+
   /** The transcript as the comment's last line keeps it; undefined without a secret, since no run could trust it. */
   get encodedTranscript(): string | undefined {
     return this.codec.encode(this.#transcript)
@@ -116,9 +126,19 @@ export class ThreadContinuation {
    * turns of runs of the same thread that ended meanwhile: the mirror is read again, and so is the
    * archive, since this run's own progress edits may have overwritten the mirror since such a run wrote it.
    */
-  async finish(report: TurnReport, reviewState: ReviewState | undefined): Promise<void> {
+  async finish(
+    report: TurnReport,
+    changes: { reviewState?: ReviewState; dismissed?: Dismissal[]; pause?: ReviewPause } = {}
+  ): Promise<void> {
+    const { reviewState, dismissed = [], pause } = changes
+    const record = this.#transcript
     const transcript = withTurn(
-      reviewState ? { ...this.#transcript, review: reviewState } : this.#transcript,
+      {
+        ...record,
+        ...(reviewState && { review: reviewState }),
+        ...(dismissed.length && { dismissed: [...(record.dismissed ?? []), ...dismissed] }),
+        ...(pause && { pause })
+      },
       this.#turn(report)
     )
     const { key, archive, resume } = this.options

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { clip } from '../../shared/text.js'
-import { ReviewStateSchema } from '../core/findings.js'
+import { DismissalSchema, ReviewPauseSchema, ReviewStateSchema } from '../core/findings.js'
 import { readRecordMarker, recordMarker } from '../core/markers.js'
 import { promptJson } from '../core/prompt.js'
 import { deriveRecordKey } from './seal.js'
@@ -23,7 +23,11 @@ const TranscriptSchema = z.object({
   threadId: z.string().nullable(),
   /** Newest first. */
   turns: z.array(TranscriptTurnSchema),
-  review: ReviewStateSchema.optional()
+  review: ReviewStateSchema.optional(),
+  /** Findings the team dismissed on this PR: never posted again. */
+  dismissed: z.array(DismissalSchema).optional(),
+  /** Whether automatic reviews are paused: the last pause or resume command. */
+  pause: ReviewPauseSchema.optional()
 })
 
 export type TranscriptTurn = z.infer<typeof TranscriptTurnSchema>
@@ -66,7 +70,19 @@ export function mergeTranscripts(key: string, ...records: Array<Transcript | und
   const review = records
     .flatMap((record) => (record?.review ? [record.review] : []))
     .sort((a, b) => b.at.localeCompare(a.at))[0]
-  return { version: 1, key, threadId, turns: newestFirst, ...(review && { review }) }
+  const dismissed = new Map(records.flatMap((record) => record?.dismissed ?? []).map((entry) => [entry.id, entry]))
+  const pause = records
+    .flatMap((record) => (record?.pause ? [record.pause] : []))
+    .sort((a, b) => b.at.localeCompare(a.at))[0]
+  return {
+    version: 1,
+    key,
+    threadId,
+    turns: newestFirst,
+    ...(review && { review }),
+    ...(dismissed.size && { dismissed: [...dismissed.values()] }),
+    ...(pause && { pause })
+  }
 }
 
 /** The marker's share of a comment: the rest of the 65,536 characters belongs to the response. */

@@ -61,17 +61,22 @@ export function conversationKind(options: ConversationKindOptions): TurnKind {
     async publish(report: TurnReport): Promise<KindPublished> {
       const body = answerBody(report, request, safe)
       try {
-        const answer =
-          request.kind === 'review'
-            ? await api.replyToReviewComment(pr, request.threadCommentId ?? request.commentId, body)
-            : await api.createComment(pr, body)
-        return { answerUrl: answer.url }
+        return { answerUrl: await postReply(api, pr, request, body) }
       } catch (error) {
         warn(`Could not post the answer: ${(error as Error).message}`)
         return {}
       }
     }
   }
+}
+
+/** Posts `body` where `request` was asked: a PR comment, or a reply in its review thread; returns its URL. */
+export async function postReply(api: GitHubApi, pr: number, request: CommentRequest, body: string): Promise<string> {
+  const reply =
+    request.kind === 'review'
+      ? await api.replyToReviewComment(pr, request.threadCommentId ?? request.commentId, body)
+      : await api.createComment(pr, body)
+  return reply.url
 }
 
 function answerBody(report: TurnReport, request: CommentRequest, safe: (markdown: string) => string): string {

@@ -1,11 +1,14 @@
 import type { PullRequestInfo } from '../../core/context.js'
-import { reviewOutputSchema, type ReviewResponse, type ReviewState } from '../../core/findings.js'
+import { reviewOutputSchema, type Dismissal, type ReviewResponse, type ReviewState } from '../../core/findings.js'
+import type { Settings } from '../../settings/settings.js'
+import { detectDismissals } from './dismissed.js'
+import { readIgnoreRules } from './ignore.js'
 import type { KindPublished, TurnKind } from '../../core/kind.js'
 import type { MarkerProof } from '../../core/markers.js'
 import type { TurnReport } from '../../core/report.js'
 import type { GitHubApi } from '../../github/api.js'
 import { diffMapOf } from './diff.js'
-import { openFindingFacts, planReview, reviewInstructions } from './plan.js'
+import { dismissedFindingFacts, openFindingFacts, planReview, reviewInstructions } from './plan.js'
 import { nextReviewState, postReview, unposted } from './post.js'
 import { readPostedFindings } from './posted.js'
 
@@ -15,6 +18,11 @@ export interface ReviewKindOptions {
   /** Proves the action's finding markers, and tells them from copies. */
   proof: MarkerProof
   lastReview: ReviewState | undefined
+  /** `full review`: the whole PR again, whatever the last review covered. */
+  full?: boolean
+  /** Findings the team dismissed on this PR, as the thread's record keeps them. */
+  dismissed: readonly Dismissal[]
+  dial: Pick<Settings, 'minSeverity' | 'maxComments' | 'ignorePaths'>
   workingDirectory: string
   /** The team's standing instructions (the prompt input). */
   teamInstructions: string
@@ -25,23 +33,47 @@ export interface ReviewKindOptions {
 /** A review of the PR's change, or of what changed since the last review, posted as one COMMENT review. */
 export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> {
   const { api, pr, warn } = options
-  const [posted, files] = await Promise.all([
+  const [posted, files, ignore] = await Promise.all([
     readPostedFindings(api, pr.number, options.proof, warn),
-    api.pullRequestFiles(pr.number)
+    api.pullRequestFiles(pr.number),
+    readIgnoreRules(options.dial.ignorePaths, pr.baseSha, options.workingDirectory)
   ])
-  const plan = await planReview(options.lastReview, pr.headSha, posted, options.workingDirectory)
+  const found = await detectDismissals({
+    api,
+    open: options.lastReview?.open ?? [],
+    posted,
+    known: options.dismissed,
+    at: new Date().toISOString(),
+    warn
+  })
+  const plan = await planReview(
+    options.full ? undefined : options.lastReview,
+    pr.headSha,
+    posted,
+    options.workingDirectory,
+    {
+      excludes: ignore.excludes(files.map((file) => file.path)),
+      dismissed: [...options.dismissed, ...found]
+    }
+  )
+  // a full review starts from no last review, yet the findings still open stay open
+  if (options.full)
+    plan.open = (options.lastReview?.open ?? []).filter(
+      (finding) => !plan.dismissed.some((entry) => entry.id === finding.id)
+    )
   return {
     request: plan.since ? `Review of the changes since ${plan.since.slice(0, 7)}` : 'Review of the pull request',
     instructions: reviewInstructions(plan, pr.baseSha, options.teamInstructions),
     facts: [
       ...(plan.since ? [`Last reviewed commit: ${plan.since}`] : []),
       ...(plan.fullReason ? [`Whole PR reviewed again: ${plan.fullReason}`] : []),
-      ...openFindingFacts(plan)
+      ...openFindingFacts(plan),
+      ...dismissedFindingFacts(plan)
     ],
     outputSchema: reviewOutputSchema,
     async publish(report: TurnReport): Promise<KindPublished> {
       const response = report.status === 'success' ? (report.structuredOutput as ReviewResponse) : undefined
-      if (!response) return {}
+      if (!response) return { dismissed: found }
       let review
       try {
         review = await postReview({
@@ -52,15 +84,20 @@ export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> 
           diff: diffMapOf(files),
           posted,
           proof: options.proof,
+          dial: {
+            ignores: ignore.ignores,
+            minSeverity: options.dial.minSeverity,
+            maxComments: options.dial.maxComments
+          },
           safe: options.safe,
           warn
         })
       } catch (error) {
         // the findings stay in structured-output, the summary and the comment; the next run reviews again
         warn(`Could not post the review (the token needs pull-requests: write): ${(error as Error).message}`)
-        return { review: unposted(response, plan) }
+        return { review: unposted(response, plan), dismissed: found }
       }
-      return { review, reviewState: nextReviewState(plan, review, new Date().toISOString()) }
+      return { review, reviewState: nextReviewState(plan, review, new Date().toISOString()), dismissed: found }
     }
   }
 }

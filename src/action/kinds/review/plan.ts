@@ -1,5 +1,5 @@
 import { execFileAsync } from '../../../shared/exec.js'
-import type { ReviewState } from '../../core/findings.js'
+import type { Dismissal, ReviewState } from '../../core/findings.js'
 import { untrusted } from '../../core/prompt.js'
 import type { PostedFinding } from './posted.js'
 
@@ -12,6 +12,10 @@ export interface ReviewPlan {
   fullReason?: string
   /** Earlier findings not resolved since, each with the id the agent reports under `resolved`. */
   open: ReviewState['open']
+  /** git pathspecs that leave the ignored files out of the diffs the agent reads. */
+  excludes: string[]
+  /** Findings the team dismissed on this PR: decided, never posted again. */
+  dismissed: Dismissal[]
 }
 
 /**
@@ -22,15 +26,18 @@ export async function planReview(
   last: ReviewState | undefined,
   headSha: string | undefined,
   posted: Map<string, PostedFinding>,
-  workingDirectory: string
+  workingDirectory: string,
+  scope: Pick<ReviewPlan, 'excludes' | 'dismissed'>
 ): Promise<ReviewPlan> {
-  // a finding whose thread someone resolved on GitHub is no longer open
-  const open = (last?.open ?? []).filter((finding) => !posted.get(finding.id)?.isResolved)
-  if (!last || !headSha) return { headSha, open }
-  if (await isAncestor(last.headSha, headSha, workingDirectory)) return { headSha, since: last.headSha, open }
+  const dismissed = new Set(scope.dismissed.map((entry) => entry.id))
+  // a finding whose thread someone resolved on GitHub, or that the team dismissed, is no longer open
+  const open = (last?.open ?? []).filter((finding) => !posted.get(finding.id)?.isResolved && !dismissed.has(finding.id))
+  if (!last || !headSha) return { headSha, open, ...scope }
+  if (await isAncestor(last.headSha, headSha, workingDirectory)) return { headSha, since: last.headSha, open, ...scope }
   return {
     headSha,
     open,
+    ...scope,
     fullReason: `the last reviewed commit ${last.headSha.slice(0, 12)} is no longer in the PR's history (force-pushed or not fetched), so the whole PR is reviewed again`
   }
 }
@@ -47,15 +54,16 @@ async function isAncestor(commit: string, head: string, cwd: string): Promise<bo
 /** The action's own review instructions; the team's prompt follows as their standing instructions. */
 export function reviewInstructions(plan: ReviewPlan, baseSha: string | undefined, teamInstructions: string): string {
   const head = plan.headSha ?? 'HEAD'
+  const excludes = plan.excludes.length ? ` -- ${plan.excludes.join(' ')}` : ''
   const scope = plan.since
     ? [
         `This pull request was reviewed before, at commit ${plan.since}. Review what changed since then:`,
-        `run \`git diff ${plan.since}..${head}\`. Read the rest of the PR (\`git diff ${baseSha ?? 'BASE'}...${head}\`) only for context,`,
+        `run \`git diff ${plan.since}..${head}${excludes}\`. Read the rest of the PR (\`git diff ${baseSha ?? 'BASE'}...${head}${excludes}\`) only for context,`,
         'and report findings only on lines that changed since the last review.'
       ]
     : [
         ...(plan.fullReason ? [`Note: ${plan.fullReason}.`] : []),
-        `Review the pull request's change: run \`git diff ${baseSha ?? 'BASE'}...${head}\` and read the changed files as needed.`
+        `Review the pull request's change: run \`git diff ${baseSha ?? 'BASE'}...${head}${excludes}\` and read the changed files as needed.`
       ]
   const lines = [
     'You are reviewing a pull request. Do not change any file.',
@@ -69,7 +77,17 @@ export function reviewInstructions(plan: ReviewPlan, baseSha: string | undefined
     '  range, else null) are line numbers in the head version of the file, on lines the diff shows. severity is',
     '  critical, major, minor or nit. title is one line; body explains the problem and the fix. suggestion is the',
     '  exact replacement text for lines start_line..line (or line alone), or null when no direct replacement fits.',
-    '- resolved: ids of earlier findings (listed in the context below) that the code now fixes; leave out the rest.'
+    '- resolved: ids of earlier findings (listed in the context below) that the code now fixes; leave out the rest.',
+    ...(plan.excludes.length
+      ? ['', 'The files the diff commands above leave out are not reviewed: report no findings on them.']
+      : []),
+    ...(plan.dismissed.length
+      ? [
+          '',
+          'The team has decided on the dismissed findings listed in the context below: do not report them again,',
+          'nor the same concern in other words.'
+        ]
+      : [])
   ]
   if (teamInstructions.trim()) lines.push('', "The team's own review instructions:", teamInstructions.trim())
   return lines.join('\n')
@@ -82,6 +100,20 @@ export function openFindingFacts(plan: ReviewPlan): string[] {
     'Earlier findings still open (id, severity, path:line, title):',
     ...plan.open.map((finding) =>
       untrusted(`- ${finding.id} ${finding.severity} at line ${finding.line}`, `${finding.path}: ${finding.title}`)
+    )
+  ]
+}
+
+/** The dismissed findings as facts for the data block: titles came from the agent, reasons from commenters. */
+export function dismissedFindingFacts(plan: ReviewPlan): string[] {
+  if (!plan.dismissed.length) return []
+  return [
+    'Findings the team dismissed on this PR, decided: not to be reported again (id, path, title, reason):',
+    ...plan.dismissed.map((entry) =>
+      untrusted(
+        `- ${entry.id} dismissed by @${entry.by} (${entry.how})`,
+        `${entry.path}: ${entry.title}${entry.reason ? ` (reason: ${entry.reason})` : ''}`
+      )
     )
   ]
 }

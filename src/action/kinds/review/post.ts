@@ -14,6 +14,8 @@ import {
   type ReviewResponse
 } from '../../core/findings.js'
 import { SEVERITY_ICONS } from '../../surfaces/findings.js'
+import type { Severity } from '../../core/constants.js'
+import { severityRank } from '../../core/findings.js'
 import type { ReviewPlan } from './plan.js'
 import { findingMarker, PROOF_ROOM, proveMarkers, type MarkerProof } from '../../core/markers.js'
 import type { PostedFinding } from './posted.js'
@@ -28,6 +30,8 @@ export interface PostReviewOptions {
   posted: Map<string, PostedFinding>
   /** Proves the finding markers of the review's body and comments as the action's own. */
   proof: MarkerProof
+  /** The noise dial: what is left out, and what is posted inline. */
+  dial: { ignores: (path: string) => boolean; minSeverity: Severity; maxComments: number }
   /** Makes the agent's text safe to show: no HTML comment, no mention, no remote image. */
   safe: (markdown: string) => string
   warn: (message: string) => void
@@ -43,10 +47,21 @@ export async function postReview(options: PostReviewOptions): Promise<ReviewOutc
   const findings = response.findings
   const ids = new Map(findingIds(findings).map((id, index) => [findings[index]!, id]))
   const idOf = (finding: Finding): string => ids.get(finding)!
-  const fresh = findings.filter((finding) => !posted.has(idOf(finding)))
-  const repeated = findings.filter((finding) => posted.has(idOf(finding)))
-  const inline = fresh.filter((finding) => onDiff(diff, finding.path, finding.line, finding.start_line))
-  const offDiff = fresh.filter((finding) => !inline.includes(finding))
+  const { ignores, minSeverity, maxComments } = options.dial
+  const ignored = findings.filter((finding) => ignores(finding.path))
+  const dismissedIds = new Set(plan.dismissed.map((entry) => entry.id))
+  const dismissed = findings.filter((finding) => !ignores(finding.path) && dismissedIds.has(idOf(finding)))
+  const reviewed = findings.filter((finding) => !ignored.includes(finding) && !dismissed.includes(finding))
+  const fresh = reviewed.filter((finding) => !posted.has(idOf(finding)))
+  const repeated = reviewed.filter((finding) => posted.has(idOf(finding)))
+  const loud = fresh.filter((finding) => severityRank(finding.severity) <= severityRank(minSeverity))
+  const worstFirst = loud
+    .filter((finding) => onDiff(diff, finding.path, finding.line, finding.start_line))
+    .sort((a, b) => severityRank(a.severity) - severityRank(b.severity))
+  const inline = worstFirst.slice(0, maxComments)
+  const quiet = [...worstFirst.slice(maxComments), ...fresh.filter((finding) => !loud.includes(finding))]
+  const offDiff = loud.filter((finding) => !worstFirst.includes(finding))
+  const dialNote = `below ${minSeverity} (min-severity) or past ${maxComments} inline comments (max-comments)`
   const scope = scopeOf(plan)
   const resolvable = new Map(plan.open.map((finding) => [finding.id, finding]))
   const resolvedIds = [...new Set(response.resolved)].filter((id) => resolvable.has(id))
@@ -57,13 +72,27 @@ export async function postReview(options: PostReviewOptions): Promise<ReviewOutc
     return text
   }
 
-  const draft = async (onLines: Finding[], offLines: Finding[]): Promise<{ draft: ReviewDraft; left: Finding[] }> => {
+  const block = (finding: Finding): FindingBlock =>
+    quiet.includes(finding)
+      ? {
+          finding,
+          id: idOf(finding),
+          quiet: true,
+          text: `- ${heading(finding, safe)} at ${codeSpan(whereOf(finding))}`
+        }
+      : { finding, id: idOf(finding), quiet: false, text: fitted(finding, ...listed) }
+  const draft = async (
+    onLines: Finding[],
+    offLines: Finding[]
+  ): Promise<{ draft: ReviewDraft; left: FindingBlock[] }> => {
     const body = reviewBody({
       summary: response.summary,
       scope,
       onLines,
-      offLines: offLines.map((finding) => ({ finding, id: idOf(finding), text: fitted(finding, ...listed) })),
+      blocks: [...offLines.map(block), ...quiet.map(block)],
+      dialNote,
       repeated,
+      dismissed,
       resolvedIds,
       plan,
       safe
@@ -98,16 +127,12 @@ export async function postReview(options: PostReviewOptions): Promise<ReviewOutc
     // the diff moved under us (a push during the turn): nothing is lost, every finding goes in the body
     if (httpStatusOf(error) !== 422 || !inline.length) throw error
     warn(`GitHub refused the review's inline comments (${(error as Error).message}): posting every finding in its body`)
-    first = await draft([], fresh)
+    first = await draft([], [...inline, ...offDiff])
     review = await api.createReview(pr, first.draft)
     offDiff.unshift(...inline.splice(0))
   }
-  const inBody = offDiff.filter((finding) => !first.left.includes(finding))
-  const { inFollowUp, unposted } = await postFollowUps(options, scope, first.left, (finding) => ({
-    finding,
-    id: idOf(finding),
-    text: fitted(finding, ...listed)
-  }))
+  const inBody = offDiff.filter((finding) => !first.left.some((left) => left.finding === finding))
+  const { inFollowUp, unposted } = await postFollowUps(options, scope, dialNote, first.left)
 
   const resolved = await Promise.all(
     resolvedIds.map(async (id) => ({
@@ -126,6 +151,9 @@ export async function postReview(options: PostReviewOptions): Promise<ReviewOutc
     unposted,
     cutSuggestions: findings.filter((finding) => cutSuggestions.has(finding)),
     repeated,
+    quiet,
+    ignored,
+    dismissed,
     resolved,
     scope
   }
@@ -139,17 +167,15 @@ export async function postReview(options: PostReviewOptions): Promise<ReviewOutc
 async function postFollowUps(
   options: PostReviewOptions,
   scope: string,
-  left: Finding[],
-  block: (finding: Finding) => FindingBlock
+  dialNote: string,
+  left: FindingBlock[]
 ): Promise<{ inFollowUp: Finding[]; unposted: Finding[] }> {
   const inFollowUp: Finding[] = []
-  let rest = left.map(block)
+  let rest = left
   while (rest.length) {
-    const body = packBody(
-      [`### 🤖 Codex review of ${scope}, continued`, '', '**Outside the diff**, continued:'],
-      [],
-      rest
-    )
+    const head = [`### 🤖 Codex review of ${scope}, continued`]
+    if (rest.some((block) => !block.quiet)) head.push('', '**Outside the diff**, continued:')
+    const body = packBody(head, [], rest, dialNote)
     try {
       await options.api.createReview(options.pr, {
         commitId: options.plan.headSha,
@@ -204,15 +230,18 @@ type Layout = (heading: string, finding: Finding, body: string, suggestion: stri
 const inlineLayout: Layout = (title, _finding, body, suggestion) =>
   [title, '', body, ...(suggestion === undefined ? [] : ['', suggestion])].join('\n')
 
-const listLayout: Layout = (title, finding, body, suggestion) => {
-  const where = `${finding.path}:${lineRange(finding.line, finding.start_line)}`
-  return [
-    `- ${title} at ${codeSpan(where)}`,
+const listLayout: Layout = (title, finding, body, suggestion) =>
+  [
+    `- ${title} at ${codeSpan(whereOf(finding))}`,
     '',
     indent(body),
     ...(suggestion === undefined ? [] : ['', indent(suggestion)])
   ].join('\n')
+
+function whereOf(finding: Finding): string {
+  return `${finding.path}:${lineRange(finding.line, finding.start_line)}`
 }
+
 const listed = [listLayout, (suggestion: string) => codeBlock(suggestion)] as const
 
 /**
@@ -257,15 +286,41 @@ function fitFinding(
 interface FindingBlock {
   finding: Finding
   id: string
+  /** Below the noise dial: listed by its heading only, folded away. */
+  quiet: boolean
   text: string
 }
 
 /**
- * A review body of `head`, as many findings as fit after it in order, then `tail`, with the marker
- * of exactly the findings it shows as its last line; `left` are the findings it had no room for.
+ * A review body of `head`, as many findings as fit after it in order (the quiet ones folded under
+ * `dialNote`), then `tail`, with the marker of exactly the findings it shows as its last line;
+ * `left` are the findings it had no room for.
  */
-function packBody(head: string[], tail: string[], blocks: FindingBlock[]): { text: string; left: Finding[] } {
-  const room = GITHUB_BODY_LIMIT - findingMarker(blocks.map((block) => block.id)).length - PROOF_ROOM - 1
+function packBody(
+  head: string[],
+  tail: string[],
+  blocks: FindingBlock[],
+  dialNote: string
+): { text: string; left: FindingBlock[] } {
+  const fold = (shown: FindingBlock[]): string[] =>
+    shown.length
+      ? [
+          '',
+          '<details>',
+          `<summary>${shown.length} more finding(s), ${dialNote}</summary>`,
+          '',
+          ...shown.map((block) => block.text),
+          '',
+          '</details>'
+        ]
+      : []
+  const room =
+    GITHUB_BODY_LIMIT -
+    findingMarker(blocks.map((block) => block.id)).length -
+    PROOF_ROOM -
+    fold(blocks.filter((block) => block.quiet).slice(0, 1)).join('\n').length -
+    String(blocks.length).length -
+    1
   let length = [...head, ...tail].join('\n').length + 2
   const shown: FindingBlock[] = []
   for (const block of blocks) {
@@ -273,9 +328,14 @@ function packBody(head: string[], tail: string[], blocks: FindingBlock[]): { tex
     length += block.text.length + 2
     shown.push(block)
   }
-  const lines = [...head, ...shown.flatMap((block) => ['', block.text]), ...tail]
+  const lines = [
+    ...head,
+    ...shown.filter((block) => !block.quiet).flatMap((block) => ['', block.text]),
+    ...fold(shown.filter((block) => block.quiet)),
+    ...tail
+  ]
   if (shown.length) lines.push(findingMarker(shown.map((block) => block.id)))
-  return { text: lines.join('\n'), left: blocks.slice(shown.length).map((block) => block.finding) }
+  return { text: lines.join('\n'), left: blocks.slice(shown.length) }
 }
 
 /** How much of the agent's summary a review shows: the comment and the job summary have all of it. */
@@ -285,18 +345,22 @@ function reviewBody(parts: {
   summary: string
   scope: string
   onLines: Finding[]
-  offLines: FindingBlock[]
+  /** The findings the body lists: those outside the diff first, then the quiet ones. */
+  blocks: FindingBlock[]
+  dialNote: string
   repeated: Finding[]
+  dismissed: Finding[]
   resolvedIds: string[]
   plan: ReviewPlan
   safe: (text: string) => string
-}): { text: string; left: Finding[] } {
-  const { onLines, offLines, repeated, resolvedIds, plan, safe } = parts
+}): { text: string; left: FindingBlock[] } {
+  const { onLines, blocks, dialNote, repeated, dismissed, resolvedIds, plan, safe } = parts
   const summary =
     parts.summary.length > SUMMARY_LIMIT
       ? `${safe(parts.summary.slice(0, SUMMARY_LIMIT))}\n\n… _cut to fit GitHub's limit_`
       : safe(parts.summary)
-  const fresh = [...onLines, ...offLines.map((block) => block.finding)]
+  const fresh = [...onLines, ...blocks.map((block) => block.finding)]
+  const offLines = blocks.filter((block) => !block.quiet).map((block) => block.finding)
   const head = [
     `### 🤖 Codex review of ${parts.scope}`,
     '',
@@ -306,11 +370,12 @@ function reviewBody(parts: {
       ? `**New findings:** ${countBySeverity(fresh)}${onLines.length ? ` (${onLines.length} on the diff lines)` : ''}`
       : '**No new findings.**'
   ]
-  if (offLines.length)
-    head.push('', `**Outside the diff** (${countBySeverity(offLines.map((block) => block.finding))}):`)
+  if (offLines.length) head.push('', `**Outside the diff** (${countBySeverity(offLines)}):`)
   const tail: string[] = []
   if (repeated.length)
     tail.push('', `_${repeated.length} finding(s) already posted in an earlier review are not repeated._`)
+  if (dismissed.length)
+    tail.push('', `_${dismissed.length} finding(s) the team dismissed on this pull request are not posted again._`)
   if (resolvedIds.length) {
     const titles = resolvedIds.map((id) => plan.open.find((finding) => finding.id === id)?.title ?? id)
     tail.push(
@@ -318,10 +383,10 @@ function reviewBody(parts: {
       `**Fixed since the last review:** ${titles.map((title) => safe(clip(title, TITLE_LIMIT))).join('; ')}`
     )
   }
-  const body = packBody(head, tail, offLines)
+  const body = packBody(head, tail, blocks, dialNote)
   if (!body.left.length) return body
   // the rest follow in reviews of their own: say so where they would have been
-  return packBody(head, ['', '_More findings follow in reviews of their own._', ...tail], offLines)
+  return packBody(head, ['', '_More findings follow in reviews of their own._', ...tail], blocks, dialNote)
 }
 
 function indent(text: string): string {
@@ -342,6 +407,9 @@ export function unposted(response: ReviewResponse, plan: ReviewPlan): ReviewOutc
     unposted: response.findings,
     cutSuggestions: [],
     repeated: [],
+    quiet: [],
+    ignored: [],
+    dismissed: [],
     resolved: [],
     scope: scopeOf(plan)
   }
@@ -364,7 +432,9 @@ export function nextReviewState(
   const open = new Map(plan.open.filter((finding) => !resolved.has(finding.id)).map((finding) => [finding.id, finding]))
   const findings = outcome?.findings ?? []
   const ids = findingIds(findings)
+  const left = new Set([...(outcome?.ignored ?? []), ...(outcome?.dismissed ?? [])])
   findings.forEach((finding, index) => {
+    if (left.has(finding)) return
     // a finding not posted is not open on the PR: a later review reports it again and posts it
     if (outcome?.unposted.includes(finding)) return
     open.set(ids[index]!, {

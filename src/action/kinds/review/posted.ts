@@ -7,6 +7,9 @@ export interface PostedFinding {
   /** The review thread's GraphQL id, when the threads could be read. */
   reviewThreadId?: string
   isResolved: boolean
+  /** Who resolved its thread, and who reacted 👎 to its comment (GraphQL logins: a bot's without "[bot]"). */
+  resolvedBy?: string
+  thumbsDown?: string[]
 }
 
 /**
@@ -38,7 +41,14 @@ export async function readPostedFindings(
   try {
     for (const thread of await api.reviewThreads(pr)) {
       const id = thread.firstCommentId === undefined ? undefined : byComment.get(thread.firstCommentId)
-      if (id) posted.set(id, { ...posted.get(id)!, reviewThreadId: thread.id, isResolved: thread.isResolved })
+      if (id)
+        posted.set(id, {
+          ...posted.get(id)!,
+          reviewThreadId: thread.id,
+          isResolved: thread.isResolved,
+          resolvedBy: thread.resolvedBy,
+          thumbsDown: thread.thumbsDown
+        })
     }
   } catch (error) {
     warn(`Could not read the PR's review threads: ${(error as Error).message}`)

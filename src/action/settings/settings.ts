@@ -17,10 +17,12 @@ import {
   DEFAULT_TIMEOUT_MINUTES,
   DEFAULT_TRIGGER_PHRASE,
   Inputs,
+  ISOLATIONS,
   MODES,
   SEVERITIES,
   THREAD_STORES,
   type InputName,
+  type Isolation,
   type Mode,
   type Severity,
   type ThreadStoreKind
@@ -72,6 +74,8 @@ export interface Settings {
   failOnSeverity?: Severity
   /** true: the agent reads the PR's own AGENTS.md files; false: the base branch's, for the turn. */
   trustPrInstructions: boolean
+  /** Who codex runs as: its own unprivileged user, or the step's. */
+  isolation: Isolation
 }
 
 /** The inputs that hold lists or text; every other input is one line. */
@@ -154,7 +158,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     allowBots: readLogins(Inputs.AllowBots, read(Inputs.AllowBots), true),
     allowEnv: readAllowEnv(read(Inputs.AllowEnv), env, apiKey),
     secretsToRedact: readList(read(Inputs.SecretsToRedact)),
-    trustPrInstructions: readBoolean(Inputs.TrustPrInstructions, optional(Inputs.TrustPrInstructions)) ?? false
+    trustPrInstructions: readBoolean(Inputs.TrustPrInstructions, optional(Inputs.TrustPrInstructions)) ?? false,
+    isolation: oneOf(Inputs.Isolation, ISOLATIONS, 'auto')!
   }
 }
 

@@ -145,7 +145,7 @@ describe('the model proxy, with the real codex CLI', () => {
     expect(model.requests[0]?.headers.authorization).toBe(`Bearer ${API_KEY}`)
     expect(proxy.token).not.toContain(API_KEY)
     // what codex sends for the turn arrives: its own identification headers, the body unchanged
-    expect(model.requests[0]?.headers.originator).toBe('codex_thread_action')
+    expect(model.requests[0]?.headers.originator).toBe('codex_sdk_ts')
     expect(model.requests[0]?.body.input).toEqual(expect.arrayContaining([expect.objectContaining({ role: 'user' })]))
   })
 

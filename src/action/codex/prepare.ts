@@ -34,7 +34,7 @@ export interface PreparedCodex {
   /** Set when codex runs as the agent user: the turn lends it its folders and takes them back. */
   agent?: AgentIsolation
   /** Stops the model proxy: codex's token is worth nothing from then on. */
-  close(): Promise<void>
+  close: () => Promise<void>
 }
 
 /**

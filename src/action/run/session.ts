@@ -44,7 +44,7 @@ export interface Session {
   thread: ThreadContinuation
   sticky?: StickyComment
   /** Ends what the session runs beside the turn (the model proxy); called once the run is over. */
-  close(): Promise<void>
+  close: () => Promise<void>
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtemp, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Inputs, type Isolation } from '../core/constants.js'
 import { InputError } from '../core/errors.js'
@@ -127,14 +127,14 @@ export async function isolateAgent(request: IsolationRequest): Promise<AgentIsol
   // the action reads codex's session files during the turn; the tools must be reachable to run
   const reached = [request.codexHome, path.dirname(request.executable), ...request.pathDirs]
   const opened: Array<{ dir: string; mode: number }> = []
-  const chown = (from: string, to: string, dir: string): Promise<void> =>
+  const chown = (from: string, to: string): Promise<void> =>
     // -h -P: a link the repository or the agent planted is changed itself, never what it points at
-    host.privileged('chown', ['-R', '-h', '-P', `--from=${from}`, to, dir])
+    host.privileged('chown', ['-R', '-h', '-P', `--from=${from}`, to, ...lent])
   return {
     launcher,
     home,
     async lend() {
-      for (const dir of lent) await chown(String(host.self.uid), name, dir)
+      await chown(String(host.self.uid), name)
       for (const dir of [...new Set([...lent.flatMap(ancestorsOf), ...reached.flatMap(withAncestors)])]) {
         const { mode } = await stat(dir)
         // o+x only: the agent may pass through, not list
@@ -145,10 +145,8 @@ export async function isolateAgent(request: IsolationRequest): Promise<AgentIsol
       }
     },
     async giveBack() {
-      for (const dir of lent) {
-        await chown(name, String(host.self.uid), dir)
-        await chown(`:${host.agent.gid}`, `:${host.self.gid}`, dir)
-      }
+      await chown(name, String(host.self.uid))
+      await chown(`:${host.agent.gid}`, `:${host.self.gid}`)
       for (const { dir, mode } of opened.splice(0).reverse()) await host.chmod(dir, mode)
     }
   }
@@ -197,7 +195,8 @@ async function agentHost(name: string): Promise<Host> {
     self: { uid: process.getuid!(), gid: process.getgid!() },
     agent,
     privileged,
-    chmod: (dir, mode) => privileged('chmod', [mode.toString(8), dir])
+    // root changes modes itself: a process per folder is what the turn would wait for
+    chmod: root ? (dir, mode) => chmod(dir, mode) : (dir, mode) => privileged('chmod', [mode.toString(8), dir])
   }
 }
 

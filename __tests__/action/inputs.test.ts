@@ -45,7 +45,8 @@ describe('readSettings', () => {
       workingDirectory: workspace,
       codexVersion: testedCodexVersion,
       timeoutMs: 30 * 60_000,
-      config: {}
+      config: {},
+      isolation: 'auto'
     })
     expect(result.postComment).toBeUndefined()
     expect(result.outputSchema).toBeUndefined()
@@ -68,7 +69,8 @@ describe('readSettings', () => {
           'model_verbosity = "low"\n# a comment\nsandbox_workspace_write.network_access = true\ntools.list = [1, 2]',
         'github-token': 'ghs_x',
         comment: 'false',
-        'timeout-minutes': '1.5'
+        'timeout-minutes': '1.5',
+        isolation: 'agent-user'
       },
       { OPENAI_API_KEY: 'sk-from-env' }
     )
@@ -84,6 +86,7 @@ describe('readSettings', () => {
       githubToken: 'ghs_x',
       postComment: false,
       timeoutMs: 90_000,
+      isolation: 'agent-user',
       config: { model_verbosity: 'low', sandbox_workspace_write: { network_access: true }, tools: { list: [1, 2] } }
     })
     expect(result.outputSchema?.schema).toMatchObject({ type: 'object' })
@@ -147,6 +150,7 @@ describe('readSettings', () => {
     [{ ...valid, 'output-schema': '{}', 'output-schema-file': 'schema.json' }, 'Input "output-schema": give either'],
     [{ ...valid, 'output-schema-file': 'nope.json' }, 'Input "output-schema-file": cannot read nope.json'],
     [{ ...valid, mode: 'audit' }, 'Input "mode": "audit" is not one of turn, review'],
+    [{ ...valid, isolation: 'sudo' }, 'Input "isolation": "sudo" is not one of auto, agent-user, none'],
     [
       { ...valid, mode: 'review', 'output-schema': '{}' },
       'Input "output-schema": cannot be given with mode: review, whose response follows the built-in findings schema'

@@ -45,6 +45,7 @@ describe('the examples', () => {
       [
         'examples/conversation.yml',
         'examples/fix.yml',
+        'examples/fork-review.yml',
         'examples/review.yml',
         'examples/scheduled-audit.yml',
         'examples/verdict-gate.yml'

@@ -10,6 +10,7 @@ import { gateRun, pausedReview, skipRun } from './run/gate.js'
 import { runLive } from './run/live.js'
 import { publishTurn } from './run/publish.js'
 import { openSession, threadKeysOf } from './run/session.js'
+import { assertForkPolicy } from './settings/forkPolicy.js'
 import { readSettings, type Settings } from './settings/settings.js'
 import { breakLogCommands } from './surfaces/log.js'
 import { createMarkerProof } from './thread/markerProof.js'
@@ -27,7 +28,9 @@ export async function run(): Promise<void> {
       if (secret) core.setSecret(secret)
       redactor.add(secret)
     }
-    await takeTurn(settings, readRunContext(env), env, redactor)
+    const context = readRunContext(env)
+    assertForkPolicy(settings, context)
+    await takeTurn(settings, context, env, redactor)
   } catch (error) {
     core.setOutput(Outputs.Conclusion, 'failure')
     core.setFailed(
@@ -47,9 +50,13 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
   const gate = await gateRun(settings, context, github, proof)
   if ('skip' in gate) return skipRun(gate, context, redactor)
   const session = await openSession({ settings, context, env, keys, github, redactor, codec, proof })
-  const paused = pausedReview(settings, gate.request, session.thread)
-  if (paused) return skipRun(paused, context, redactor)
-  const kind = await chooseKind({ settings, request: gate.request, github, session, redactor, proof })
-  const live = await runLive({ settings, context, keys, session, kind, redactor })
-  await publishTurn({ settings, session, kind, live, redactor })
+  try {
+    const paused = pausedReview(settings, gate.request, session.thread)
+    if (paused) return await skipRun(paused, context, redactor)
+    const kind = await chooseKind({ settings, request: gate.request, github, session, redactor, proof })
+    const live = await runLive({ settings, context, keys, session, kind, redactor })
+    await publishTurn({ settings, session, kind, live, redactor })
+  } finally {
+    await session.close()
+  }
 }

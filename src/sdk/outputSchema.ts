@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { z } from 'zod'
@@ -90,7 +90,9 @@ export async function writeSchemaFile(
 ): Promise<{ schemaPath: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'codex-output-schema-'))
   const schemaPath = path.join(dir, 'schema.json')
-  await writeFile(schemaPath, JSON.stringify(schema), { mode: 0o600 })
+  // readable by codex when it runs as another user than the caller; a schema holds no secret
+  await chmod(dir, 0o755)
+  await writeFile(schemaPath, JSON.stringify(schema), { mode: 0o644 })
   return { schemaPath, cleanup: () => rm(dir, { recursive: true, force: true }) }
 }
 

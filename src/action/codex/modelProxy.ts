@@ -34,8 +34,8 @@ const ERROR_BODY_LIMIT = 1024 * 1024
 export interface ModelProxyOptions {
   /** The model API's base URL, path prefix included (`https://host/openai/v1`); default OpenAI's. */
   upstreamBaseUrl?: string
-  /** The real key: sent upstream as `Authorization: Bearer`, as codex would send it. */
-  apiKey: string
+  /** The real key: sent upstream as `Authorization: Bearer`, as codex would send it; none for a keyless endpoint. */
+  apiKey?: string
   /** How upstream is reached; default: directly, or through HTTPS_PROXY / NO_PROXY when set. */
   dispatcher?: Dispatcher
 }
@@ -66,7 +66,7 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
   const prefix = `/${upstream.host}${upstreamPath}`
   const token = randomBytes(32).toString('base64url')
   const tokenDigest = digest(`Bearer ${token}`)
-  const authorization = `Bearer ${options.apiKey}`
+  const authorization: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}
   const ownDispatcher = options.dispatcher ? undefined : upstreamAgent(process.env)
   const dispatcher = options.dispatcher ?? ownDispatcher
   const inFlight = new Set<AbortController>()
@@ -98,7 +98,7 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
       // codex went away (cancelled turn): so does the upstream request
       if (!res.writableFinished) controller.abort()
     })
-    void forward(req, res, target, { ...forwardedHeaders(req.headers), authorization }, controller.signal)
+    void forward(req, res, target, { ...forwardedHeaders(req.headers), ...authorization }, controller.signal)
   })
 
   async function forward(
@@ -139,6 +139,8 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())
   })
+  // a run that failed before it could close the proxy must still end: open requests keep it alive, listening does not
+  server.unref()
   const { port } = server.address() as AddressInfo
   return {
     baseUrl: `http://127.0.0.1:${port}${prefix}`,
@@ -199,6 +201,7 @@ async function readLimited(body: Dispatcher.ResponseData['body']): Promise<Buffe
   return Buffer.concat(chunks)
 }
 
-function redact(body: Buffer, key: string): string {
-  return body.toString('utf8').replaceAll(key, '***')
+function redact(body: Buffer, key: string | undefined): string {
+  const text = body.toString('utf8')
+  return key ? text.replaceAll(key, '***') : text
 }

@@ -36,7 +36,8 @@ export const Inputs = {
   TrustPrInstructions: 'trust-pr-instructions',
   MinSeverity: 'min-severity',
   MaxComments: 'max-comments',
-  IgnorePaths: 'ignore-paths'
+  IgnorePaths: 'ignore-paths',
+  Isolation: 'isolation'
 } as const
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs]
@@ -81,3 +82,10 @@ export type ThreadStoreKind = (typeof THREAD_STORES)[number]
 
 /** GitHub refuses issue comment, review and review comment bodies longer than this. */
 export const GITHUB_BODY_LIMIT = 65_536
+
+/**
+ * Who codex runs as (the isolation input): `auto`, its own unprivileged user where the runner allows
+ * it, else the step's user with a warning; `agent-user`, its own user or no run; `none`, the step's user.
+ */
+export const ISOLATIONS = ['auto', 'agent-user', 'none'] as const
+export type Isolation = (typeof ISOLATIONS)[number]

@@ -32,7 +32,7 @@ export async function runLive(parts: {
   redactor: Redactor
 }): Promise<LiveTurn> {
   const { settings, context, kind, redactor } = parts
-  const { codex, pr, thread, sticky } = parts.session
+  const { codex, agent, pr, thread, sticky } = parts.session
   const report = new TurnReport(context.runUrl, {
     workingDirectory: settings.workingDirectory,
     request: kind.request,
@@ -69,24 +69,31 @@ export async function runLive(parts: {
           log: core
         })
       : undefined
-  await runTurn(report, {
-    thread: thread.start(codex, {
-      workingDirectory: settings.workingDirectory,
-      sandboxMode: settings.sandbox,
-      model: settings.model,
-      modelReasoningEffort: settings.effort,
-      skipGitRepoCheck: true
-    }),
-    input: thread.input(buildPrompt(kind.instructions, { ...context, pullRequest: pr }, kind.facts)),
-    outputSchema: kind.outputSchema,
-    timeoutMs: settings.timeoutMs,
-    cancelSignals: ['SIGINT', 'SIGTERM'],
-    redactor,
-    onEvent: (event) => {
-      streamer.handle(event)
-      sticky?.progress(commentBody)
-    }
-  }).finally(restoreInstructions)
+  try {
+    // lent after the base branch's instructions are in place, given back before they are restored
+    await agent?.lend()
+    await runTurn(report, {
+      thread: thread.start(codex, {
+        workingDirectory: settings.workingDirectory,
+        sandboxMode: settings.sandbox,
+        model: settings.model,
+        modelReasoningEffort: settings.effort,
+        skipGitRepoCheck: true
+      }),
+      input: thread.input(buildPrompt(kind.instructions, { ...context, pullRequest: pr }, kind.facts)),
+      outputSchema: kind.outputSchema,
+      timeoutMs: settings.timeoutMs,
+      cancelSignals: ['SIGINT', 'SIGTERM'],
+      redactor,
+      onEvent: (event) => {
+        streamer.handle(event)
+        sticky?.progress(commentBody)
+      }
+    })
+  } finally {
+    await agent?.giveBack()
+    await restoreInstructions?.()
+  }
   streamer.close(report)
   return { report, commentBody }
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { Codex } from '../../sdk/index.js'
+import type { AgentIsolation } from '../codex/isolation.js'
 import type { PullRequestInfo, RunContext } from '../core/context.js'
 import type { MarkerProof } from '../core/markers.js'
 import type { Redactor } from '../core/redact.js'
@@ -37,10 +38,14 @@ export type SessionSettings = CodexSettings &
 /** What a turn runs in: codex, the PR, the thread continued, and the sticky comment that shows it. */
 export interface Session {
   codex: Codex
+  /** Set when codex runs as the agent user: the turn lends it the workspace and CODEX_HOME. */
+  agent?: AgentIsolation
   /** The run's PR, with its refs read from the API when the event names only its number. */
   pr?: PullRequestInfo
   thread: ThreadContinuation
   sticky?: StickyComment
+  /** Ends what the session runs beside the turn (the model proxy); called once the run is over. */
+  close: () => Promise<void>
 }
 
 /**
@@ -81,8 +86,9 @@ export async function openSession(parts: {
         log: core
       })
     : undefined
-  const [codex, pr, thread] = await Promise.all([
-    prepareCodex(settings, runner, codexHome, redactor, core),
+  const preparing = prepareCodex(settings, runner, codexHome, redactor, core)
+  const [{ codex, agent, close }, pr, thread] = await Promise.all([
+    preparing,
     completePullRequest(context.pullRequest, github?.api, core.warning),
     ThreadContinuation.begin({
       key: keys.threadKey,
@@ -94,6 +100,10 @@ export async function openSession(parts: {
       log: core.info,
       warn: core.warning
     })
-  ])
-  return { codex, pr, thread, sticky }
+  ]).catch(async (error: unknown) => {
+    // codex was ready but the PR or the thread was not: its proxy must not outlive the run
+    await preparing.then(({ close }) => close()).catch(() => undefined)
+    throw error
+  })
+  return { codex, agent, pr, thread, sticky, close }
 }

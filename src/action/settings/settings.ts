@@ -18,11 +18,13 @@ import {
   DEFAULT_MAX_COMMENTS,
   DEFAULT_TRIGGER_PHRASE,
   Inputs,
+  ISOLATIONS,
   MODES,
   NO_DEFAULT_IGNORES,
   SEVERITIES,
   THREAD_STORES,
   type InputName,
+  type Isolation,
   type Mode,
   type Severity,
   type ThreadStoreKind
@@ -80,6 +82,8 @@ export interface Settings {
   maxComments: number
   /** Review mode: globs (relative to the repository root) of files not reviewed, and whether the default ignores apply too. */
   ignorePaths: { globs: string[]; defaults: boolean }
+  /** Who codex runs as: its own unprivileged user, or the step's. */
+  isolation: Isolation
 }
 
 /** The inputs that hold lists or text; every other input is one line. */
@@ -166,7 +170,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     trustPrInstructions: readBoolean(Inputs.TrustPrInstructions, optional(Inputs.TrustPrInstructions)) ?? false,
     minSeverity: oneOf(Inputs.MinSeverity, SEVERITIES, 'nit')!,
     maxComments: readMaxComments(optional(Inputs.MaxComments)),
-    ignorePaths: readIgnorePaths(read(Inputs.IgnorePaths))
+    ignorePaths: readIgnorePaths(read(Inputs.IgnorePaths)),
+    isolation: oneOf(Inputs.Isolation, ISOLATIONS, 'auto')!
   }
 }
 

@@ -5,6 +5,7 @@ import { InputError } from './core/errors.js'
 import { Redactor } from './core/redact.js'
 import { connectGitHub } from './github/api.js'
 import { readRunContext } from './github/context.js'
+import { skipOverBudget, spentBudget } from './run/budget.js'
 import { chooseKind } from './run/choose.js'
 import { gateRun, skipRun } from './run/gate.js'
 import { runLive } from './run/live.js'
@@ -44,6 +45,8 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
   const gate = await gateRun(settings, context, github)
   if ('skip' in gate) return skipRun(gate, context, redactor)
   const session = await openSession({ settings, context, env, keys, github, redactor, codec })
+  const overBudget = spentBudget(settings, session)
+  if (overBudget) return skipOverBudget({ reason: overBudget, context, keys, session, redactor })
   const kind = await chooseKind({ settings, request: gate.request, github, session, redactor })
   const live = await runLive({ settings, context, keys, session, kind, redactor })
   await publishTurn({ settings, session, kind, live, redactor })

@@ -33,7 +33,9 @@ export const Inputs = {
   Mode: 'mode',
   TriggerPhrase: 'trigger-phrase',
   FailOnSeverity: 'fail-on-severity',
-  TrustPrInstructions: 'trust-pr-instructions'
+  TrustPrInstructions: 'trust-pr-instructions',
+  CompactAtTokens: 'compact-at-tokens',
+  ThreadTokenBudget: 'thread-token-budget'
 } as const
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs]
@@ -48,7 +50,8 @@ export const Outputs = {
   CommentUrl: 'comment-url',
   ChangedFiles: 'changed-files',
   ReviewUrl: 'review-url',
-  FindingsCount: 'findings-count'
+  FindingsCount: 'findings-count',
+  ThreadUsage: 'thread-usage'
 } as const
 
 export type OutputName = (typeof Outputs)[keyof typeof Outputs]
@@ -57,6 +60,12 @@ export type OutputName = (typeof Outputs)[keyof typeof Outputs]
 export const DEFAULT_CODEX_VERSION = '0.169.0'
 export const DEFAULT_TIMEOUT_MINUTES = 30
 export const DEFAULT_TRIGGER_PHRASE = '@codex'
+/**
+ * When codex compacts a thread's context (its model_auto_compact_token_limit). After compaction a
+ * thread still holds ~35k tokens (instructions, user messages, summary); 100k keeps the last two or
+ * three heavy turns verbatim and caps a resumed request at ~43% of codex's own limit (232,560).
+ */
+export const DEFAULT_COMPACT_AT_TOKENS = 100_000
 
 /** `turn` runs the user's prompt; `review` reviews the PR's change and posts the findings on its lines. */
 export const MODES = ['turn', 'review'] as const

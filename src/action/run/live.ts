@@ -37,7 +37,8 @@ export async function runLive(parts: {
     workingDirectory: settings.workingDirectory,
     request: kind.request,
     resumed: thread.resumed,
-    requestedBy: context.actor?.login
+    requestedBy: context.actor?.login,
+    threadUsageBefore: thread.usageBefore
   })
   const commentBody = (): string =>
     redactor.redact(

@@ -44,7 +44,7 @@ export const TRANSCRIPT_MAX_TEXT = 2000
 const TRANSCRIPT_MAX_ERROR = 300
 
 export function emptyTranscript(key: string): Transcript {
-  return { version: 1, key, threadId: null, turns: [] }
+  return { version: 1, key, threadId: null, turns: [], usage: addUsage() }
 }
 
 /** Adds a turn (newest first), keeping the record within its bounds. */

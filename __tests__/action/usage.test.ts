@@ -59,7 +59,7 @@ describe("the turn's own tokens and the PR thread's", () => {
   })
 
   it('reads an older record without usage as a thread that used nothing yet', () => {
-    const { usage: _, ...older } = withTurn(emptyTranscript(KEY), { ...turn('2026-01-01T00:00:00.000Z', 'a', 1, 1) })
+    const older = { ...withTurn(emptyTranscript(KEY), turn('2026-01-01T00:00:00.000Z', 'a', 1, 1)), usage: undefined }
     expect(threadUsage(older)).toMatchObject(tokens(0, 0))
   })
 })

@@ -55,6 +55,7 @@ describe('action.yml', () => {
         'resumed',
         'structured-output',
         'thread-id',
+        'thread-usage',
         'usage'
       ].sort()
     )

@@ -195,10 +195,53 @@ describe('readSettings', () => {
       'Input "ignore-paths": "/etc/*" is not a glob relative to the repository root'
     ],
     [{ ...valid, 'ignore-paths': 'a/../b' }, 'Input "ignore-paths": "a/../b" is not a glob relative'],
-    [{ ...valid, 'ignore-paths': "x'; rm -rf ~; '" }, 'Input "ignore-paths": "x\'; rm -rf ~; \'" holds a quote']
+    [{ ...valid, 'ignore-paths': "x'; rm -rf ~; '" }, 'Input "ignore-paths": "x\'; rm -rf ~; \'" holds a quote'],
+    [{ ...valid, 'compact-at-tokens': '-1' }, 'Input "compact-at-tokens": "-1" is not a whole number of tokens'],
+    [{ ...valid, 'compact-at-tokens': '1e5' }, 'Input "compact-at-tokens": "1e5" is not a whole number of tokens'],
+    [{ ...valid, 'compact-at-tokens': '2.5' }, 'Input "compact-at-tokens": "2.5" is not a whole number of tokens'],
+    [
+      { ...valid, 'compact-at-tokens': '99999999999999999999' },
+      'Input "compact-at-tokens": "99999999999999999999" is not a whole number of tokens'
+    ],
+    [
+      { ...valid, 'thread-token-budget': 'lots' },
+      'Input "thread-token-budget": "lots" is not a positive whole number of tokens'
+    ],
+    [
+      { ...valid, 'thread-token-budget': '-100' },
+      'Input "thread-token-budget": "-100" is not a positive whole number of tokens'
+    ],
+    [
+      { ...valid, 'thread-token-budget': '0' },
+      'Input "thread-token-budget": "0" is not a positive whole number of tokens'
+    ],
+    [
+      { ...valid, 'thread-token-budget': '1,000' },
+      'Input "thread-token-budget": "1,000" is not a positive whole number of tokens'
+    ]
   ])('refuses %j with one line naming the input', (inputs, message) => {
     const text = error(inputs)
     expect(text).toContain(message)
     expect(text).not.toContain('\n')
+  })
+})
+
+describe('compact-at-tokens and thread-token-budget', () => {
+  it("sets codex's model_auto_compact_token_limit, 100000 by default, and leaves codex's own at 0", () => {
+    expect(settings(valid).config).toEqual({ model_auto_compact_token_limit: 100_000 })
+    expect(settings({ ...valid, 'compact-at-tokens': '18000' }).config).toEqual({
+      model_auto_compact_token_limit: 18_000
+    })
+    expect(settings({ ...valid, 'compact-at-tokens': '0' }).config).toEqual({})
+  })
+
+  it('yields to a model_auto_compact_token_limit the config input sets', () => {
+    const inputs = { ...valid, 'compact-at-tokens': '18000', config: 'model_auto_compact_token_limit = 50000' }
+    expect(settings(inputs).config).toEqual({ model_auto_compact_token_limit: 50_000 })
+  })
+
+  it('reads the budget, none by default', () => {
+    expect(settings(valid).threadTokenBudget).toBeUndefined()
+    expect(settings({ ...valid, 'thread-token-budget': '250000' }).threadTokenBudget).toBe(250_000)
   })
 })

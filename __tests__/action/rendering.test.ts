@@ -92,6 +92,8 @@ const turnEvents: ThreadEvent[] = [
 function completedReport(facts: TurnFacts = {}): TurnReport {
   const report = new TurnReport(runUrl, facts)
   for (const event of turnEvents) report.apply(event)
+  // the turn's own tokens, as the SDK's turnUsage gives them
+  report.countUsage({ input_tokens: 1200, cached_input_tokens: 200, output_tokens: 80 })
   report.finish('success')
   return report
 }
@@ -114,7 +116,9 @@ describe('LogStreamer', () => {
       '📝 Changed files:\n  update src/a.ts\n  add    src/b.ts',
       'warning:codex: Reconnecting... 1/5',
       '💬 Fixed the test.',
-      expect.stringMatching(/^✅ Turn completed in [\d.]+s · 1200 input tokens \(200 cached\), 80 output tokens$/)
+      expect.stringMatching(
+        /^✅ Turn completed in [\d.]+s · 1200 input tokens \(200 cached\), 80 output tokens · this PR's thread: 1200 input tokens \(200 cached\), 80 output tokens$/
+      )
     ])
   })
 
@@ -142,7 +146,10 @@ describe('TurnReport', () => {
 
 describe('renderComment', () => {
   it('holds the status line, the response, folded details, usage and the run link under the marker', () => {
-    const report = completedReport({ requestedBy: 'alice' })
+    const report = completedReport({
+      requestedBy: 'alice',
+      threadUsageBefore: { input_tokens: 3000, cached_input_tokens: 2000, output_tokens: 400 }
+    })
     const body = renderComment({ key: 'pr-3', report })
     expect(body.startsWith(commentMarker('pr-3'))).toBe(true)
     expect(body).toMatch(/^### 🤖 Codex · 🏁 Done in [\d.]+s · asked by alice · \[workflow run\]\(.+\)$/m)
@@ -151,7 +158,9 @@ describe('renderComment', () => {
     expect(body).toContain('| 1 | `npm test` |')
     expect(body).toContain('<details><summary>Files changed (2)</summary>')
     expect(body).toContain('<details><summary>Plan (1/2 done)</summary>')
-    expect(body).toContain('<sub>1.2k in · 80 out · 200 cached · thread `thread-1` · ')
+    expect(body).toContain(
+      '<sub>this turn 1.2k in · 80 out · 200 cached · this PR 4.2k in · 480 out · 2.2k cached · thread `thread-1` · '
+    )
     expect(body).toContain(`[workflow run](${runUrl})`)
   })
 

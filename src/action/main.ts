@@ -5,6 +5,7 @@ import { InputError } from './core/errors.js'
 import { Redactor } from './core/redact.js'
 import { connectGitHub } from './github/api.js'
 import { readRunContext } from './github/context.js'
+import { skipOverBudget, spentBudget } from './run/budget.js'
 import { chooseKind } from './run/choose.js'
 import { gateRun, pausedReview, skipRun } from './run/gate.js'
 import { runLive } from './run/live.js'
@@ -54,6 +55,9 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
     const paused = pausedReview(settings, gate.request, session.thread)
     if (paused) return await skipRun(paused, context, redactor)
     const kind = await chooseKind({ settings, request: gate.request, github, session, redactor, proof })
+    // a command the action answers itself costs no tokens: pause and help work on a spent budget too
+    const overBudget = kind.answerWithoutModel === undefined && spentBudget(settings, session)
+    if (overBudget) return await skipOverBudget({ reason: overBudget, context, keys, session, redactor })
     const live = await runLive({ settings, context, keys, session, kind, redactor })
     await publishTurn({ settings, session, kind, live, redactor })
   } finally {

@@ -37,7 +37,9 @@ export const Inputs = {
   MinSeverity: 'min-severity',
   MaxComments: 'max-comments',
   IgnorePaths: 'ignore-paths',
-  Isolation: 'isolation'
+  Isolation: 'isolation',
+  CompactAtTokens: 'compact-at-tokens',
+  ThreadTokenBudget: 'thread-token-budget'
 } as const
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs]
@@ -52,7 +54,8 @@ export const Outputs = {
   CommentUrl: 'comment-url',
   ChangedFiles: 'changed-files',
   ReviewUrl: 'review-url',
-  FindingsCount: 'findings-count'
+  FindingsCount: 'findings-count',
+  ThreadUsage: 'thread-usage'
 } as const
 
 export type OutputName = (typeof Outputs)[keyof typeof Outputs]
@@ -64,6 +67,12 @@ export const DEFAULT_TRIGGER_PHRASE = '@codex'
 export const DEFAULT_MAX_COMMENTS = 20
 /** The ignore-paths entry that turns off the default ignores (lockfiles, linguist-generated and -vendored files). */
 export const NO_DEFAULT_IGNORES = '!defaults'
+/**
+ * When codex compacts a thread's context (its model_auto_compact_token_limit). After compaction a
+ * thread still holds ~35k tokens (instructions, user messages, summary); 100k keeps the last two or
+ * three heavy turns verbatim and caps a resumed request at ~43% of codex's own limit (232,560).
+ */
+export const DEFAULT_COMPACT_AT_TOKENS = 100_000
 
 /** `turn` runs the user's prompt; `review` reviews the PR's change and posts the findings on its lines. */
 export const MODES = ['turn', 'review'] as const

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import type { ReviewOutcome } from './findings.js'
 import type { CommandExecutionItem, ThreadEvent, ThreadItem, TodoListItem, Usage } from '../../sdk/index.js'
+import { addUsage } from './usage.js'
 
 export type Conclusion = 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped'
 export type TurnStatus = Conclusion | 'running'
@@ -21,6 +22,8 @@ export interface TurnFacts {
   resumed?: boolean
   /** The login of who asked for the turn, when the event names one. */
   requestedBy?: string
+  /** The PR thread's tokens before this turn, as its record keeps them. */
+  threadUsageBefore?: Usage
 }
 
 /** What a turn kind published besides the common surfaces. */
@@ -43,7 +46,9 @@ export class TurnReport {
   readonly workingDirectory?: string
   finalResponse = ''
   structuredOutput: unknown = undefined
+  /** This turn's own tokens; null while unknown. */
   usage: Usage | null = null
+  readonly threadUsageBefore: Usage
   readonly requestedBy?: string
   /** Why the turn did not succeed, on one or more lines. */
   error?: string
@@ -63,11 +68,12 @@ export class TurnReport {
     this.request = facts.request ?? ''
     this.resumed = facts.resumed ?? false
     this.requestedBy = facts.requestedBy
+    this.threadUsageBefore = addUsage(facts.threadUsageBefore)
   }
 
   /** A run that starts no turn, and why. */
-  static skipped(runUrl: string, reason: string): TurnReport {
-    const report = new TurnReport(runUrl)
+  static skipped(runUrl: string, reason: string, facts: TurnFacts = {}): TurnReport {
+    const report = new TurnReport(runUrl, facts)
     report.finish('skipped', reason)
     return report
   }
@@ -84,20 +90,30 @@ export class TurnReport {
         this.#items.set(event.item.id, event.item)
         if (event.type === 'item.completed' && event.item.type === 'agent_message') this.finalResponse = event.item.text
         break
-      case 'turn.completed':
-        this.usage = event.usage
-        break
       case 'turn.failed':
         this.error = event.error.message
         break
     }
   }
 
+  /**
+   * The turn's own tokens (the SDK's turnUsage): on a resumed thread codex's `turn.completed`
+   * reports the codex thread's running total instead, so its events do not set them.
+   */
+  countUsage(turnUsage: Usage | null): void {
+    this.usage = turnUsage
+  }
+
   /** Takes in what a failed or cancelled turn had produced beyond the events seen. */
-  absorb(partial: { items: ThreadItem[]; finalResponse: string; usage: Usage | null; threadId: string | null }): void {
+  absorb(partial: {
+    items: ThreadItem[]
+    finalResponse: string
+    turnUsage: Usage | null
+    threadId: string | null
+  }): void {
     for (const item of partial.items) this.#items.set(item.id, item)
     if (partial.finalResponse) this.finalResponse = partial.finalResponse
-    this.usage ??= partial.usage
+    this.usage ??= partial.turnUsage
     this.threadId ??= partial.threadId
   }
 
@@ -158,6 +174,11 @@ export class TurnReport {
     if (last?.type === 'web_search') return { verb: 'Searching the web for', subject: last.query }
     if (last?.type === 'reasoning') return { verb: 'Thinking' }
     return { verb: last ? 'Working' : 'Starting' }
+  }
+
+  /** The PR thread's tokens with this turn's: across every codex thread it ran in, reseeds included. */
+  get threadUsage(): Usage {
+    return addUsage(this.threadUsageBefore, this.usage)
   }
 
   get durationMs(): number {

@@ -37,7 +37,8 @@ export async function runLive(parts: {
     workingDirectory: settings.workingDirectory,
     request: kind.request,
     resumed: thread.resumed,
-    requestedBy: context.actor?.login
+    requestedBy: context.actor?.login,
+    threadUsageBefore: thread.usageBefore
   })
   const commentBody = (): string =>
     redactor.redact(
@@ -52,7 +53,7 @@ export async function runLive(parts: {
   await kind.started?.()
   if (kind.answerWithoutModel !== undefined) {
     // a command the action answers itself: codex is never started
-    report.absorb({ items: [], finalResponse: kind.answerWithoutModel, usage: null, threadId: null })
+    report.absorb({ items: [], finalResponse: kind.answerWithoutModel, turnUsage: null, threadId: null })
     report.finish('success')
     return { report, commentBody }
   }

@@ -36,6 +36,7 @@ export async function runTurn(report: TurnReport, request: TurnRequest): Promise
       request.onEvent(event)
     }
     const turn = await result
+    report.countUsage(turn.turnUsage)
     report.finish('success')
     if (outputSchema) {
       const problems = outputSchema.validate(turn.structuredResponse)
@@ -51,7 +52,7 @@ export async function runTurn(report: TurnReport, request: TurnRequest): Promise
       report.absorb({
         items: redactor.redactValue(error.partial.items) as ThreadItem[],
         finalResponse: redactor.redact(error.partial.finalResponse),
-        usage: error.partial.usage,
+        turnUsage: error.partial.turnUsage,
         threadId: error.partial.threadId
       })
       const stopped = error instanceof CodexCancelledError ? guard.reason : undefined

@@ -14,6 +14,7 @@ import { oneLine } from '../../shared/text.js'
 import {
   COMMENT_EVENTS,
   DEFAULT_CODEX_VERSION,
+  DEFAULT_COMPACT_AT_TOKENS,
   DEFAULT_TIMEOUT_MINUTES,
   DEFAULT_MAX_COMMENTS,
   DEFAULT_TRIGGER_PHRASE,
@@ -84,6 +85,8 @@ export interface Settings {
   ignorePaths: { globs: string[]; defaults: boolean }
   /** Who codex runs as: its own unprivileged user, or the step's. */
   isolation: Isolation
+  /** Tokens (input plus output) the PR's thread may use; a turn that would start past them is skipped. */
+  threadTokenBudget?: number
 }
 
 /** The inputs that hold lists or text; every other input is one line. */
@@ -155,7 +158,10 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     codexVersion: readCodexVersion(optional(Inputs.CodexVersion)),
     codexPath: readCodexPath(optional(Inputs.CodexPath)),
     codexHome: optional(Inputs.CodexHome) && path.resolve(optional(Inputs.CodexHome)!),
-    config: readConfig(read(Inputs.Config)),
+    config: withCompactLimit(
+      readConfig(read(Inputs.Config)),
+      readTokens(Inputs.CompactAtTokens, optional(Inputs.CompactAtTokens)) ?? DEFAULT_COMPACT_AT_TOKENS
+    ),
     githubToken: optional(Inputs.GithubToken) ?? '',
     postComment: readBoolean(Inputs.Comment, optional(Inputs.Comment)),
     timeoutMs: readTimeout(optional(Inputs.TimeoutMinutes)),
@@ -171,7 +177,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     minSeverity: oneOf(Inputs.MinSeverity, SEVERITIES, 'nit')!,
     maxComments: readMaxComments(optional(Inputs.MaxComments)),
     ignorePaths: readIgnorePaths(read(Inputs.IgnorePaths)),
-    isolation: oneOf(Inputs.Isolation, ISOLATIONS, 'auto')!
+    isolation: oneOf(Inputs.Isolation, ISOLATIONS, 'auto')!,
+    threadTokenBudget: readTokens(Inputs.ThreadTokenBudget, optional(Inputs.ThreadTokenBudget), true)
   }
 }
 
@@ -361,4 +368,22 @@ function readIgnorePaths(text: string): { globs: string[]; defaults: boolean } {
     globs: entries.filter((entry) => entry !== NO_DEFAULT_IGNORES),
     defaults: !entries.includes(NO_DEFAULT_IGNORES)
   }
+}
+
+/** A count of tokens, digits only; `positive`: 0 is refused too. */
+function readTokens(name: InputName, value: string | undefined, positive = false): number | undefined {
+  if (value === undefined) return undefined
+  const tokens = Number(value)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(tokens) || (positive && tokens === 0))
+    throw new InputError(name, `"${value}" is not ${positive ? 'a positive' : 'a'} whole number of tokens`)
+  return tokens
+}
+
+/**
+ * compact-at-tokens as codex's model_auto_compact_token_limit; 0 leaves codex's own. A limit the
+ * `config` input sets wins: it is the lower-level and more specific of the two.
+ */
+function withCompactLimit(config: CodexConfigObject, compactAtTokens: number): CodexConfigObject {
+  if (!compactAtTokens || config.model_auto_compact_token_limit !== undefined) return config
+  return { ...config, model_auto_compact_token_limit: compactAtTokens }
 }

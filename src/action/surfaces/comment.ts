@@ -12,8 +12,8 @@ import {
   provenance,
   rawJson,
   recordedAnswer,
-  shortUsage,
-  STATUS
+  STATUS,
+  turnAndThreadUsage
 } from './format.js'
 import { codeSpan, plainText } from './markdown.js'
 import { answerLink, reviewAnswer } from './findings.js'
@@ -139,7 +139,7 @@ function earlierTurn(turn: TranscriptTurn): string {
 
 function footer(report: TurnReport): string {
   const parts = [
-    report.status === 'running' ? undefined : shortUsage(report.usage),
+    report.status === 'running' ? undefined : turnAndThreadUsage(report),
     report.threadId ? `thread ${codeSpan(shortId(report.threadId))}${report.resumed ? ' (resumed)' : ''}` : undefined,
     `[workflow run](${report.runUrl})`
   ]

@@ -2,6 +2,7 @@ import type { CommandExecutionItem, TodoListItem, Usage } from '../../sdk/index.
 import { isPlainObject } from '../../shared/checks.js'
 import { formatDuration } from '../../shared/text.js'
 import { displayCommand, type TurnReport, type TurnStatus } from '../core/report.js'
+import { totalTokens } from '../core/usage.js'
 import { agentMarkdown, codeBlock, codeSpan, htmlText, plainText, tableCell } from './markdown.js'
 
 /**
@@ -40,6 +41,14 @@ export function shortUsage(usage: Usage | null): string | undefined {
   ]
     .filter(Boolean)
     .join(' · ')
+}
+
+/** This turn's tokens and the PR thread's, at a glance; undefined when neither is known yet. */
+export function turnAndThreadUsage(report: TurnReport): string | undefined {
+  const thread = totalTokens(report.threadUsage) ? shortUsage(report.threadUsage) : undefined
+  const turn = shortUsage(report.usage)
+  if (!thread) return undefined
+  return turn ? `this turn ${turn} · this PR ${thread}` : `this PR ${thread}`
 }
 
 function count(tokens: number): string {

@@ -86,10 +86,12 @@ export class LogStreamer {
     }
   }
 
-  /** The closing line: outcome, duration and token usage. */
+  /** The closing line: outcome, duration, and the tokens of the turn and of the PR's thread so far. */
   close(report: TurnReport): void {
     const { icon, word } = STATUS[report.status]
-    this.sink.info(`${icon} Turn ${word} in ${formatDuration(report.durationMs)} · ${formatUsage(report.usage)}`)
+    this.sink.info(
+      `${icon} Turn ${word} in ${formatDuration(report.durationMs)} · ${formatUsage(report.usage)} · this PR's thread: ${formatUsage(report.threadUsage)}`
+    )
   }
 
   private item(phase: 'item.started' | 'item.updated' | 'item.completed', item: ThreadItem): void {

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { Outputs, type OutputName } from '../core/constants.js'
 import type { Redactor } from '../core/redact.js'
 import type { TurnReport } from '../core/report.js'
+import { addUsage } from '../core/usage.js'
 import { renderSummary } from './summary.js'
 
 /** Step outputs, the job summary and the comment: everything leaves through the redactor. */
@@ -18,20 +19,13 @@ export async function publishOutputs(
   )
   output(Outputs.ThreadId, report.threadId ?? '')
   output(Outputs.Resumed, String(report.resumed))
-  output(
-    Outputs.Usage,
-    JSON.stringify({
-      input_tokens: report.usage?.input_tokens ?? 0,
-      cached_input_tokens: report.usage?.cached_input_tokens ?? 0,
-      cache_write_input_tokens: report.usage?.cache_write_input_tokens ?? 0,
-      output_tokens: report.usage?.output_tokens ?? 0,
-      reasoning_output_tokens: report.usage?.reasoning_output_tokens ?? 0
-    })
-  )
+  // addUsage: the five keys, in order, each a number (0 where codex reported none)
+  output(Outputs.Usage, JSON.stringify(addUsage(report.usage)))
   output(Outputs.Conclusion, report.status)
   output(Outputs.ChangedFiles, JSON.stringify(report.changedFiles))
   output(Outputs.ReviewUrl, report.review?.url ?? '')
   output(Outputs.FindingsCount, report.review ? String(report.review.findings.length) : '')
+  output(Outputs.ThreadUsage, JSON.stringify(report.threadUsage))
   // the comment first, so the summary can link to it
   const commentUrl = await writeComment?.()
   output(Outputs.CommentUrl, commentUrl ?? '')

@@ -1,4 +1,5 @@
 import type { TurnReport } from '../core/report.js'
+import { totalTokens } from '../core/usage.js'
 import {
   answerMarkdown,
   commandsTable,
@@ -58,7 +59,8 @@ const sections: Section[] = [
       report.threadId
         ? `- **Thread:** ${codeSpan(report.threadId)}${report.resumed ? ' (resumed)' : ' (new)'}`
         : undefined,
-      report.usage ? `- **Tokens:** ${shortUsage(report.usage)}` : undefined
+      report.usage ? `- **Tokens, this turn:** ${shortUsage(report.usage)}` : undefined,
+      totalTokens(report.threadUsage) ? `- **Tokens, this PR:** ${shortUsage(report.threadUsage)}` : undefined
     ].filter(Boolean)
     return facts.length ? `### Run\n\n${facts.join('\n')}` : undefined
   }

@@ -1,4 +1,4 @@
-import type { Codex, Thread, ThreadOptions } from '../../sdk/index.js'
+import type { Codex, Thread, ThreadOptions, Usage } from '../../sdk/index.js'
 import type { Dismissal, ReviewPause, ReviewState } from '../core/findings.js'
 import type { Redactor } from '../core/redact.js'
 import type { TurnReport } from '../core/report.js'
@@ -7,6 +7,7 @@ import {
   emptyTranscript,
   mergeTranscripts,
   seedPrompt,
+  threadUsage,
   TranscriptCodec,
   withTurn,
   type Transcript,
@@ -60,6 +61,8 @@ interface ContinuationOptions {
 export class ThreadContinuation {
   #transcript: Transcript
   #finished = false
+  /** The PR thread's tokens before this run's turn, in every codex thread it ran in. */
+  readonly usageBefore: Usage
 
   private constructor(
     private readonly options: ContinuationOptions,
@@ -69,6 +72,7 @@ export class ThreadContinuation {
     readonly resumeId: string | undefined
   ) {
     this.#transcript = transcript
+    this.usageBefore = threadUsage(transcript)
   }
 
   static async begin(options: ContinuationOptions): Promise<ThreadContinuation> {
@@ -164,6 +168,7 @@ export class ThreadContinuation {
       conclusion: report.status,
       runUrl: report.runUrl,
       threadId: report.threadId,
+      ...(report.usage && { usage: report.usage }),
       ...(report.status !== 'success' && report.error !== undefined && { error: redactor.redact(report.error) })
     }
   }

@@ -1,9 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
+import { UsageSchema, type Usage } from '../../sdk/index.js'
 import { clip } from '../../shared/text.js'
 import { DismissalSchema, ReviewPauseSchema, ReviewStateSchema } from '../core/findings.js'
 import { readRecordMarker, recordMarker } from '../core/markers.js'
 import { promptJson } from '../core/prompt.js'
+import { addUsage, totalTokens } from '../core/usage.js'
 import { deriveRecordKey } from './seal.js'
 
 const TranscriptTurnSchema = z.object({
@@ -14,7 +16,9 @@ const TranscriptTurnSchema = z.object({
   runUrl: z.string(),
   threadId: z.string().nullable(),
   /** Why a turn that did not succeed ended so, in a line or two. */
-  error: z.string().optional()
+  error: z.string().optional(),
+  /** The turn's own tokens, when known. */
+  usage: UsageSchema.optional()
 })
 
 const TranscriptSchema = z.object({
@@ -27,7 +31,12 @@ const TranscriptSchema = z.object({
   /** Findings the team dismissed on this PR: never posted again. */
   dismissed: z.array(DismissalSchema).optional(),
   /** Whether automatic reviews are paused: the last pause or resume command. */
-  pause: ReviewPauseSchema.optional()
+  pause: ReviewPauseSchema.optional(),
+  /**
+   * The PR thread's tokens over every turn recorded, those no longer kept included. Summed here,
+   * not read from codex, whose totals restart with each codex thread (a reseed starts one).
+   */
+  usage: UsageSchema.optional()
 })
 
 export type TranscriptTurn = z.infer<typeof TranscriptTurnSchema>
@@ -39,7 +48,7 @@ export const TRANSCRIPT_MAX_TEXT = 2000
 const TRANSCRIPT_MAX_ERROR = 300
 
 export function emptyTranscript(key: string): Transcript {
-  return { version: 1, key, threadId: null, turns: [] }
+  return { version: 1, key, threadId: null, turns: [], usage: addUsage() }
 }
 
 /** Adds a turn (newest first), keeping the record within its bounds. */
@@ -53,8 +62,14 @@ export function withTurn(record: Transcript, turn: TranscriptTurn): Transcript {
   return {
     ...record,
     threadId: turn.threadId ?? record.threadId,
-    turns: [clipped, ...record.turns].slice(0, TRANSCRIPT_MAX_TURNS)
+    turns: [clipped, ...record.turns].slice(0, TRANSCRIPT_MAX_TURNS),
+    usage: addUsage(record.usage, turn.usage)
   }
+}
+
+/** The PR thread's tokens so far. */
+export function threadUsage(record: Transcript): Usage {
+  return addUsage(record.usage)
 }
 
 /**
@@ -63,7 +78,7 @@ export function withTurn(record: Transcript, turn: TranscriptTurn): Transcript {
  */
 export function mergeTranscripts(key: string, ...records: Array<Transcript | undefined>): Transcript {
   const turns = new Map<string, TranscriptTurn>()
-  for (const turn of records.flatMap((record) => record?.turns ?? [])) turns.set(`${turn.at}|${turn.runUrl}`, turn)
+  for (const turn of records.flatMap((record) => record?.turns ?? [])) turns.set(turnId(turn), turn)
   const newestFirst = [...turns.values()].sort((a, b) => b.at.localeCompare(a.at)).slice(0, TRANSCRIPT_MAX_TURNS)
   const threadId =
     newestFirst.find((turn) => turn.threadId)?.threadId ?? records.find((record) => record?.threadId)?.threadId ?? null
@@ -81,8 +96,28 @@ export function mergeTranscripts(key: string, ...records: Array<Transcript | und
     turns: newestFirst,
     ...(review && { review }),
     ...(dismissed.size && { dismissed: [...dismissed.values()] }),
-    ...(pause && { pause })
+    ...(pause && { pause }),
+    usage: mergedUsage(records, newestFirst)
   }
+}
+
+/**
+ * The records' usage together: the largest total, with the turns it has not counted. A turn it
+ * lacks yet ended after its oldest kept turn ran in a run that overlapped; an older one it lacks
+ * was dropped from its bounds after being counted.
+ */
+function mergedUsage(records: Array<Transcript | undefined>, turns: TranscriptTurn[]): Usage {
+  const known = records.filter((record): record is Transcript => record !== undefined)
+  const largest = known.sort((a, b) => totalTokens(threadUsage(b)) - totalTokens(threadUsage(a)))[0]
+  if (!largest) return addUsage()
+  const counted = new Set(largest.turns.map(turnId))
+  const oldest = largest.turns.at(-1)?.at ?? ''
+  const uncounted = turns.filter((turn) => !counted.has(turnId(turn)) && turn.at > oldest)
+  return addUsage(largest.usage, ...uncounted.map((turn) => turn.usage))
+}
+
+function turnId(turn: TranscriptTurn): string {
+  return `${turn.at}|${turn.runUrl}`
 }
 
 /** The marker's share of a comment: the rest of the 65,536 characters belongs to the response. */

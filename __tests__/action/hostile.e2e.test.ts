@@ -220,6 +220,33 @@ describe('review findings are never cut silently', () => {
     expect(sticky.body).toMatch(/New: 300 \(0 on the diff lines, \d+ in the review body, \d+ in follow-up reviews\)/)
   })
 
+  it('lists quiet findings (below min-severity) past one body in follow-up reviews too, each marked once where shown', async () => {
+    const repo = samplePr()
+    const quiet = Array.from({ length: 300 }, (_, index) =>
+      finding({ line: 5, severity: 'nit', title: `Nit ${index} ${'y'.repeat(400)}` })
+    )
+    const run = await harness.run(
+      answer({ findings: quiet }),
+      { ...reviewInputs(tempDir('store')), 'min-severity': 'major' },
+      { workspace: repo.dir, payload: repo.payload(PR) }
+    )
+    expect(run.exitCode, run.log).toBe(0)
+
+    const reviews = harness.github.reviews
+    expect(reviews.length).toBeGreaterThan(1)
+    expect(harness.github.reviewComments).toHaveLength(0)
+    const marked = reviews.flatMap((review) => {
+      expect(review.body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT)
+      const ids = findingIdsIn(review.body)
+      // folded away under the dial's note, one line each, as many as this body shows
+      expect(review.body).toContain(`<summary>${ids.length} more finding(s), below major (min-severity)`)
+      for (const id of ids)
+        expect(review.body).toContain(`Nit ${quiet.findIndex((entry) => findingId(entry) === id)} y`)
+      return ids
+    })
+    expect(marked.sort()).toEqual(quiet.map((entry) => findingId(entry)).sort())
+  })
+
   it('leaves findings whose follow-up review fails unmarked, counts them, and the next review posts them', async () => {
     const repo = samplePr()
     const many = Array.from({ length: 300 }, (_, index) =>

@@ -280,6 +280,23 @@ describe('commands in a comment', () => {
       expect(answered.body).toContain(word)
   })
 
+  it('on a spent thread-token-budget, a command still runs (it calls no model) and a question is skipped', async () => {
+    const repo = samplePr()
+    const store = { ...stored(), 'thread-token-budget': '1' }
+    expect((await review(repo, answer({}), store)).outputs.conclusion).toBe('success')
+
+    const paused = await comment(repo, never, store, '@codex pause')
+    expect(paused.outputs.conclusion).toBe('success')
+    expect(
+      harness.github.comments.some((entry) => entry.body.includes('Automatic reviews of this pull request are paused'))
+    ).toBe(true)
+    const asked = await comment(repo, never, store, '@codex why does this change the sum?')
+    expect(asked.outputs.conclusion).toBe('skipped')
+    expect(asked.log).toContain('thread-token-budget is spent')
+    // the model server's requests are this run's
+    expect(harness.model.requests).toHaveLength(0)
+  })
+
   it('the actor gate applies to commands: pause by someone without write access changes nothing', async () => {
     const repo = samplePr()
     const store = stored()

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import * as prettier from 'prettier'
 import { coldStart } from './bench/coldStart.js'
+import { dial } from './bench/dial.js'
 import { install } from './bench/install.js'
 import { memory } from './bench/memory.js'
 import { parseOptions, type Section } from './bench/options.js'
@@ -40,6 +41,7 @@ const sections: Record<Section, () => Promise<SectionResult>> = {
   stores: () => stores(options),
   proxy: () => proxyOverhead(options),
   cost: () => threadCost(options),
+  dial: () => dial(),
   profile: () => profile(options)
 }
 
@@ -50,7 +52,8 @@ for (const section of options.sections) {
   results.push(result)
   process.stderr.write(`  ${section} done in ${((performance.now() - started) / 1000).toFixed(0)} s\n`)
   console.log(`\n${textTable(result.rows)}`)
-  if ((section === 'profile' || section === 'cost') && result.details) console.log(`\n${result.details}`)
+  if ((section === 'profile' || section === 'cost' || section === 'dial') && result.details)
+    console.log(`\n${result.details}`)
 }
 
 console.log(`\n${textTable(results.flatMap((result) => result.rows))}`)

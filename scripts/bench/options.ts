@@ -9,6 +9,7 @@ export const SECTIONS = [
   'stores',
   'proxy',
   'cost',
+  'dial',
   'profile'
 ] as const
 export type Section = (typeof SECTIONS)[number]
@@ -23,7 +24,8 @@ const DEFAULT_SECTIONS: Section[] = [
   'install',
   'stores',
   'proxy',
-  'cost'
+  'cost',
+  'dial'
 ]
 
 export interface Options {

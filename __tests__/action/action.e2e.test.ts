@@ -59,7 +59,7 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(posts).toHaveLength(1)
     expect(harness.github.comments).toHaveLength(1)
     const comment = itemAt(harness.github.comments, 0)
-    expect(comment.body).toContain('<!-- codex-thread-action:key=pr-7 -->')
+    expect(comment.body).toMatch(/^<!-- codex-thread-action:key=pr-7 proof=[\w-]{22} -->\n/)
     expect(comment.body).toContain('🏁 Done')
     expect(comment.body).toContain('**Verdict:** approve')
     expect(comment.body).toContain('"verdict": "approve"')
@@ -93,7 +93,10 @@ describe('the action, run from dist/index.js as the runner runs it', () => {
     expect(prompt).toContain(`git diff ${'c'.repeat(40)}...${'d'.repeat(40)}`)
     // the answer where it was asked, and the thread's sticky comment
     expect(harness.github.comments.map((comment) => comment.body.split('\n')[0])).toEqual(
-      expect.arrayContaining(['@alice asked:', '<!-- codex-thread-action:key=pr-7 -->'])
+      expect.arrayContaining([
+        '@alice asked:',
+        expect.stringMatching(/^<!-- codex-thread-action:key=pr-7 proof=[\w-]{22} -->$/)
+      ])
     )
   })
 

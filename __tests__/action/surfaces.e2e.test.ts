@@ -68,7 +68,7 @@ describe('what people see, end to end through dist/index.js', () => {
     // only our own markers, the key first and the record last, open an HTML comment
     const lines = itemAt(harness.github.comments, 0).body.split('\n')
     expect(lines.filter((line) => line.includes('<!--'))).toEqual([lines[0], lines.at(-1)])
-    expect(lines[0]).toBe('<!-- codex-thread-action:key=pr-13 -->')
+    expect(lines[0]).toMatch(/^<!-- codex-thread-action:key=pr-13 proof=[\w-]{22} -->$/)
     expect(lines.at(-1)).toMatch(/^<!-- codex-thread-action:record=/)
   })
 })

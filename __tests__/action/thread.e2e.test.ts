@@ -125,7 +125,7 @@ describe('one thread per PR, across workflow runs', () => {
     expect(requestText(harness.model.requests[1])).not.toContain('question on seven')
 
     expect(harness.github.comments.map((comment) => comment.issue)).toEqual([7, 8])
-    expect(harness.github.comments[1]?.body).toContain('<!-- codex-thread-action:key=pr-8 -->')
+    expect(harness.github.comments[1]?.body).toMatch(/^<!-- codex-thread-action:key=pr-8 proof=[\w-]{22} -->\n/)
     expect(harness.github.comments[1]?.body).not.toContain('Earlier turns')
     expect(commentRecord(8)?.turns).toHaveLength(1)
   })

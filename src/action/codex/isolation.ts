@@ -1,4 +1,5 @@
-import { chmod, mkdtemp, stat, writeFile } from 'node:fs/promises'
+import { constants as fsConstants } from 'node:fs'
+import { access, chmod, mkdtemp, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Inputs, type Isolation } from '../core/constants.js'
 import { InputError } from '../core/errors.js'
@@ -134,6 +135,10 @@ export async function isolateAgent(request: IsolationRequest): Promise<AgentIsol
     launcher,
     home,
     async lend() {
+      // the launcher would start anyway and fail as `setpriv`/`sudo`: say what the SDK says of a missing codex
+      await access(request.executable, fsConstants.X_OK).catch((error: NodeJS.ErrnoException) => {
+        throw new Error(`Could not start codex at ${request.executable}: ${error.code ?? error.message}`)
+      })
       await chown(String(host.self.uid), name)
       for (const dir of [...new Set([...lent.flatMap(ancestorsOf), ...reached.flatMap(withAncestors)])]) {
         const { mode } = await stat(dir)

@@ -72,25 +72,30 @@ export async function runLive(parts: {
       : undefined
   try {
     // lent after the base branch's instructions are in place, given back before they are restored
-    await agent?.lend()
-    await runTurn(report, {
-      thread: thread.start(codex, {
-        workingDirectory: settings.workingDirectory,
-        sandboxMode: settings.sandbox,
-        model: settings.model,
-        modelReasoningEffort: settings.effort,
-        skipGitRepoCheck: true
-      }),
-      input: thread.input(buildPrompt(kind.instructions, { ...context, pullRequest: pr }, kind.facts)),
-      outputSchema: kind.outputSchema,
-      timeoutMs: settings.timeoutMs,
-      cancelSignals: ['SIGINT', 'SIGTERM'],
-      redactor,
-      onEvent: (event) => {
-        streamer.handle(event)
-        sticky?.progress(commentBody)
-      }
-    })
+    const unlent = await agent?.lend().then(
+      () => undefined,
+      (error: Error) => error
+    )
+    if (unlent) report.finish('failure', redactor.redact(unlent.message))
+    else
+      await runTurn(report, {
+        thread: thread.start(codex, {
+          workingDirectory: settings.workingDirectory,
+          sandboxMode: settings.sandbox,
+          model: settings.model,
+          modelReasoningEffort: settings.effort,
+          skipGitRepoCheck: true
+        }),
+        input: thread.input(buildPrompt(kind.instructions, { ...context, pullRequest: pr }, kind.facts)),
+        outputSchema: kind.outputSchema,
+        timeoutMs: settings.timeoutMs,
+        cancelSignals: ['SIGINT', 'SIGTERM'],
+        redactor,
+        onEvent: (event) => {
+          streamer.handle(event)
+          sticky?.progress(commentBody)
+        }
+      })
   } finally {
     await agent?.giveBack()
     await restoreInstructions?.()

@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { GITHUB_BODY_LIMIT } from '../../src/action/core/constants.js'
-import { findingId, type Finding, type ReviewResponse } from '../../src/action/core/findings.js'
+import { findingId, type ReviewResponse } from '../../src/action/core/findings.js'
 import { issueCommentEvent, reviewCommentEvent } from '../support/github/events.js'
 import { usePrHarness } from '../support/prHarness.js'
 import { PrRepo } from '../support/prRepo.js'
-import { type ModelScript } from '../support/scriptedModel.js'
+import { reviewAnswer, sampleFinding } from '../support/reviewScript.js'
 import { tempDir } from '../support/tempDirs.js'
 
 /** The finding ids a body's last line names, proof or not: what the action claims it posted there. */
@@ -37,21 +37,9 @@ function samplePr(files: Record<string, string> = {}): PrRepo {
   return repo
 }
 
-const finding = (overrides: Partial<Finding>): Finding => ({
-  path: 'calc.ts',
-  line: 5,
-  start_line: null,
-  severity: 'major',
-  title: 'Subtracts instead of adding',
-  body: 'The sum is computed with `-`.',
-  suggestion: null,
-  ...overrides
-})
+const finding = sampleFinding
 
-const answer = (response: Partial<ReviewResponse>): ModelScript => {
-  const full: ReviewResponse = { summary: 'Looks mostly fine.', findings: [], resolved: [], ...response }
-  return () => ({ message: JSON.stringify(full) })
-}
+const answer = reviewAnswer
 
 const reviewInputs = (store: string): Record<string, string> => ({
   mode: 'review',

@@ -3,6 +3,7 @@ import { findingId, type Finding, type ReviewResponse } from '../../src/action/c
 import { usePrHarness } from '../support/prHarness.js'
 import { PrRepo } from '../support/prRepo.js'
 import { requestText, type ModelScript } from '../support/scriptedModel.js'
+import { reviewAnswer, sampleFinding } from '../support/reviewScript.js'
 import { tempDir } from '../support/tempDirs.js'
 
 const PR = 21
@@ -21,16 +22,7 @@ function samplePr(): PrRepo {
   return repo
 }
 
-const finding = (overrides: Partial<Finding>): Finding => ({
-  path: 'calc.ts',
-  line: 5,
-  start_line: null,
-  severity: 'major',
-  title: 'Subtracts instead of adding',
-  body: 'The sum is computed with `-`.',
-  suggestion: 'return a + b',
-  ...overrides
-})
+const finding = (overrides: Partial<Finding>): Finding => sampleFinding({ suggestion: 'return a + b', ...overrides })
 
 const subtracts = finding({})
 const outsideDiff = finding({ line: 25, severity: 'minor', title: 'Stale comment', suggestion: null })
@@ -43,10 +35,7 @@ const newRange = finding({
   suggestion: 'export const x = 1, y = 2'
 })
 
-const answer = (response: Partial<ReviewResponse>): ModelScript => {
-  const full: ReviewResponse = { summary: 'Looks mostly fine.', findings: [], resolved: [], ...response }
-  return () => ({ message: JSON.stringify(full) })
-}
+const answer = reviewAnswer
 
 /** The last line of a body with the given finding ids and a proof (checked in markerProof and identity tests). */
 const provenMarker = (ids: string): RegExp =>

@@ -7,6 +7,7 @@ import type { StoredReviewComment } from '../support/githubServer.js'
 import { usePrHarness } from '../support/prHarness.js'
 import { PrRepo } from '../support/prRepo.js'
 import { requestText, type ModelRequest, type ModelScript } from '../support/scriptedModel.js'
+import { reviewAnswer, sampleFinding } from '../support/reviewScript.js'
 import { tempDir } from '../support/tempDirs.js'
 
 const PR = 41
@@ -38,21 +39,10 @@ function samplePr(): PrRepo {
   return repo
 }
 
-const finding = (overrides: Partial<Finding>): Finding => ({
-  path: 'calc.ts',
-  line: 1,
-  start_line: null,
-  severity: 'major',
-  title: 'A problem',
-  body: 'Explained.',
-  suggestion: null,
-  ...overrides
-})
+const finding = (overrides: Partial<Finding>): Finding =>
+  sampleFinding({ line: 1, title: 'A problem', body: 'Explained.', ...overrides })
 
-const answer = (response: Partial<ReviewResponse>): ModelScript => {
-  const full: ReviewResponse = { summary: 'Reviewed.', findings: [], resolved: [], ...response }
-  return () => ({ message: JSON.stringify(full) })
-}
+const answer = (response: Partial<ReviewResponse>): ModelScript => reviewAnswer(response, 'Reviewed.')
 
 const never: ModelScript = () => ({ message: 'the model should not be called' })
 

@@ -302,24 +302,16 @@ function packBody(
   blocks: FindingBlock[],
   dialNote: string
 ): { text: string; left: FindingBlock[] } {
-  const fold = (shown: FindingBlock[]): string[] =>
-    shown.length
-      ? [
-          '',
-          '<details>',
-          `<summary>${shown.length} more finding(s), ${dialNote}</summary>`,
-          '',
-          ...shown.map((block) => block.text),
-          '',
-          '</details>'
-        ]
+  // the wrapper's room is kept for every quiet finding's count: the shown count has no more digits
+  const fold = (count: number, items: string[]): string[] =>
+    count
+      ? ['', '<details>', `<summary>${count} more finding(s), ${dialNote}</summary>`, '', ...items, '', '</details>']
       : []
   const room =
     GITHUB_BODY_LIMIT -
     findingMarker(blocks.map((block) => block.id)).length -
     PROOF_ROOM -
-    fold(blocks.filter((block) => block.quiet).slice(0, 1)).join('\n').length -
-    String(blocks.length).length -
+    fold(blocks.filter((block) => block.quiet).length, []).join('\n').length -
     1
   let length = [...head, ...tail].join('\n').length + 2
   const shown: FindingBlock[] = []
@@ -328,10 +320,14 @@ function packBody(
     length += block.text.length + 2
     shown.push(block)
   }
+  const quiet = shown.filter((block) => block.quiet)
   const lines = [
     ...head,
     ...shown.filter((block) => !block.quiet).flatMap((block) => ['', block.text]),
-    ...fold(shown.filter((block) => block.quiet)),
+    ...fold(
+      quiet.length,
+      quiet.map((block) => block.text)
+    ),
     ...tail
   ]
   if (shown.length) lines.push(findingMarker(shown.map((block) => block.id)))

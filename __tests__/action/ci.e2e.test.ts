@@ -56,6 +56,11 @@ function grepThenAnswer(answer: string) {
       : { command: `grep -n -B4 '##\\[error\\]' ${logFiles(request)[0] ?? '/nonexistent'}` }
 }
 
+/** A failed run of workflow `name` on the PR's head commit, with `jobs`. */
+function addFailedRun(jobs: JobSpec[], name = 'CI') {
+  return harness.github.ci.addRun({ name, headSha: HEAD, conclusion: 'failure', pr: PR, jobs })
+}
+
 function commentsOf(key: string) {
   return harness.github.comments.filter((comment) => comment.body.includes(`codex-thread-action:key=${key}`))
 }
@@ -72,13 +77,7 @@ function expectNoModelCall(run: ActionRun): void {
 
 describe("the CI kind: a PR's failed checks explained from their logs, end to end", () => {
   it('a failed test job: the workflow_run continues pr-<n>, the agent greps the log on disk, the answer is published', async () => {
-    const { runId } = harness.github.ci.addRun({
-      name: 'CI',
-      headSha: HEAD,
-      conclusion: 'failure',
-      pr: PR,
-      jobs: [testJob, lintJob]
-    })
+    const { runId } = addFailedRun([testJob, lintJob])
     harness.github.ci.addCheckRun({
       name: 'circleci: build',
       headSha: HEAD,
@@ -161,6 +160,7 @@ describe("the CI kind: a PR's failed checks explained from their logs, end to en
       expect.stringMatching(new RegExp(`job-${unit.jobIds[0]}\\.log$`)),
       expect.stringMatching(new RegExp(`job-${e2e.jobIds[0]}\\.log$`))
     ])
+    expect(harness.github.reactions).toEqual([expect.objectContaining({ subject_id: asked.id, content: 'eyes' })])
     const reply = harness.github.comments.find((comment) => comment.body.startsWith('@alice asked:'))
     expect(reply?.body).toContain('Two failures: a unit test and a refused connection.')
     expect(commentsOf(`pr-${PR}`)).toHaveLength(1)
@@ -176,13 +176,7 @@ describe("the CI kind: a PR's failed checks explained from their logs, end to en
       )
     )
     expect(log.length).toBeGreaterThan(50 * 1024 * 1024)
-    const { runId } = harness.github.ci.addRun({
-      name: 'CI',
-      headSha: HEAD,
-      conclusion: 'failure',
-      pr: PR,
-      jobs: [{ ...testJob, log }]
-    })
+    const { runId } = addFailedRun([{ ...testJob, log }])
     const run = await harness.run(() => ({ message: 'Bounded.' }), store(), {
       eventName: 'workflow_run',
       payload: failedRunEvent(runId),
@@ -267,13 +261,7 @@ describe("the CI kind: a PR's failed checks explained from their logs, end to en
   })
 
   it('without actions: read, one line naming what to grant, and no model call', async () => {
-    const { runId } = harness.github.ci.addRun({
-      name: 'CI',
-      headSha: HEAD,
-      conclusion: 'failure',
-      pr: PR,
-      jobs: [testJob]
-    })
+    const { runId } = addFailedRun([testJob])
     harness.github.actionsPermission = 'none'
     const run = await harness.run(() => ({ message: 'should not be called' }), store(), {
       eventName: 'workflow_run',

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { AGENT_USER } from '../../src/action/codex/isolation.js'
 import { githubLog, type JobSpec } from '../support/github/actionsRuns.js'
 import { issueCommentEvent, workflowRunEvent } from '../support/github/events.js'
 import type { ActionRun } from '../support/runAction.js'
@@ -48,12 +49,12 @@ function logFiles(request: ModelRequest | undefined): string[] {
   return [...requestText(request).matchAll(/log_file\\+":\\+"([^"\\]+)/g)].map((match) => match[1]!)
 }
 
-/** A script that greps the first listed log for `##[error]` (as the agent would), then answers. */
+/** A script that greps the first listed log for `##[error]` (as the agent would, as its own user), then answers. */
 function grepThenAnswer(answer: string) {
   return (request: ModelRequest) =>
     answersToolCall(request)
       ? { message: answer }
-      : { command: `grep -n -B4 '##\\[error\\]' ${logFiles(request)[0] ?? '/nonexistent'}` }
+      : { command: `echo "user=$(id -un)"; grep -n -B4 '##\\[error\\]' ${logFiles(request)[0] ?? '/nonexistent'}` }
 }
 
 /** A failed run of workflow `name` on the PR's head commit, with `jobs`. */
@@ -104,7 +105,8 @@ describe("the CI kind: a PR's failed checks explained from their logs, end to en
     expect(prompt).not.toContain('AssertionError')
     const [file] = logFiles(harness.model.requests[0])
     expect(prompt).toContain(`log_bytes\\":${statSync(file!).size}`)
-    // the real codex read it: the grep's output came back to the model
+    // the real codex, running as the agent's own user, read it: the grep's output came back to the model
+    expect(requestText(harness.model.requests[1])).toContain(`user=${AGENT_USER}`)
     expect(requestText(harness.model.requests[1])).toContain('AssertionError: expected -1 to be 3')
 
     const requests = harness.github.requests.map((request) => `${request.method} ${request.path}`)

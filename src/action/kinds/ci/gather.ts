@@ -69,7 +69,9 @@ export async function gatherCi(options: GatherOptions): Promise<CiEvidence | { r
     Promise.all(failedRuns.map(async (run) => (await api.failedJobs(run.id)).map((job) => ({ run, job })))),
     api.failedCheckRuns(headSha).catch((error: unknown) => {
       if (refusedForPermission(error))
-        return { notRead: "the token may not read check runs: grant `checks: read` to include other CI systems'" }
+        return {
+          notRead: "the token may not read check runs: grant `checks: read` to include other CI systems' failures"
+        }
       throw error
     })
   ])

@@ -48,6 +48,8 @@ export async function ciKind(options: CiKindOptions): Promise<TurnKind> {
     headSha: options.headSha,
     tempDir: options.tempDir,
     redactor: options.redactor
+  }).catch((error: Error) => {
+    throw new Error(`Could not read the CI of ${options.headSha}: ${error.message}`, { cause: error })
   })
   if ('refused' in evidence) {
     options.warn(`Cannot read the CI: ${evidence.refused}`)

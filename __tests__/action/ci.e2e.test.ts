@@ -168,6 +168,19 @@ describe("the CI kind: a PR's failed checks explained from their logs, end to en
     expect(commentsOf(`pr-${PR}`)).toHaveLength(1)
   })
 
+  it('`@codex ci` on a green head: the action says nothing failed, with no model call', async () => {
+    harness.github.ci.addRun({ name: 'CI', headSha: HEAD, conclusion: 'success', pr: PR, jobs: [lintJob] })
+    harness.github.setPull(PR, { head: { sha: HEAD } })
+    const asked = harness.github.addComment(PR, '@codex CI', 'alice')
+    const run = await harness.run(() => ({ message: 'should not be called' }), store(), {
+      eventName: 'issue_comment',
+      payload: issueCommentEvent({ number: PR, id: asked.id, body: asked.body })
+    })
+    expectNoModelCall(run)
+    const reply = harness.github.comments.find((comment) => comment.body.startsWith('@alice asked:'))
+    expect(reply?.body).toContain('Nothing failed in the CI of ccccccc: no failed workflow run or check run.')
+  })
+
   it('a 50 MiB log is bounded on disk: the lines around its ##[error] and its tail, and what was left out', async () => {
     const filler = Array.from({ length: 420_000 }, (_, index) => `test ${index} passed ${'.'.repeat(80)}`)
     filler.splice(200_000, 0, 'EXPECTED FAILURE in the middle: connection reset by peer')

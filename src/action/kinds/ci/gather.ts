@@ -28,6 +28,8 @@ export interface CiEvidence {
   headSha: string
   /** The failed runs: the newest run of each workflow of the commit, when it failed. */
   failedRuns: WorkflowRunSummary[]
+  /** Workflows whose newest run has not completed yet. */
+  running: number
   jobs: JobEvidence[]
   /** Failed jobs past MAX_FAILED_JOBS, whose logs were not read. */
   jobsLeftOut: Array<{ run: WorkflowRunSummary; job: FailedJob }>
@@ -64,7 +66,8 @@ export async function gatherCi(options: GatherOptions): Promise<CiEvidence | { r
       }
     throw error
   }
-  const failedRuns = newestOfEachWorkflow(runs).filter((run) => run.status === 'completed' && failed(run.conclusion))
+  const newest = newestOfEachWorkflow(runs)
+  const failedRuns = newest.filter((run) => run.status === 'completed' && failed(run.conclusion))
   const [failedJobs, checkRuns] = await Promise.all([
     Promise.all(failedRuns.map(async (run) => (await api.failedJobs(run.id)).map((job) => ({ run, job })))),
     api.failedCheckRuns(headSha).catch((error: unknown) => {
@@ -86,7 +89,8 @@ export async function gatherCi(options: GatherOptions): Promise<CiEvidence | { r
       return { run, job, logProblem: redactor.redact((error as Error).message) }
     }
   })
-  return { headSha, failedRuns, jobs, jobsLeftOut: all.slice(maxJobs), checkRuns, folder }
+  const running = newest.filter((run) => run.status !== 'completed').length
+  return { headSha, failedRuns, running, jobs, jobsLeftOut: all.slice(maxJobs), checkRuns, folder }
 }
 
 /**

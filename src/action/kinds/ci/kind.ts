@@ -59,7 +59,8 @@ export async function ciKind(options: CiKindOptions): Promise<TurnKind> {
   const checks = Array.isArray(evidence.checkRuns) ? evidence.checkRuns : []
   if (!evidence.failedRuns.length && !checks.length)
     return itself(
-      `Nothing failed in the CI of ${short}: no failed workflow run${Array.isArray(evidence.checkRuns) ? ' or check run' : ''}.`
+      `Nothing failed in the CI of ${short}: no failed workflow run${Array.isArray(evidence.checkRuns) ? ' or check run' : ''}` +
+        `${evidence.running ? ` (${evidence.running} still running)` : ''}.`
     )
   const bytes = evidence.jobs.reduce((sum, job) => sum + (job.log?.bytes ?? 0), 0)
   options.log(
@@ -106,6 +107,7 @@ function facts(evidence: CiEvidence, trigger: FailedRunTrigger | undefined): str
   const lines = [`CI read for commit: ${evidence.headSha}`]
   if (trigger) lines.push(`This turn was started by the failure of workflow run ${trigger.id}`)
   lines.push(`Failed jobs' logs folder: ${evidence.folder}`)
+  if (evidence.running) lines.push(`Workflows of this commit still running: ${evidence.running}`)
   const jobsOf = (runId: number) => evidence.jobs.filter((entry) => entry.run.id === runId)
   for (const run of evidence.failedRuns) {
     lines.push(

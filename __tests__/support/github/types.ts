@@ -1,4 +1,5 @@
 import type { Side } from '../diff.js'
+import type { CiStore } from './actionsRuns.js'
 
 /** GitHub's simple-user. */
 export interface GitHubUser {
@@ -238,6 +239,8 @@ export interface GitHubServer {
    * when false, an APPROVE review by github-actions[bot] gets 422.
    */
   actionsCanApprove: boolean
+  /** The commit CI reads: workflow runs, their jobs and logs, check runs (./actionsRuns.ts). */
+  ci: CiStore
   fail(failure: Failure): void
   addComment(issue: number, body: string, login: string): StoredComment
   /** Sets GET /pulls/{n}, with defaults for what `spec` leaves out; returns the stored object. */
@@ -263,4 +266,6 @@ export interface Route {
   baseUrl: string
   nextId(): number
   send(status: number, data: unknown, headers?: Record<string, string>): void
+  /** Answers with `body` as it is, not JSON: what a redirect's target (a blob, a log) serves. */
+  raw(status: number, headers: Record<string, string>, body: string | Buffer): void
 }

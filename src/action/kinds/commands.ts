@@ -9,9 +9,9 @@ import { readPostedFindings } from './review/posted.js'
 
 /** What a comment's request can be besides a question: the words it starts with, in any case. */
 export type Command =
-  { name: 'review' | 'full review' | 'pause' | 'resume' | 'help' } | { name: 'dismiss'; reason?: string }
+  { name: 'review' | 'full review' | 'pause' | 'resume' | 'help' | 'ci' } | { name: 'dismiss'; reason?: string }
 
-const COMMAND_PATTERN = /^(full\s+review|review|pause|resume|dismiss|help)(?![\w-])[\s:,.!]*([\s\S]*)$/i
+const COMMAND_PATTERN = /^(full\s+review|review|pause|resume|dismiss|help|ci)(?![\w-])[\s:,.!]*([\s\S]*)$/i
 
 /** The command a request starts with; undefined: the request is a question for the agent. */
 export function parseCommand(text: string): Command | undefined {
@@ -32,6 +32,7 @@ export function helpText(phrase: string): string {
     `- \`${phrase} full review\`: review the whole pull request again; findings already posted are not repeated.`,
     `- \`${phrase} pause\` / \`${phrase} resume\`: stop or restart the automatic reviews of this pull request.`,
     `- \`${phrase} dismiss [reason]\`, in a finding's review thread: the finding is never posted again on this pull request.`,
+    `- \`${phrase} ci\`: read the logs of the failed CI of the pull request's head commit and say why it failed.`,
     `- \`${phrase} help\`: this list.`,
     '',
     'A finding is dismissed as well when someone resolves its thread, or someone with write access reacts 👎 to it.',
@@ -40,7 +41,7 @@ export function helpText(phrase: string): string {
 }
 
 export interface CommandKindOptions extends ConversationKindOptions {
-  command: Exclude<Command['name'], 'review' | 'full review'>
+  command: Exclude<Command['name'], 'review' | 'full review' | 'ci'>
   reason?: string
   triggerPhrase: string
   lastReview: ReviewState | undefined

@@ -5,6 +5,7 @@ import type { Redactor } from '../core/redact.js'
 import { TurnReport } from '../core/report.js'
 import { admitRun } from '../github/actor.js'
 import type { GitHubConnection } from '../github/api.js'
+import { readWorkflowRunTrigger } from '../kinds/ci/trigger.js'
 import { readCommentRequest, type CommentRequest } from '../kinds/conversation/request.js'
 import type { Settings } from '../settings/settings.js'
 import { publishOutputs } from '../surfaces/outputs.js'
@@ -16,8 +17,8 @@ export type GateSettings = Pick<Settings, 'triggerPhrase' | 'allowUsers' | 'allo
 export type Gate = { request?: CommentRequest } | { skip: string; say: (message: string) => void }
 
 /**
- * Whether this run takes a turn: a comment must ask for one, and its author (or whoever started
- * the run) must be allowed to. A refusal turns no PR red, calls no model and posts nothing.
+ * Whether this run takes a turn: a comment must ask for one (a workflow run must have failed on a
+ * PR), and its author (or whoever started the run) must be allowed to. A refusal turns no PR red, calls no model and posts nothing.
  */
 export async function gateRun(
   settings: GateSettings,
@@ -29,6 +30,8 @@ export async function gateRun(
   if (comment && 'skip' in comment) return { skip: comment.skip, say: core.info }
   if (comment && (await writtenByUs(comment.request, commentBodyOf(context), proof, github)))
     return { skip: "the comment was written by the action's own identity", say: core.info }
+  const failedRun = readWorkflowRunTrigger(context.eventName, context.payload)
+  if (failedRun && 'skip' in failedRun) return { skip: failedRun.skip, say: core.info }
   const admission = await admitRun(context, settings, github?.api)
   if (!admission.allowed) return { skip: admission.reason, say: core.warning }
   core.info(`${admission.reason}: starting a turn`)

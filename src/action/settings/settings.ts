@@ -139,7 +139,9 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
       optional(Inputs.Prompt),
       optional(Inputs.PromptFile),
       workingDirectory,
-      mode === 'review' || (COMMENT_EVENTS as readonly string[]).includes(env.GITHUB_EVENT_NAME ?? '')
+      mode === 'review' ||
+        (COMMENT_EVENTS as readonly string[]).includes(env.GITHUB_EVENT_NAME ?? '') ||
+        env.GITHUB_EVENT_NAME === 'workflow_run'
     ),
     triggerPhrase: readTriggerPhrase(optional(Inputs.TriggerPhrase)),
     failOnSeverity: oneOf(Inputs.FailOnSeverity, SEVERITIES),
@@ -239,7 +241,7 @@ function readPrompt(
   if (!inline && !optionalHere)
     throw new InputError(
       Inputs.Prompt,
-      'is required (or give prompt-file), except with mode: review and on comment events'
+      'is required (or give prompt-file), except with mode: review, on comment events and on workflow_run events'
     )
   return inline ?? ''
 }

@@ -121,6 +121,9 @@ describe('the packed package', () => {
       'package/package.json'
     ])
     expect(files).toEqual(expect.arrayContaining(['package/lib/sdk/index.js', 'package/lib/sdk/index.d.ts']))
+    // the README's account of the package stays true
+    const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8')
+    expect(/The package: (\d+) files/.exec(readme)?.[1]).toBe(String(files.length))
     const { stdout: contents } = await run('tar', ['xzOf', tarball])
     expect(contents).not.toContain('sourceMappingURL')
     expect(contents).toContain('MIT License')

@@ -105,7 +105,9 @@ const strictCompilerOptions = {
   target: 'ES2022',
   lib: ['ES2022'],
   types: ['node'],
-  skipLibCheck: false,
+  // declarations are checked once, without zod, by the test that installs no zod: checking zod's
+  // own again with each program would triple the time
+  skipLibCheck: true,
   noUncheckedIndexedAccess: true
 }
 const nodenext = { ...strictCompilerOptions, module: 'NodeNext', moduleResolution: 'NodeNext' }
@@ -129,7 +131,7 @@ describe('the packed package', () => {
     expect(contents).toContain('MIT License')
   })
 
-  it('installs without zod and the action, and an ES module imports it by name and runs a turn with a JSON Schema', async () => {
+  it('installs without zod and the action; an ES module imports it by name, runs a turn with a JSON Schema and type-checks', async () => {
     const consumer = await installedConsumer('esm', 'module')
     expect(existsSync(path.join(consumer, 'node_modules', '@openai', 'codex'))).toBe(true)
     expect(existsSync(path.join(consumer, 'node_modules', 'zod'))).toBe(false)
@@ -161,6 +163,23 @@ console.log(JSON.stringify({ exports: Object.keys(sdk).sort(), structured: turn.
     } finally {
       await model.close()
     }
+    // the declarations, checked too (skipLibCheck off), need no zod
+    writeFileSync(
+      path.join(consumer, 'events.ts'),
+      `import { Codex, type ThreadItem } from 'codex-thread-action'
+export async function completed(): Promise<ThreadItem[]> {
+  const items: ThreadItem[] = []
+  const { events } = await new Codex().startThread().runStreamed('Hi', { outputSchema: { type: 'object' } })
+  for await (const event of events) if (event.type === 'item.completed') items.push(event.item)
+  return items
+}
+`
+    )
+    writeFileSync(
+      path.join(consumer, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { ...nodenext, noEmit: true, skipLibCheck: false }, files: ['events.ts'] })
+    )
+    expect(await typeCheck(consumer, 'tsconfig.json')).toBe('')
   })
 
   it('is required by name from CommonJS, with one class identity for errors', async () => {
@@ -212,13 +231,9 @@ new sdk.Codex().startThread({ skipGitRepoCheck: true }).run('Hello', { signal: a
         path.join(consumer, 'tsconfig.nodenext.json'),
         JSON.stringify({ compilerOptions: { ...nodenext, allowJs: true, checkJs: true, outDir: 'out' }, files: names })
       )
-      // the declarations are checked once, by the run above; this one is about resolution
       writeFileSync(
         path.join(consumer, 'tsconfig.bundler.json'),
-        JSON.stringify({
-          compilerOptions: { ...bundler, skipLibCheck: true },
-          files: names.filter((name) => name.endsWith('.ts'))
-        })
+        JSON.stringify({ compilerOptions: bundler, files: names.filter((name) => name.endsWith('.ts')) })
       )
       const [withNodeNext, withBundler] = await Promise.all([
         typeCheck(consumer, 'tsconfig.nodenext.json'),
@@ -263,13 +278,31 @@ export async function verdict(): Promise<void> {
 }
 `
       )
+      // every type name @openai/codex-sdk 0.163 exports, so code moving over keeps its imports
+      const officialNames = [
+        'AgentMessageItem ApprovalMode Codex CodexOptions CommandExecutionItem CyberAccessProgram',
+        'ErrorItem FileChangeItem Input ItemCompletedEvent ItemStartedEvent ItemUpdatedEvent',
+        'McpToolCallItem ModelReasoningEffort ReasoningItem RunResult RunStreamedResult SandboxMode',
+        'Thread ThreadError ThreadErrorEvent ThreadEvent ThreadItem ThreadOptions',
+        'ThreadStartedEvent TodoListItem TurnCompletedEvent TurnFailedEvent TurnOptions',
+        'TurnStartedEvent Usage UserInput WebSearchItem WebSearchMode'
+      ]
+        .join(' ')
+        .split(' ')
+      writeFileSync(
+        path.join(consumer, 'names.ts'),
+        `import type { ${officialNames.join(', ')} } from 'codex-thread-action'\nexport type All = [${officialNames.join(', ')}]\n`
+      )
       writeFileSync(
         path.join(consumer, 'tsconfig.mistakes.json'),
-        JSON.stringify({ compilerOptions: { ...nodenext, noEmit: true, skipLibCheck: true }, files: ['mistakes.ts'] })
+        JSON.stringify({
+          compilerOptions: { ...nodenext, noEmit: true, skipLibCheck: true },
+          files: ['mistakes.ts', 'names.ts']
+        })
       )
       const errors = (await typeCheck(consumer, 'tsconfig.mistakes.json'))
         .split('\n')
-        .filter((line) => line.startsWith('mistakes.ts('))
+        .filter((line) => /^\S+\.ts\(/.test(line))
       expect(errors).toHaveLength(3)
       expect(errors[0]).toMatch(/^mistakes\.ts\(4,.*Property 'txt' does not exist on type 'AgentMessageItem'/)
       expect(errors[1]).toMatch(/^mistakes\.ts\(6,.*'cachedTokens' does not exist in type 'Usage'/)

@@ -37,11 +37,11 @@ beforeAll(async () => {
   tarball = path.join(packDir, stdout.trim().split('\n').at(-1)!)
 }, 60_000)
 
-/** A folder with the package installed from the tarball, and @types/node. */
-async function installedConsumer(prefix: string, type: 'module' | 'commonjs'): Promise<string> {
+/** A folder with the package installed from the tarball, plus `extra` packages, and @types/node. */
+async function installedConsumer(prefix: string, type: 'module' | 'commonjs', extra: string[] = []): Promise<string> {
   const dir = tempDir(prefix)
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: prefix, private: true, type }))
-  await run('npm', ['install', ...npmFlags, tarball], { cwd: dir })
+  await run('npm', ['install', ...npmFlags, tarball, ...extra], { cwd: dir })
   linkTypesNode(dir)
   return dir
 }
@@ -182,8 +182,8 @@ export async function completed(): Promise<ThreadItem[]> {
     expect(await typeCheck(consumer, 'tsconfig.json')).toBe('')
   })
 
-  it('is required by name from CommonJS, with one class identity for errors', async () => {
-    const consumer = await installedConsumer('cjs', 'commonjs')
+  it('is required by name from CommonJS, with one class identity for errors; installs beside zod 3', async () => {
+    const consumer = await installedConsumer('cjs', 'commonjs', ['zod@3'])
     writeFileSync(
       path.join(consumer, 'index.js'),
       `const sdk = require('codex-thread-action')
@@ -196,6 +196,20 @@ new sdk.Codex().startThread({ skipGitRepoCheck: true }).run('Hello', { signal: a
     const { stdout, stderr } = await run(process.execPath, ['index.js'], { cwd: consumer })
     expect(JSON.parse(stdout)).toEqual({ cancelled: true, base: true })
     expect(stderr).toBe('')
+    // zod 3 is no peer conflict; its schemas are no outputType (JSON Schema is the way), and
+    // TypeScript says so
+    writeFileSync(
+      path.join(consumer, 'zod3.ts'),
+      `import { Codex } from 'codex-thread-action'
+import { z } from 'zod'
+export const turn = new Codex().startThread().run('Review', { outputType: z.object({ verdict: z.string() }) })
+`
+    )
+    writeFileSync(
+      path.join(consumer, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { ...nodenext, noEmit: true }, files: ['zod3.ts'] })
+    )
+    expect(await typeCheck(consumer, 'tsconfig.json')).toMatch(/^zod3\.ts\(3,[^]*Property 'toJSONSchema' is missing/)
   })
 
   describe("the README's SDK section, run as written", () => {

@@ -33,7 +33,13 @@ export function strictSchemaProblems(schema: unknown): string[] {
  * mode. An optional field becomes a required, nullable one; `restoreOptionalNulls` undoes that.
  */
 export function strictSchemaFromZod(outputType: OutputType): { strict: JsonSchema; original: JsonSchema } {
-  // the schema's own method (zod 4.2+), so that the SDK never loads zod itself
+  // the schema's own method (zod 4.2+), so that the SDK never loads zod itself; TypeScript refuses
+  // an older zod's schema, this says why to callers without it
+  if (typeof outputType.toJSONSchema !== 'function') {
+    throw new TypeError(
+      'outputType must be a zod 4.2 or later schema (this one has no toJSONSchema method); with another zod, pass a JSON Schema as outputSchema'
+    )
+  }
   const original = outputType.toJSONSchema({ target: 'draft-2020-12', unrepresentable: 'throw' }) as JsonSchema
   delete original.$schema
   const strict = structuredClone(original)

@@ -1,12 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
-import { UsageSchema, type Usage } from '../../sdk/index.js'
+import { isUsage, type Usage } from '../../sdk/index.js'
 import { clip } from '../../shared/text.js'
 import { DismissalSchema, ReviewPauseSchema, ReviewStateSchema } from '../core/findings.js'
 import { readRecordMarker, recordMarker } from '../core/markers.js'
 import { promptJson } from '../core/prompt.js'
 import { addUsage, totalTokens } from '../core/usage.js'
 import { deriveRecordKey } from './seal.js'
+
+const UsageSchema = z.custom<Usage>(isUsage, 'expected token counts')
 
 const TranscriptTurnSchema = z.object({
   at: z.string(),

@@ -25,6 +25,8 @@ export type KindSettings = Pick<
   | 'minSeverity'
   | 'maxComments'
   | 'ignorePaths'
+  | 'walkthrough'
+  | 'describe'
 >
 
 /** The turn's kind: an answer to a comment, a review, or the user's prompt. */
@@ -59,6 +61,8 @@ export async function chooseKind(parts: {
       full,
       dismissed: thread.dismissed,
       dial: settings,
+      overview: settings,
+      redact: (text) => redactor.redact(text),
       workingDirectory: settings.workingDirectory,
       teamInstructions: settings.prompt
     })

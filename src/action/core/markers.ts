@@ -117,7 +117,8 @@ const WALKTHROUGH_END = `<!-- ${PREFIX}:walkthrough-end -->`
  * Undefined when the run has no key to prove it with.
  */
 export async function walkthroughBlock(content: string, proof: MarkerProof): Promise<string[] | undefined> {
-  const lines = normalized(content).split('\n')
+  // a stray \r inside would not survive the line ends the description gives the block
+  const lines = normalized(content).replace(/\r/g, '').split('\n')
   const tag = await proof.sign(walkthroughClaim(lines))
   return tag === undefined ? undefined : [`<!-- ${PREFIX}:walkthrough-start proof=${tag} -->`, ...lines, WALKTHROUGH_END]
 }

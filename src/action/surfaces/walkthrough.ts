@@ -75,16 +75,21 @@ function clipped(markdown: string, limit: number): string {
  */
 export function mermaidDiagram(text: string | null): string | undefined {
   if (!text) return undefined
-  const lines = text.replace(/\r\n?/g, '\n').trim().split('\n')
-  if (lines[0]?.trim() !== 'sequenceDiagram' || lines.length < 2) return undefined
-  if (text.length > DIAGRAM_LIMIT || lines.length > DIAGRAM_LINES) return undefined
+  const lines = text
+    .replace(/\r\n?/g, '\n')
+    .trim()
+    .split('\n')
+    .map((line) => line.trimEnd())
+  const diagram = lines.join('\n')
+  if (lines[0] !== 'sequenceDiagram' || lines.length < 2) return undefined
+  if (diagram.length > DIAGRAM_LIMIT || lines.length > DIAGRAM_LINES) return undefined
   // eslint-disable-next-line no-control-regex
-  if (/[`<&#\\\u0000-\u0008\u000b-\u001f\u007f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/.test(text))
+  if (/[`<&#\\\u0000-\u0008\u000b-\u001f\u007f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/.test(diagram))
     return undefined
-  if (/:\/\/|codex-thread-action|%%\{|javascript:|data:/i.test(text)) return undefined
+  if (/:\/\/|codex-thread-action|%%\{|javascript:/i.test(diagram)) return undefined
   if (lines.some((line) => /^\s*(click|links?|href|callback|call|properties|details|style|classDef|init)\b/i.test(line)))
     return undefined
-  return lines.map((line) => line.trimEnd()).join('\n')
+  return diagram
 }
 
 /**

@@ -246,7 +246,10 @@ describe('compact-at-tokens and thread-token-budget', () => {
       walkthrough: false,
       describe: 'off'
     })
-    expect(settings({ ...valid, describe: 'placeholder' })).toMatchObject({ walkthrough: true, describe: 'placeholder' })
+    expect(settings({ ...valid, describe: 'placeholder' })).toMatchObject({
+      walkthrough: true,
+      describe: 'placeholder'
+    })
     expect(refusalOf({ ...valid, walkthrough: 'sometimes' }).message).toBe(
       'Input "walkthrough": "sometimes" is not true or false'
     )

@@ -1,3 +1,4 @@
+import { TextNode } from 'node-html-parser'
 import { describe, expect, it } from 'vitest'
 import type { ReviewResponse, Walkthrough } from '../../src/action/core/findings.js'
 import { renderedDom } from '../support/markdownHtml.js'
@@ -121,7 +122,9 @@ describe('the walkthrough, end to end', () => {
     const body = sticky()
     expect(occurrences(body, '🧭 Walkthrough')).toBe(1)
     expect(body).toContain('Subtraction in calc.ts, and new constants in new.ts and other.ts.')
-    expect(body).toContain('| `new.ts`<br>`other.ts` | Exported constants\\, the third one added by the second push\\. |')
+    expect(body).toContain(
+      '| `new.ts`<br>`other.ts` | Exported constants\\, the third one added by the second push\\. |'
+    )
     expect(body).toContain('**Review effort:** 3/5')
     // the first review's walkthrough is gone, from the earlier turn it folds too
     expect(body).toContain('Earlier turns in this thread (1)')
@@ -146,9 +149,8 @@ describe('the walkthrough, end to end', () => {
     )
     expect(run.exitCode).toBe(0)
     const body = sticky()
-    const fold = /<details><summary>Changed files \(42\)<\/summary>\n\n(\| Files \| Change \|[\s\S]*?)\n\n<\/details>/.exec(
-      body
-    )
+    const fold =
+      /<details><summary>Changed files \(42\)<\/summary>\n\n(\| Files \| Change \|[\s\S]*?)\n\n<\/details>/.exec(body)
     const table = fold?.[1] ?? ''
     for (const file of paths) expect(table).toContain(`\`${file}\``)
     // the agent left new.ts out: it is listed anyway, as not described
@@ -224,9 +226,9 @@ describe('the walkthrough, end to end', () => {
     pull().body = authored
     expect((await runReview(repo, answer(sampleWalkthrough()), reviewInputs(tempDir('store')))).exitCode).toBe(0)
     expect(description()).toBe(authored)
-    expect(harness.github.requests.some((request) => request.method === 'PATCH' && /\/pulls\/\d+$/.test(request.path))).toBe(
-      false
-    )
+    expect(
+      harness.github.requests.some((request) => request.method === 'PATCH' && /\/pulls\/\d+$/.test(request.path))
+    ).toBe(false)
   })
 
   it('keeps hostile file names and prose as data, and drops a diagram that tries to leave its fence', async () => {
@@ -272,6 +274,6 @@ describe('the walkthrough, end to end', () => {
     expect(table.querySelectorAll('td')[1]!.text).toBe('| broken | row | <script>alert(1)</script>')
     // mentions are code, so nobody is pinged
     for (const node of dom.querySelectorAll('p, li'))
-      expect(node.childNodes.some((child) => child.nodeType === 3 && child.text.includes('@alice'))).toBe(false)
+      expect(node.childNodes.some((child) => child instanceof TextNode && child.text.includes('@alice'))).toBe(false)
   })
 })

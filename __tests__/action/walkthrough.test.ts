@@ -156,7 +156,12 @@ describe('placeWalkthrough', () => {
   it('keeps the line ends of a description written in the browser (\\r\\n)', async () => {
     const body = `Intro\r\n${WALKTHROUGH_PLACEHOLDER}\r\nOutro\r\n`
     const placed = (await placeWalkthrough(body, content, proof)).body!
-    expect(placed.split('\n').slice(0, -1).every((line) => line.endsWith('\r'))).toBe(true)
+    expect(
+      placed
+        .split('\n')
+        .slice(0, -1)
+        .every((line) => line.endsWith('\r'))
+    ).toBe(true)
     expect((await placeWalkthrough(placed, 'Again.', proof)).body).toMatch(/^Intro\r\n<!--[^\n]*\r\nAgain\.\r\n<!--/)
   })
 
@@ -183,6 +188,8 @@ describe('withoutWalkthrough', () => {
     const cut = `${response.slice(0, response.indexOf('"overview"') + 20)}…`
     expect(JSON.parse(withoutWalkthrough(cut))).toEqual({ summary: 'S', findings: [], resolved: [] })
     expect(withoutWalkthrough('Plain text.')).toBe('Plain text.')
-    expect(withoutWalkthrough('{"summary":"a \\",\\"walkthrough\\": b"}')).toBe('{"summary":"a \\",\\"walkthrough\\": b"}')
+    expect(withoutWalkthrough('{"summary":"a \\",\\"walkthrough\\": b"}')).toBe(
+      '{"summary":"a \\",\\"walkthrough\\": b"}'
+    )
   })
 })

@@ -32,7 +32,8 @@ export function sampleWalkthrough(overrides: Partial<Walkthrough> = {}): Walkthr
     effort: 2,
     effort_reason: 'Two small files, one behaviour change.',
     risks: ['Arithmetic in calc.ts changes for every caller.'],
-    diagram: 'sequenceDiagram\n    participant Caller\n    participant Calc\n    Caller->>Calc: sum(a, b)\n    Calc-->>Caller: a - b',
+    diagram:
+      'sequenceDiagram\n    participant Caller\n    participant Calc\n    Caller->>Calc: sum(a, b)\n    Calc-->>Caller: a - b',
     ...overrides
   }
 }

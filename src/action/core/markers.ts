@@ -120,7 +120,9 @@ export async function walkthroughBlock(content: string, proof: MarkerProof): Pro
   // a stray \r inside would not survive the line ends the description gives the block
   const lines = normalized(content).replace(/\r/g, '').split('\n')
   const tag = await proof.sign(walkthroughClaim(lines))
-  return tag === undefined ? undefined : [`<!-- ${PREFIX}:walkthrough-start proof=${tag} -->`, ...lines, WALKTHROUGH_END]
+  return tag === undefined
+    ? undefined
+    : [`<!-- ${PREFIX}:walkthrough-start proof=${tag} -->`, ...lines, WALKTHROUGH_END]
 }
 
 /**

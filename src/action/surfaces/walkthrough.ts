@@ -87,7 +87,9 @@ export function mermaidDiagram(text: string | null): string | undefined {
   if (/[`<&#\\\u0000-\u0008\u000b-\u001f\u007f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/.test(diagram))
     return undefined
   if (/:\/\/|codex-thread-action|%%\{|javascript:/i.test(diagram)) return undefined
-  if (lines.some((line) => /^\s*(click|links?|href|callback|call|properties|details|style|classDef|init)\b/i.test(line)))
+  if (
+    lines.some((line) => /^\s*(click|links?|href|callback|call|properties|details|style|classDef|init)\b/i.test(line))
+  )
     return undefined
   return diagram
 }

@@ -1,6 +1,11 @@
 import { GITHUB_BODY_LIMIT } from '../../core/constants.js'
 import type { Walkthrough } from '../../core/findings.js'
-import { findWalkthroughBlock, walkthroughBlock, WALKTHROUGH_PLACEHOLDER, type MarkerProof } from '../../core/markers.js'
+import {
+  findWalkthroughBlock,
+  walkthroughBlock,
+  WALKTHROUGH_PLACEHOLDER,
+  type MarkerProof
+} from '../../core/markers.js'
 import type { PullBodyApi } from '../../github/pullBody.js'
 import { walkthroughMarkdown } from '../../surfaces/walkthrough.js'
 

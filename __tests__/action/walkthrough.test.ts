@@ -100,6 +100,25 @@ describe('walkthroughMarkdown', () => {
     expect(markdown).not.toContain('Sequence diagram')
   })
 
+  it('shows the inline code of a one-line field as code, a pipe in it kept in its cell, the rest literally', () => {
+    const markdown = walkthroughMarkdown(
+      sampleWalkthrough({
+        files: [{ paths: ['a.ts'], change: 'Calls `a || b` and <b>`x`</b> *not* @alice' }],
+        risks: ['`add` changes; `unclosed'],
+        diagram: null
+      }),
+      layout
+    )
+    const dom = renderedDom(markdown)
+    const cell = dom.querySelectorAll('td')[1]!
+    expect(cell.querySelectorAll('code').map((code) => code.text)).toEqual(['a || b', 'x', '@alice'])
+    expect(cell.text).toBe('Calls a || b and <b>x</b> *not* @alice')
+    expect(dom.querySelectorAll('td')).toHaveLength(2)
+    const risk = dom.querySelectorAll('li')[0]!
+    expect(risk.querySelector('code')!.text).toBe('add')
+    expect(risk.text).toBe('add changes; `unclosed')
+  })
+
   it('lists ten risks at most, and says when there are none', () => {
     const many = walkthroughMarkdown(
       sampleWalkthrough({ risks: Array.from({ length: 12 }, (_, index) => `risk ${index}`) }),

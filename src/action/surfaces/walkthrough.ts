@@ -1,6 +1,7 @@
 import { isPlainObject } from '../../shared/checks.js'
 import type { Walkthrough } from '../core/findings.js'
 import { details } from './format.js'
+import { oneLine } from '../../shared/text.js'
 import { agentMarkdown, codeSpan, plainText, tableCell } from './markdown.js'
 
 /**
@@ -29,13 +30,13 @@ export interface WalkthroughLayout {
 
 export function walkthroughMarkdown(walkthrough: Walkthrough, layout: WalkthroughLayout): string {
   const diagram = mermaidDiagram(walkthrough.diagram)
-  const risks = walkthrough.risks.slice(0, RISKS_SHOWN).map((risk) => `- ${plainText(risk, RISK_LIMIT)}`)
+  const risks = walkthrough.risks.slice(0, RISKS_SHOWN).map((risk) => `- ${proseLine(risk, RISK_LIMIT)}`)
   const unshown = walkthrough.risks.length - risks.length
   return [
     `${'#'.repeat(layout.headingLevel)} 🧭 Walkthrough`,
     agentMarkdown(clipped(walkthrough.overview, OVERVIEW_LIMIT), { headingLevel: layout.headingLevel + 1 }),
     filesTable(walkthrough.files),
-    `**Review effort:** ${walkthrough.effort}/5 ${'●'.repeat(walkthrough.effort)}${'○'.repeat(5 - walkthrough.effort)} · ${plainText(walkthrough.effort_reason, RISK_LIMIT)}`,
+    `**Review effort:** ${walkthrough.effort}/5 ${'●'.repeat(walkthrough.effort)}${'○'.repeat(5 - walkthrough.effort)} · ${proseLine(walkthrough.effort_reason, RISK_LIMIT)}`,
     risks.length
       ? `**Risk areas:**\n\n${risks.join('\n')}${unshown > 0 ? `\n- _and ${unshown} more_` : ''}`
       : '**Risk areas:** none named',
@@ -52,7 +53,7 @@ function filesTable(files: Walkthrough['files']): string {
   let length = 0
   let shown = 0
   for (const row of files) {
-    const line = `| ${row.paths.map((file) => tableCell(codeSpan(file))).join('<br>')} | ${plainText(row.change, CHANGE_LIMIT)} |`
+    const line = `| ${row.paths.map(codeInCell).join('<br>')} | ${proseLine(row.change, CHANGE_LIMIT, codeInCell)} |`
     if (length + line.length > TABLE_ROOM) break
     length += line.length
     shown += row.paths.length
@@ -62,6 +63,30 @@ function filesTable(files: Walkthrough['files']): string {
   const table = lines.join('\n')
   return count > FOLD_FILES_OVER ? details(`Changed files (${count})`, table) : table
 }
+
+/**
+ * One line of the agent's prose: its inline code (`like this`) as code, everything else literally,
+ * so a file or function it names reads as one and nothing else can be markup.
+ */
+function proseLine(text: string, limit: number, code = codeSpan): string {
+  return (
+    oneLine(text, limit)
+      .split(/`([^`]+)`/)
+      // plainText trims: the single space either side of a code span is put back
+      .map((part, index) =>
+        index % 2
+          ? code(part)
+          : part.replace(
+              /^( ?)(.*?)( ?)$/,
+              (_, before: string, words: string, after: string) => `${before}${plainText(words)}${after}`
+            )
+      )
+      .join('')
+  )
+}
+
+/** In a table cell a `|` ends the cell even inside code; plainText escapes the others already. */
+const codeInCell = (text: string): string => tableCell(codeSpan(text))
 
 function clipped(markdown: string, limit: number): string {
   return markdown.length > limit ? `${markdown.slice(0, limit)}…` : markdown

@@ -194,6 +194,14 @@ describe('placeWalkthrough', () => {
     expect((await placeWalkthrough(unsigned, 'New.', proof)).problem).toBeDefined()
   })
 
+  it('takes the placeholder only where Markdown reads it as a comment of its own, not shown in a code block', async () => {
+    const shown = `Put this line in:\n\n\`\`\`\n${WALKTHROUGH_PLACEHOLDER}\n\`\`\`\n\n    ${WALKTHROUGH_PLACEHOLDER}\n`
+    expect(await placeWalkthrough(shown, content, proof)).toEqual({})
+    const placed = (await placeWalkthrough(`${shown}\n${WALKTHROUGH_PLACEHOLDER}\n`, content, proof)).body!
+    expect(placed.startsWith(shown)).toBe(true)
+    expect(placed).toContain('What it does.')
+  })
+
   it('writes nothing without a key to prove its block with', async () => {
     const keyless = createMarkerProof('pr-29', undefined)
     expect((await placeWalkthrough(WALKTHROUGH_PLACEHOLDER, content, keyless)).problem).toMatch(/no thread-secret/)

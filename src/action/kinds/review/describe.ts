@@ -1,3 +1,5 @@
+import { fromMarkdown } from 'mdast-util-from-markdown'
+import { visit } from 'unist-util-visit'
 import { GITHUB_BODY_LIMIT } from '../../core/constants.js'
 import type { Walkthrough } from '../../core/findings.js'
 import {
@@ -44,7 +46,7 @@ export async function placeWalkthrough(
         "the walkthrough block in the pull request's description was edited, or not written by this action: it is " +
         `left as it is (put the line ${WALKTHROUGH_PLACEHOLDER} in its place to have it written again)`
     }
-  const placeholder = lines.findIndex((line) => line.replace(/\r$/, '').trim() === WALKTHROUGH_PLACEHOLDER)
+  const placeholder = placeholderLine(body, lines)
   const [start, end] = found ? [found.start, found.end] : [placeholder, placeholder]
   if (start === -1) return {}
   const block = await walkthroughBlock(content, proof)
@@ -53,6 +55,24 @@ export async function placeWalkthrough(
   const eol = lines[start]!.endsWith('\r') ? '\r' : ''
   lines.splice(start, end - start + 1, ...block.map((line) => line + eol))
   return { body: lines.join('\n') }
+}
+
+/**
+ * The placeholder's line: an HTML comment alone on its line, as Markdown reads the description, so
+ * the line shown as text in a code block or inside a paragraph is left alone.
+ */
+function placeholderLine(body: string, lines: readonly string[]): number {
+  let found = -1
+  visit(fromMarkdown(body), 'html', (node) => {
+    const line = (node.position?.start.line ?? 0) - 1
+    if (
+      found === -1 &&
+      node.value.trim() === WALKTHROUGH_PLACEHOLDER &&
+      lines[line]?.trim() === WALKTHROUGH_PLACEHOLDER
+    )
+      found = line
+  })
+  return found
 }
 
 export async function describePullRequest(parts: {

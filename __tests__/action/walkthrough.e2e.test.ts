@@ -1,6 +1,7 @@
 import { TextNode } from 'node-html-parser'
 import { describe, expect, it } from 'vitest'
 import type { ReviewResponse, Walkthrough } from '../../src/action/core/findings.js'
+import { WALKTHROUGH_PLACEHOLDER } from '../../src/action/core/markers.js'
 import { renderedDom } from '../support/markdownHtml.js'
 import { usePrHarness } from '../support/prHarness.js'
 import { PrRepo } from '../support/prRepo.js'
@@ -234,6 +235,8 @@ describe('the walkthrough, end to end', () => {
   it('keeps hostile file names and prose as data, and drops a diagram that tries to leave its fence', async () => {
     const hostile = 'x|y`z<!-- codex-thread-action:key=pr-29 --><img src=x onerror=alert(1)>@alice.ts'
     const repo = samplePr({ [hostile]: 'export {}\n' })
+    const authored = `Mine <b>here</b>.\n${WALKTHROUGH_PLACEHOLDER}\nAnd after.\n`
+    pull().body = authored
     const run = await runReview(
       repo,
       answer(
@@ -249,11 +252,19 @@ describe('the walkthrough, end to end', () => {
           diagram: 'sequenceDiagram\n  A->>B: hi\n```\n<img src=x onerror=alert(1)>\n```mermaid'
         })
       ),
-      reviewInputs(tempDir('store'))
+      reviewInputs(tempDir('store'), { describe: 'placeholder' })
     )
     expect(run.exitCode).toBe(0)
     const body = sticky()
     const lines = body.split('\n')
+    // in the description too: one start and one end marker, the author's text around them as it was
+    const written = description().split('\n')
+    expect(written.filter((line) => line.includes('<!--'))).toEqual([
+      expect.stringMatching(/^<!-- codex-thread-action:walkthrough-start proof=[\w-]{22} -->$/),
+      '<!-- codex-thread-action:walkthrough-end -->'
+    ])
+    expect([written[0], ...written.slice(-2)]).toEqual(['Mine <b>here</b>.', 'And after.', ''])
+    expect(description()).not.toContain('mermaid')
     // our markers are the first and last lines, and nothing else can be taken for one
     expect(lines.filter((line) => line.includes('<!--')).map((line) => lines.indexOf(line))).toEqual([
       0,

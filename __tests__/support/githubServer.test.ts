@@ -134,6 +134,21 @@ describe('pull requests and their files', () => {
   it('answers 404 for a pull request it does not know', async () => {
     expect((await api('GET', `${repo}/pulls/99/files`)).status).toBe(404)
   })
+
+  it('updates the description with PATCH /pulls/{n}, keeping the rest, and refuses one over 65,536 characters', async () => {
+    const body = 'What it does\r\n\r\n<!-- codex-thread-action:walkthrough -->\r\n'
+    const { status, data } = await api('PATCH', `${repo}/pulls/${PR}`, { body })
+    expect(status).toBe(200)
+    expect(data).toMatchObject({ number: PR, title: 'Add things', body, state: 'open' })
+    expect((await api('GET', `${repo}/pulls/${PR}`)).data).toMatchObject({ body, title: 'Add things' })
+    const refused = await api('PATCH', `${repo}/pulls/${PR}`, { body: 'x'.repeat(65_537) })
+    expect(refused.status).toBe(422)
+    expect((await api('GET', `${repo}/pulls/${PR}`)).data).toMatchObject({ body })
+    // a field pulls/update does not take is GitHub's 422 too, and a broken rule of the test's own
+    expect((await api('PATCH', `${repo}/pulls/${PR}`, { body: 42 })).status).toBe(422)
+    expect(takeViolations()).toMatchObject([{ rule: 'body valid', detail: expect.stringMatching(/\/body/) }])
+    expect((await api('PATCH', `${repo}/pulls/99`, { body })).status).toBe(404)
+  })
 })
 
 describe('reviews', () => {

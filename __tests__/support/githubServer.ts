@@ -210,6 +210,8 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         const pull = state.pulls.get(Number(match[1]))
         if (pull) send(200, pull)
         else send(404, { message: 'Not Found' })
+      } else if ((match = new RegExp(`^${repoPath}/pulls/(\\d+)$`).exec(url.pathname)) && method === 'PATCH') {
+        updatePull(route, Number(match[1]))
       } else if (
         (match = new RegExp(`^${repoPath}/collaborators/([^/]+)/permission$`).exec(url.pathname)) &&
         method === 'GET'
@@ -286,6 +288,29 @@ function asListed(artifact: StoredArtifact): Record<string, unknown> {
     updated_at: artifact.created_at,
     ...artifact
   }
+}
+
+/**
+ * PATCH /pulls/{n} (pulls/update): the fields given replace the PR's, the rest stay; the answer is
+ * the whole pull request, as GET gives it. A body over GitHub's limit is refused as issues' are.
+ */
+function updatePull(route: Route, pr: number): void {
+  const pull = route.state.pulls.get(pr)
+  const changes = route.body as { title?: string; body?: string; state?: string; base?: string }
+  if (!pull) return route.send(404, { message: 'Not Found' })
+  if (changes.body !== undefined && tooLong(changes.body))
+    return validationFailed(
+      route,
+      'PullRequest',
+      'body',
+      'body is too long (maximum is 65536 characters)',
+      'pulls/pulls#update-a-pull-request'
+    )
+  if (changes.title !== undefined) pull.title = changes.title
+  if (changes.body !== undefined) pull.body = changes.body
+  if (changes.state !== undefined) pull.state = changes.state
+  pull.updated_at = now()
+  route.send(200, pull)
 }
 
 /** An issue comment over 65,536 characters: the answer seen in the wild is a record validation failure. */

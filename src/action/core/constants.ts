@@ -39,7 +39,9 @@ export const Inputs = {
   IgnorePaths: 'ignore-paths',
   Isolation: 'isolation',
   CompactAtTokens: 'compact-at-tokens',
-  ThreadTokenBudget: 'thread-token-budget'
+  ThreadTokenBudget: 'thread-token-budget',
+  Walkthrough: 'walkthrough',
+  Describe: 'describe'
 } as const
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs]
@@ -77,6 +79,13 @@ export const DEFAULT_COMPACT_AT_TOKENS = 100_000
 /** `turn` runs the user's prompt; `review` reviews the PR's change and posts the findings on its lines. */
 export const MODES = ['turn', 'review'] as const
 export type Mode = (typeof MODES)[number]
+
+/**
+ * Review mode: what the action writes into the PR's description (the describe input): nothing, or
+ * the walkthrough in place of the placeholder line its author wrote.
+ */
+export const DESCRIBE_MODES = ['off', 'placeholder'] as const
+export type DescribeMode = (typeof DESCRIBE_MODES)[number]
 
 /** Review findings' severities, worst first. */
 export const SEVERITIES = ['critical', 'major', 'minor', 'nit'] as const

@@ -24,11 +24,34 @@ const ReviewSchema = z.object({
   resolved: z.array(z.string())
 })
 
-export type ReviewResponse = z.infer<typeof ReviewSchema>
+/**
+ * The PR at a glance, written by the same review turn (input `walkthrough`): the whole PR as it is
+ * now, whatever range the findings cover. `files` groups related paths into one row.
+ */
+const WalkthroughSchema = z.object({
+  overview: z.string(),
+  files: z.array(z.object({ paths: z.array(z.string()), change: z.string() })),
+  effort: z.number().int().min(1).max(5),
+  effort_reason: z.string(),
+  risks: z.array(z.string()),
+  diagram: z.string().nullable()
+})
+
+export type Walkthrough = z.infer<typeof WalkthroughSchema>
+export type ReviewResponse = z.infer<typeof ReviewSchema> & { walkthrough?: Walkthrough }
 export type Finding = ReviewResponse['findings'][number]
 
-/** The findings schema as the turn's output schema: strict-mode JSON for codex, zod for the check. */
-export const reviewOutputSchema: OutputSchema = outputSchemaOf(strictSchemaFromZod(ReviewSchema).strict, ReviewSchema)
+/**
+ * The review's schema with the walkthrough, the default. Codex is asked for all of it; a response
+ * without the walkthrough still passes the check, since its findings must not be lost for it.
+ */
+export const reviewOutputSchema: OutputSchema = outputSchemaOf(
+  strictSchemaFromZod(ReviewSchema.extend({ walkthrough: WalkthroughSchema })).strict,
+  ReviewSchema.extend({ walkthrough: WalkthroughSchema.optional() })
+)
+
+/** The findings schema alone, for `walkthrough: false`: the model spends no tokens on a walkthrough. */
+export const findingsOutputSchema: OutputSchema = outputSchemaOf(strictSchemaFromZod(ReviewSchema).strict, ReviewSchema)
 
 /** Worst first: the index is the rank. */
 export function severityRank(severity: Severity): number {
@@ -102,6 +125,8 @@ export interface ReviewOutcome {
   resolved: Array<{ id: string; title: string; threadResolved: boolean }>
   /** The range reviewed, in words. */
   scope: string
+  /** The whole PR at a glance, its file rows checked against the PR's files; none when it is off or missing. */
+  walkthrough?: Walkthrough
 }
 
 /** What a review leaves for the next one, in the PR thread's record. */

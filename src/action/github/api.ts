@@ -1,5 +1,6 @@
 import type { PullRequestInfo } from '../core/context.js'
 import { createOctokit, httpStatusOf, type Octokit } from './octokit.js'
+import { createPullBodyApi, type PullBodyApi } from './pullBody.js'
 import { createReviewApi, type ReviewApi } from './reviews.js'
 
 export interface IssueComment {
@@ -17,7 +18,7 @@ interface RepositoryPermission {
 }
 
 /** The GitHub calls the action makes, behind an interface tests can swap. */
-export interface GitHubApi extends ReviewApi {
+export interface GitHubApi extends ReviewApi, PullBodyApi {
   /**
    * The login the action's writes appear under: the author GitHub reported for one of this run's
    * writes, else GraphQL's `viewer`, which answers every kind of token (GITHUB_TOKEN, an app
@@ -55,6 +56,7 @@ function createGitHubApi(octokit: Octokit, owner: string, repo: string, warn: (m
   }
   return {
     ...createReviewApi(octokit, owner, repo),
+    ...createPullBodyApi(octokit, owner, repo),
     viewer() {
       if (written) return Promise.resolve(written)
       // the identity cannot change within a run: asked once, and a failure is one warning

@@ -29,6 +29,8 @@ export type KindSettings = Pick<
   | 'minSeverity'
   | 'maxComments'
   | 'ignorePaths'
+  | 'walkthrough'
+  | 'describe'
 >
 
 /** The turn's kind: an answer to a comment, a review, why the CI failed, or the user's prompt. */
@@ -80,6 +82,8 @@ export async function chooseKind(parts: {
       full,
       dismissed: thread.dismissed,
       dial: settings,
+      overview: settings,
+      redact: (text) => redactor.redact(text),
       workingDirectory: settings.workingDirectory,
       teamInstructions: settings.prompt
     })

@@ -18,12 +18,14 @@ import {
   DEFAULT_TIMEOUT_MINUTES,
   DEFAULT_MAX_COMMENTS,
   DEFAULT_TRIGGER_PHRASE,
+  DESCRIBE_MODES,
   Inputs,
   ISOLATIONS,
   MODES,
   NO_DEFAULT_IGNORES,
   SEVERITIES,
   THREAD_STORES,
+  type DescribeMode,
   type InputName,
   type Isolation,
   type Mode,
@@ -87,6 +89,10 @@ export interface Settings {
   isolation: Isolation
   /** Tokens (input plus output) the PR's thread may use; a turn that would start past them is skipped. */
   threadTokenBudget?: number
+  /** Review mode: the sticky comment opens with a walkthrough of the whole PR, rewritten on every push. */
+  walkthrough: boolean
+  /** Review mode: whether the walkthrough goes into the PR's description, in place of its author's placeholder. */
+  describe: DescribeMode
 }
 
 /** The inputs that hold lists or text; every other input is one line. */
@@ -180,8 +186,19 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     maxComments: readMaxComments(optional(Inputs.MaxComments)),
     ignorePaths: readIgnorePaths(read(Inputs.IgnorePaths)),
     isolation: oneOf(Inputs.Isolation, ISOLATIONS, 'auto')!,
-    threadTokenBudget: readTokens(Inputs.ThreadTokenBudget, optional(Inputs.ThreadTokenBudget), true)
+    threadTokenBudget: readTokens(Inputs.ThreadTokenBudget, optional(Inputs.ThreadTokenBudget), true),
+    ...readOverview(
+      readBoolean(Inputs.Walkthrough, optional(Inputs.Walkthrough)) ?? true,
+      oneOf(Inputs.Describe, DESCRIBE_MODES, 'off')!
+    )
   }
+}
+
+/** The description's block is the walkthrough: without one there is nothing to put there. */
+function readOverview(walkthrough: boolean, describe: DescribeMode): Pick<Settings, 'walkthrough' | 'describe'> {
+  if (describe === 'placeholder' && !walkthrough)
+    throw new InputError(Inputs.Describe, '"placeholder" writes the walkthrough, which walkthrough: false turns off')
+  return { walkthrough, describe }
 }
 
 function readLogins(name: InputName, text: string, bots: boolean): string[] {

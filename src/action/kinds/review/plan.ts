@@ -52,7 +52,13 @@ async function isAncestor(commit: string, head: string, cwd: string): Promise<bo
 }
 
 /** The action's own review instructions; the team's prompt follows as their standing instructions. */
-export function reviewInstructions(plan: ReviewPlan, baseSha: string | undefined, teamInstructions: string): string {
+export function reviewInstructions(
+  plan: ReviewPlan,
+  baseSha: string | undefined,
+  teamInstructions: string,
+  /** More fields of the answer's schema, described as the ones above are. */
+  moreFields: string[] = []
+): string {
   const head = plan.headSha ?? 'HEAD'
   const excludes = plan.excludes.length ? ` -- ${plan.excludes.join(' ')}` : ''
   const scope = plan.since
@@ -78,6 +84,7 @@ export function reviewInstructions(plan: ReviewPlan, baseSha: string | undefined
     '  critical, major, minor or nit. title is one line; body explains the problem and the fix. suggestion is the',
     '  exact replacement text for lines start_line..line (or line alone), or null when no direct replacement fits.',
     '- resolved: ids of earlier findings (listed in the context below) that the code now fixes; leave out the rest.',
+    ...moreFields,
     ...(plan.excludes.length
       ? ['', 'The files the diff commands above leave out are not reviewed: report no findings on them.']
       : []),

@@ -7,10 +7,11 @@ import { connectGitHub } from './github/api.js'
 import { readRunContext } from './github/context.js'
 import { skipOverBudget, spentBudget } from './run/budget.js'
 import { chooseKind } from './run/choose.js'
-import { gateRun, pausedReview, skipRun } from './run/gate.js'
+import { gateEvent, gateRun, pausedReview, skipRun } from './run/gate.js'
+import { HeldLog } from './run/heldLog.js'
 import { runLive } from './run/live.js'
 import { publishTurn } from './run/publish.js'
-import { openSession, threadKeysOf } from './run/session.js'
+import { openSession, threadKeysOf, type Session } from './run/session.js'
 import { assertForkPolicy } from './settings/forkPolicy.js'
 import { readSettings, type Settings } from './settings/settings.js'
 import { breakLogCommands } from './surfaces/log.js'
@@ -48,9 +49,24 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
   const codec = TranscriptCodec.create(keys.threadKey, secret)
   const proof = createMarkerProof(keys.threadKey, secret)
   const github = connectGitHub(settings.githubToken, context, core.warning)
-  const gate = await gateRun(settings, context, github, proof)
-  if ('skip' in gate) return skipRun(gate, context, redactor)
-  const session = await openSession({ settings, context, env, keys, github, redactor, codec, proof })
+  const event = gateEvent(settings, context)
+  if ('skip' in event) return skipRun(event, context, redactor)
+  // codex is prepared and the thread read while the actor is checked; the session's log lines wait
+  // for the gate's answer, and a refused run drops them and closes the session unused
+  const sessionLog = new HeldLog(core)
+  const opening = openSession({ settings, context, env, keys, github, redactor, codec, proof, log: sessionLog })
+  // a session that fails while the run is still gated is reported once the gate lets the run on
+  opening.catch(() => undefined)
+  const gate = await gateRun(settings, context, github, proof, event).catch(async (error: unknown) => {
+    await abandonSession(opening, sessionLog)
+    throw error
+  })
+  if ('skip' in gate) {
+    await abandonSession(opening, sessionLog)
+    return skipRun(gate, context, redactor)
+  }
+  sessionLog.release()
+  const session = await opening
   try {
     const paused = pausedReview(settings, gate.request, session.thread)
     if (paused) return await skipRun(paused, context, redactor)
@@ -63,4 +79,13 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
   } finally {
     await session.close()
   }
+}
+
+/** A session opened for a run the gate refused (or could not judge): ended unused, whatever became of it. */
+async function abandonSession(opening: Promise<Session>, log: HeldLog): Promise<void> {
+  log.drop()
+  await opening.then(
+    (session) => session.close(),
+    () => undefined
+  )
 }

@@ -13,29 +13,42 @@ import type { ThreadContinuation } from '../thread/continuation.js'
 
 export type GateSettings = Pick<Settings, 'triggerPhrase' | 'allowUsers' | 'allowBots'>
 
+/** A run that starts no turn, and how it says so. */
+export type Skip = { skip: string; say: (message: string) => void }
+
 /** A run that goes on (with the comment that asked for it, on comment events), or why it does not. */
-export type Gate = { request?: CommentRequest } | { skip: string; say: (message: string) => void }
+export type Gate = { request?: CommentRequest } | Skip
 
 /**
- * Whether this run takes a turn: a comment must ask for one (a workflow run must have failed on a
- * PR), and its author (or whoever started the run) must be allowed to. A refusal turns no PR red, calls no model and posts nothing.
+ * What the event alone decides, before any request: a comment must ask for a turn, a workflow run
+ * must have failed on a PR. A run it lets through is then gated by who asked (`gateRun`).
+ */
+export function gateEvent(settings: GateSettings, context: RunContext): Gate {
+  const comment = readCommentRequest(context.eventName, context.payload, settings.triggerPhrase)
+  if (comment && 'skip' in comment) return { skip: comment.skip, say: core.info }
+  const failedRun = readWorkflowRunTrigger(context.eventName, context.payload)
+  if (failedRun && 'skip' in failedRun) return { skip: failedRun.skip, say: core.info }
+  return { request: comment?.request }
+}
+
+/**
+ * Whether this run takes a turn: the event must ask for one (`gateEvent`, passed in), and the
+ * comment's author (or whoever started the run) must be allowed to. A refusal turns no PR red, calls no model and posts nothing.
  */
 export async function gateRun(
   settings: GateSettings,
   context: RunContext,
   github: GitHubConnection | undefined,
-  proof: MarkerProof
+  proof: MarkerProof,
+  event: Gate
 ): Promise<Gate> {
-  const comment = readCommentRequest(context.eventName, context.payload, settings.triggerPhrase)
-  if (comment && 'skip' in comment) return { skip: comment.skip, say: core.info }
-  if (comment && (await writtenByUs(comment.request, commentBodyOf(context), proof, github)))
+  if ('skip' in event) return event
+  if (event.request && (await writtenByUs(event.request, commentBodyOf(context), proof, github)))
     return { skip: "the comment was written by the action's own identity", say: core.info }
-  const failedRun = readWorkflowRunTrigger(context.eventName, context.payload)
-  if (failedRun && 'skip' in failedRun) return { skip: failedRun.skip, say: core.info }
   const admission = await admitRun(context, settings, github?.api)
   if (!admission.allowed) return { skip: admission.reason, say: core.warning }
   core.info(`${admission.reason}: starting a turn`)
-  return { request: comment?.request }
+  return { request: event.request }
 }
 
 /**
@@ -67,7 +80,7 @@ export function pausedReview(
   settings: Pick<Settings, 'mode' | 'triggerPhrase'>,
   request: CommentRequest | undefined,
   thread: Pick<ThreadContinuation, 'pause'>
-): { skip: string; say: (message: string) => void } | undefined {
+): Skip | undefined {
   const pause = thread.pause
   if (request || settings.mode !== 'review' || !pause?.paused) return undefined
   return {
@@ -77,11 +90,7 @@ export function pausedReview(
 }
 
 /** A run that starts no turn: nothing is posted, no model is called, and the step succeeds. */
-export async function skipRun(
-  gate: { skip: string; say: (message: string) => void },
-  context: Pick<RunContext, 'runUrl'>,
-  redactor: Redactor
-): Promise<void> {
+export async function skipRun(gate: Skip, context: Pick<RunContext, 'runUrl'>, redactor: Redactor): Promise<void> {
   gate.say(`Skipped: ${gate.skip}`)
   await publishOutputs(TurnReport.skipped(context.runUrl, gate.skip), redactor)
 }

@@ -51,13 +51,15 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
   const github = connectGitHub(settings.githubToken, context, core.warning)
   const event = gateEvent(settings, context)
   if ('skip' in event) return skipRun(event, context, redactor)
-  // codex is prepared and the thread read while the actor is checked; the session's log lines wait
-  // for the gate's answer, and a refused run drops them and closes the session unused
+  // codex is prepared and the thread read while the actor is checked (the gate's request is sent
+  // first); the session's log lines wait for the gate's answer, and a refused run drops them and
+  // closes the session unused
+  const gating = gateRun(settings, context, github, proof, event)
   const sessionLog = new HeldLog(core)
   const opening = openSession({ settings, context, env, keys, github, redactor, codec, proof, log: sessionLog })
   // a session that fails while the run is still gated is reported once the gate lets the run on
   opening.catch(() => undefined)
-  const gate = await gateRun(settings, context, github, proof, event).catch(async (error: unknown) => {
+  const gate = await gating.catch(async (error: unknown) => {
     await abandonSession(opening, sessionLog)
     throw error
   })

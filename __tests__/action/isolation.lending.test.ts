@@ -12,10 +12,15 @@ const USER = 'cta-agent-test'
 const isRoot = process.getuid?.() === 0
 const systemPath = process.env.PATH ?? ''
 
-/** A PATH whose `mount` fails: the id-mapped mount is unavailable, so the chown fallback is used. */
+/**
+ * A PATH whose `mount` binds but ignores X-mount.idmap, as util-linux before 2.39 does: the
+ * id-mapped mount is unavailable, so the chown fallback is used.
+ */
 function pathWithoutIdmap(): string {
   const dir = tempDir('no-idmap')
-  writeFileSync(path.join(dir, 'mount'), '#!/bin/sh\necho "mount: no id-mapping here" >&2\nexit 1\n', { mode: 0o755 })
+  const real = execFileSync('sh', ['-c', 'command -v mount'], { encoding: 'utf8', env: { PATH: systemPath } }).trim()
+  // called as: mount --bind -o OPTIONS DIR DIR
+  writeFileSync(path.join(dir, 'mount'), `#!/bin/sh\nexec ${real} --bind "$4" "$5"\n`, { mode: 0o755 })
   return `${dir}${path.delimiter}${systemPath}`
 }
 

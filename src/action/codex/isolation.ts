@@ -238,9 +238,11 @@ class LaunchScripts {
   mounts(dirs: readonly string[]): string {
     const { self, agent, tools } = this.host
     const options = `nosuid,X-mount.idmap=u:${self.uid}:${agent.uid}:1 g:${self.gid}:${agent.gid}:1`
-    const lines = dirs.map(
-      (dir) => `${shellQuote(tools.mount)} --bind -o ${shellQuote(options)} ${shellQuote(dir)} ${shellQuote(dir)}`
-    )
+    const lines = dirs.flatMap((dir) => [
+      `${shellQuote(tools.mount)} --bind -o ${shellQuote(options)} ${shellQuote(dir)} ${shellQuote(dir)}`,
+      // util-linux before 2.39 ignores X-mount.* options and binds without mapping: this user's must look the agent's
+      `[ "$(${shellQuote(tools.stat)} -c %u ${shellQuote(dir)})" != ${self.uid} ]`
+    ])
     return `#!/bin/sh\nset -e\n${lines.join('\n')}\n`
   }
 
@@ -272,6 +274,7 @@ interface Tools {
   mount: string
   sleep: string
   readlink: string
+  stat: string
 }
 
 interface Host {
@@ -321,7 +324,7 @@ async function agentHost(name: string): Promise<Host> {
   // absolute, as this step's PATH finds them: the launcher runs with codex's PATH, which the agent's tools extend
   const tools = Object.fromEntries(
     await Promise.all(
-      (['setpriv', 'unshare', 'mount', 'sleep', 'readlink'] as const).map(
+      (['setpriv', 'unshare', 'mount', 'sleep', 'readlink', 'stat'] as const).map(
         async (tool) => [tool, await which(tool)] as const
       )
     )

@@ -415,7 +415,7 @@ async function specialFiles(dirs: readonly string[]): Promise<SpecialFile[]> {
 async function restoreSpecialBits(special: SpecialFile, host: Host): Promise<void> {
   const now = await lstat(special.file).catch(() => undefined)
   if (!now?.isFile() || now.uid !== host.self.uid) return
-  if ((await sha256Of(special.file)) !== special.sha256) return
+  if ((await sha256Of(special.file).catch(() => undefined)) !== special.sha256) return
   await host.chmod(special.file, special.mode)
 }
 

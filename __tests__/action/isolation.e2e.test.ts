@@ -219,6 +219,7 @@ describe('what isolation lends, end to end (issues 33 and 28)', () => {
     expect(output).toContain('init')
     expect(output).toContain('status=0')
     expect(output).not.toMatch(/dubious ownership/)
+    expect(run.log).toContain(`isolation: codex runs as ${AGENT_USER}; nothing of the checkout is lent`)
     expect(entries(workspace)).toEqual(before.entries)
     expect(statSync(parent).mode).toBe(before.mode)
   })

@@ -112,6 +112,8 @@ export interface IsolationRequest {
   writes: boolean
   tempDir: string
   warn(message: string): void
+  /** Says how the turn was lent, once per lend. */
+  info?(message: string): void
   user?: string
   /** Where the runs of this machine note the folders they opened (tests); default: the system temp folder. */
   waysDir?: string
@@ -194,6 +196,12 @@ export async function isolateAgent(request: IsolationRequest): Promise<AgentIsol
         await host.chown(String(host.self.uid), name, lent)
         await writeFile(launcher, scripts.launcher(request.executable, false), { mode: 0o755 })
       }
+      const checkout = lent.includes(request.workingDirectory)
+        ? lending === 'idmap'
+          ? 'the checkout is lent through an id-mapped mount (nothing on disk changes owner)'
+          : 'the checkout is lent by chown, and given back after the turn'
+        : 'nothing of the checkout is lent (the turn only reads it)'
+      request.info?.(`isolation: codex runs as ${name}; ${checkout}`)
     },
     async giveBack() {
       try {

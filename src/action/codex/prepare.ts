@@ -59,7 +59,8 @@ export async function prepareCodex(
     workingDirectory: settings.workingDirectory,
     writes: settings.sandbox !== 'read-only',
     tempDir: runner.tempDir,
-    warn: (message) => log.warning(message)
+    warn: (message) => log.warning(message),
+    info: (message) => log.info(message)
   })
   const env = codexEnvironment(runner.env, codexHome, settings.allowEnv)
   // the tools the package ships for the agent's commands (rg), as the SDK adds them to a package it finds

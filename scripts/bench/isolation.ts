@@ -58,7 +58,11 @@ function chownPasses(dir: string): void {
   chown(`:${agentGid}`, `:${group}`)
 }
 
-async function isolated(dir: string, writes: boolean): Promise<{ agent: AgentIsolation; ms: number }> {
+async function isolated(
+  dir: string,
+  writes: boolean,
+  disposableMachine = false
+): Promise<{ agent: AgentIsolation; ms: number }> {
   const agent = await isolateAgent({
     isolation: 'agent-user',
     executable: '/bin/sh',
@@ -66,6 +70,7 @@ async function isolated(dir: string, writes: boolean): Promise<{ agent: AgentIso
     codexHome: tempDir('isolation-codex-home'),
     workingDirectory: dir,
     writes,
+    disposableMachine,
     tempDir: tempDir('isolation-runner-temp'),
     warn: () => undefined
   })
@@ -143,7 +148,9 @@ export async function isolationCost(options: Options): Promise<SectionResult> {
       lending = agent.lending ?? ''
       return took
     })
-    rows.at(-1)!.measure += ` (${lending})`
+    rows.at(-1)!.measure += ` (${lending}, self-hosted)`
+    if (lending === 'idmap')
+      await series('after: writing turn (idmap, GitHub-hosted)', async () => (await isolated(dir, true, true)).ms)
     lendings = lending
     rmSync(stamp, { force: true })
     rmSync(dir, { recursive: true, force: true })
@@ -156,7 +163,7 @@ export async function isolationCost(options: Options): Promise<SectionResult> {
       '1,000 empty files. "before" is what main did: `chown -R` to the agent and two passes back; every ' +
       'entry is rewritten, so the next `git status` re-reads every file. A read-only turn now lends the ' +
       "checkout nothing (the agent reads it through the modes that let others read, git trusts it through GIT_CONFIG_* in codex's environment). " +
-      `A writing turn here was lent by ${lendings === 'idmap' ? 'an id-mapped bind mount in a mount namespace of codex’s own (the one stat pass left is the search for setuid/setgid bits the agent set)' : 'chown, as this machine has no mount that id-maps (util-linux 2.39+)'}. ` +
+      `A writing turn here was lent by ${lendings === 'idmap' ? 'an id-mapped bind mount in a mount namespace of codex’s own (on a self-hosted runner one stat pass is left: the search for setuid/setgid bits the agent set, which on a GitHub-hosted runner, a machine of the job’s alone, protects no one)' : 'chown, as this machine has no mount that id-maps (util-linux 2.39+)'}. ` +
       '"entries rewritten": entries whose ctime changed; "next git status": the first status after the give-back.'
   }
 }

@@ -110,6 +110,12 @@ export interface IsolationRequest {
    * read-only turn lends the checkout nothing: the agent reads it through the modes that let others read.
    */
   writes: boolean
+  /**
+   * A GitHub-hosted runner: a machine of the job's alone, gone after it. The setuid/setgid bits an
+   * agent sets could serve only another local user there is none of (the agent itself runs with
+   * no_new_privs), so the checkout is not searched for them after an id-mapped turn.
+   */
+  disposableMachine?: boolean
   tempDir: string
   warn(message: string): void
   /** Says how the turn was lent, once per lend. */
@@ -207,8 +213,8 @@ export async function isolateAgent(request: IsolationRequest): Promise<AgentIsol
       try {
         if (lending === 'idmap') {
           await host.endNamespace(files.sentinel)
-          // a setuid or setgid bit the agent set is on disk, owned by this user: never left for anyone to run
-          await host.clearNewSpecialBits(lent, files.stamp)
+          // a setuid or setgid bit the agent set is on disk, owned by this user: never left for another local user to run
+          if (!request.disposableMachine) await host.clearNewSpecialBits(lent, files.stamp)
         } else if (lending === 'chown') {
           await host.chown(name, String(host.self.uid), lent)
           await host.chown(`:${host.agent.gid}`, `:${host.self.gid}`, lent)

@@ -58,6 +58,7 @@ export async function prepareCodex(
     codexHome,
     workingDirectory: settings.workingDirectory,
     writes: settings.sandbox !== 'read-only',
+    disposableMachine: runner.env.RUNNER_ENVIRONMENT === 'github-hosted',
     tempDir: runner.tempDir,
     warn: (message) => log.warning(message),
     info: (message) => log.info(message)

@@ -2,7 +2,12 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { isolateAgent, type AgentIsolation, type Lending } from '../../src/action/codex/isolation.js'
+import {
+  isolateAgent,
+  type AgentIsolation,
+  type IsolationRequest,
+  type Lending
+} from '../../src/action/codex/isolation.js'
 import { tempDir } from '../support/tempDirs.js'
 
 // Issue 33 (isolation that does not grow with the checkout) and issue 28 (concurrent jobs under one
@@ -80,24 +85,27 @@ afterEach(async () => {
   for (const agent of given.splice(0)) await agent.giveBack().catch(() => undefined)
 })
 
-/** The agent for a turn in `workspace`, set up as prepareCodex does, with /bin/sh as its "codex". */
-async function agentFor(workspace: string, writes: boolean, waysDir: string): Promise<AgentIsolation> {
-  const runnerTemp = tempDir('runner-temp')
-  const codexHome = tempDir('codex-home')
-  const agent = await isolateAgent({
+/** The request prepareCodex would make for a turn in `workspace`, with /bin/sh as its "codex". */
+function requestFor(workspace: string, writes: boolean, waysDir: string): IsolationRequest {
+  return {
     isolation: 'agent-user',
     executable: '/bin/sh',
     pathDirs: [],
-    codexHome,
+    codexHome: tempDir('codex-home'),
     workingDirectory: workspace,
     writes,
-    tempDir: runnerTemp,
+    tempDir: tempDir('runner-temp'),
     warn: (message) => {
       throw new Error(message)
     },
     user: USER,
     waysDir
-  })
+  }
+}
+
+/** The agent for a turn in `workspace`, set up as prepareCodex does. */
+async function agentFor(workspace: string, writes: boolean, waysDir: string): Promise<AgentIsolation> {
+  const agent = await isolateAgent(requestFor(workspace, writes, waysDir))
   if (!agent) throw new Error('no agent')
   given.push(agent)
   return agent
@@ -211,6 +219,30 @@ describe.runIf(isRoot)('lending the checkout to the agent', () => {
         : ''
       // gone, or a zombie its parent has not reaped
       expect(state === '' || / Z /.test(state), state).toBe(true)
+    }
+  )
+
+  it.runIf(pathWithIdmap())(
+    'on a GitHub-hosted runner leaves a setuid file the agent made, which gives it nothing in a later turn (no_new_privs)',
+    async () => {
+      process.env.PATH = pathWithIdmap()!
+      const { workspaces } = checkouts(1)
+      const workspace = workspaces[0]!
+      const ways = tempDir('ways')
+      const writing = await isolateAgent({ ...requestFor(workspace, true, ways), disposableMachine: true })
+      given.push(writing!)
+      await writing!.lend()
+      asAgent(writing!, workspace, 'cp "$(command -v id)" own-id && chmod 4755 own-id')
+      await writing!.giveBack()
+      // on disk: this user's (root's here), setuid, for a machine nobody else uses
+      expect(statSync(path.join(workspace, 'own-id')).mode & 0o7777).toBe(0o4755)
+      expect(statSync(path.join(workspace, 'own-id')).uid).toBe(process.getuid!())
+
+      const reading = await agentFor(workspace, false, ways)
+      await reading.lend()
+      const output = asAgent(reading, workspace, 'echo "euid=$(./own-id -u)"')
+      await reading.giveBack()
+      expect(output).toContain(`euid=${execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim()}`)
     }
   )
 

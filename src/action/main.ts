@@ -54,7 +54,15 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
   try {
     const paused = pausedReview(settings, gate.request, session.thread)
     if (paused) return await skipRun(paused, context, redactor)
-    const kind = await chooseKind({ settings, request: gate.request, github, session, redactor, proof })
+    const kind = await chooseKind({
+      settings,
+      request: gate.request,
+      github,
+      session,
+      redactor,
+      proof,
+      repository: context.repository
+    })
     // a command the action answers itself costs no tokens: pause and help work on a spent budget too
     const overBudget = kind.answerWithoutModel === undefined && spentBudget(settings, session)
     if (overBudget) return await skipOverBudget({ reason: overBudget, context, keys, session, redactor })

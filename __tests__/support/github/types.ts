@@ -238,6 +238,8 @@ export interface GitHubServer {
    * when false, an APPROVE review by github-actions[bot] gets 422.
    */
   actionsCanApprove: boolean
+  /** The repository's git side, for createCommitOnBranch (./commits.ts): unset, the mutation finds no branch. */
+  git?: GitRemote
   fail(failure: Failure): void
   addComment(issue: number, body: string, login: string): StoredComment
   /** Sets GET /pulls/{n}, with defaults for what `spec` leaves out; returns the stored object. */
@@ -263,4 +265,14 @@ export interface Route {
   baseUrl: string
   nextId(): number
   send(status: number, data: unknown, headers?: Record<string, string>): void
+}
+
+/** The repository's branches as createCommitOnBranch sees them: a real bare repository, and what GitHub enforces on it. */
+export interface GitRemote {
+  /** A bare repository: the mutation writes its commits there with git plumbing, so the next fetch sees them. */
+  bare: string
+  /** The token's `contents` permission: a commit needs write. */
+  contents: 'write' | 'read'
+  /** Branches a ruleset or branch protection keeps from direct commits. */
+  protectedBranches: string[]
 }

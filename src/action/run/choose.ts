@@ -7,6 +7,7 @@ import type { Redactor } from '../core/redact.js'
 import type { GitHubConnection } from '../github/api.js'
 import { commandKind, parseCommand, reviewOnRequest } from '../kinds/commands.js'
 import { conversationKind } from '../kinds/conversation/kind.js'
+import { fixKind } from '../kinds/fix/kind.js'
 import type { CommentRequest } from '../kinds/conversation/request.js'
 import { promptKind } from '../kinds/prompt.js'
 import { reviewKind } from '../kinds/review/kind.js'
@@ -25,6 +26,7 @@ export type KindSettings = Pick<
   | 'minSeverity'
   | 'maxComments'
   | 'ignorePaths'
+  | 'fix'
 >
 
 /** The turn's kind: an answer to a comment, a review, or the user's prompt. */
@@ -35,6 +37,8 @@ export async function chooseKind(parts: {
   session: Pick<Session, 'pr' | 'thread'>
   redactor: Redactor
   proof: MarkerProof
+  /** The repository the run is in: where a fix commit may go. */
+  repository: { owner: string; repo: string }
 }): Promise<TurnKind> {
   const { settings, request, github, redactor } = parts
   const { pr, thread } = parts.session
@@ -68,6 +72,19 @@ export async function chooseKind(parts: {
   core.info(`The comment is the ${command.name} command`)
   if (command.name === 'review' || command.name === 'full review')
     return reviewOnRequest(await review(command.name === 'full review'), github.api, pr.number, request, core.warning)
+  if (command.name === 'fix')
+    return fixKind({
+      ...conversation,
+      mode: settings.fix,
+      words: command.words,
+      triggerPhrase: settings.triggerPhrase,
+      proof: parts.proof,
+      lastReview: thread.lastReview,
+      octokit: github.octokit,
+      repository: parts.repository,
+      workingDirectory: settings.workingDirectory,
+      summarize: (markdown) => void core.summary.addRaw(redactor.redact(markdown))
+    })
   return commandKind({
     ...conversation,
     command: command.name,

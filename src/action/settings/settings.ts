@@ -18,12 +18,14 @@ import {
   DEFAULT_TIMEOUT_MINUTES,
   DEFAULT_MAX_COMMENTS,
   DEFAULT_TRIGGER_PHRASE,
+  FIX_MODES,
   Inputs,
   ISOLATIONS,
   MODES,
   NO_DEFAULT_IGNORES,
   SEVERITIES,
   THREAD_STORES,
+  type FixMode,
   type InputName,
   type Isolation,
   type Mode,
@@ -87,6 +89,8 @@ export interface Settings {
   isolation: Isolation
   /** Tokens (input plus output) the PR's thread may use; a turn that would start past them is skipped. */
   threadTokenBudget?: number
+  /** What the fix command does: refused, answered with the change as suggestions, or committed to the PR's branch. */
+  fix: FixMode
 }
 
 /** The inputs that hold lists or text; every other input is one line. */
@@ -178,7 +182,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     maxComments: readMaxComments(optional(Inputs.MaxComments)),
     ignorePaths: readIgnorePaths(read(Inputs.IgnorePaths)),
     isolation: oneOf(Inputs.Isolation, ISOLATIONS, 'auto')!,
-    threadTokenBudget: readTokens(Inputs.ThreadTokenBudget, optional(Inputs.ThreadTokenBudget), true)
+    threadTokenBudget: readTokens(Inputs.ThreadTokenBudget, optional(Inputs.ThreadTokenBudget), true),
+    fix: oneOf(Inputs.Fix, FIX_MODES, 'off')!
   }
 }
 

@@ -212,7 +212,7 @@ describe('the fix command', () => {
     const run = await replyInThread(pr, fixes(patchCommand(workflow)), { fix: 'commit' })
     expect(run.exitCode, run.log).toBe(0)
     expect(pr.remoteHead()).toBe(before)
-    expect(lastReply()).toContain('`.github/workflows/ci.yml`: a workflow file')
+    expect(lastReply()).toContain('`.github/workflows/ci.yml`: a workflow file, which GitHub lets neither')
     expect(lastReply()).toContain('+on: [push, pull_request]')
     expect(lastReply()).toContain('+return a + b')
   })

@@ -82,7 +82,9 @@ export async function collectChanges(root: string, start: string): Promise<Worki
     const file = path.join(root, entry.path)
     const stat = await lstat(file).catch(() => undefined)
     if (isWorkflowPath(entry.path))
-      refuse('a workflow file: GitHub lets the workflow token (and apps without the workflows permission) change none')
+      refuse(
+        'a workflow file, which GitHub lets neither the workflow token nor an app without the workflows permission change'
+      )
     if (!stat) {
       result.changes.push({ path: entry.path, deleted: true })
       continue

@@ -238,7 +238,7 @@ async function deliver(
     if (!(error instanceof CommitRefusedError)) throw error
     options.warn(`GitHub refused the fix commit: ${error.message}`)
     return {
-      body: [mention, said, refusalText(error.refusal), 'The change, as a patch:', patch()]
+      body: [mention, said, refusalText(error.refusal, safe), 'The change, as a patch:', patch()]
         .filter(Boolean)
         .join('\n\n'),
       published: {}
@@ -294,7 +294,7 @@ function claimedFixed(last: ReviewState | undefined, claimed: readonly string[],
   }
 }
 
-function refusalText(refusal: CommitRefusal): string {
+function refusalText(refusal: CommitRefusal, safe: (markdown: string) => string): string {
   switch (refusal.cause) {
     case 'moved':
       return `Not committed: the branch moved while the agent worked (it is at ${refusal.headOid?.slice(0, 12) ?? 'another commit'} now, the fix was made on the commit before). Nothing was forced; ask again to fix the new head.`
@@ -303,6 +303,6 @@ function refusalText(refusal: CommitRefusal): string {
     case 'forbidden':
       return 'Not committed: the token may not write to this branch. Give the job `permissions: contents: write` (or a token that has it).'
     case 'refused':
-      return `Not committed: GitHub refused the commit (branch protection or a ruleset, say): ${refusal.message}`
+      return `Not committed: GitHub refused the commit (branch protection or a ruleset, say): ${safe(refusal.message)}`
   }
 }

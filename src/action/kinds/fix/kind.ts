@@ -170,7 +170,7 @@ async function deliver(
   try {
     changes = await collectChanges(turn.root, turn.start)
   } catch (error) {
-    return { body: `${mention} The agent's change could not be read: ${(error as Error).message}`, published: {} }
+    return { body: `${mention} The agent's change could not be read: ${safe((error as Error).message)}`, published: {} }
   }
   if (changes.patch) options.summarize(`### The fix's change\n\n${safe(fenced(changes.patch, 'diff'))}\n`)
   const patch = (): string => {
@@ -179,14 +179,15 @@ async function deliver(
     return `${safe(fenced(shown, 'diff'))}${note}`
   }
   if (report.status !== 'success') {
-    const failed = `${mention} The fix turn ${report.status.replace('_', ' ')}: the [workflow run](${report.runUrl}) has the details.`
+    const failed = `${mention} The fix turn ended (${report.status.replace('_', ' ')}): the [workflow run](${report.runUrl}) has the details.`
     return { body: changes.patch ? `${failed} What it changed before that:\n\n${patch()}` : failed, published: {} }
   }
   if (!changes.changes.length && !changes.refused.length)
     return { body: [`${mention} The agent changed no file.`, said].filter(Boolean).join('\n\n'), published: {} }
   const claimed = (response?.fixed ?? []).filter((id) => options.lastReview?.open.some((entry) => entry.id === id))
   if ('suggest' in delivery) {
-    const why = delivery.suggest ? `Not committed: ${delivery.suggest}. ` : ''
+    // the reason may name the fork and its branch, which its owner chose
+    const why = delivery.suggest ? `${safe(`Not committed: ${delivery.suggest}.`)} ` : ''
     const suggestion =
       options.request.kind === 'review' && options.request.path && options.request.line && !changes.refused.length
         ? await suggestionFor(turn.root, turn.start, changes.changes, {
@@ -202,20 +203,11 @@ async function deliver(
     return { body: [mention, said, change].filter(Boolean).join('\n\n'), published: {} }
   }
   if (changes.refused.length) {
-    const reasons = changes.refused.map((entry) => `- \`${clip(entry.path, 200)}\`: ${entry.why}`)
+    // the paths are the agent's: the list is Markdown made safe like its other text
+    const reasons = safe(changes.refused.map((entry) => `- \`${clip(entry.path, 200)}\`: ${entry.why}`).join('\n'))
+    const refused = `Not committed: a fix commits none of these changes.\n\n${reasons}`
     return {
-      body: [
-        mention,
-        said,
-        'Not committed: a fix commits no such change.',
-        ...reasons,
-        '',
-        'The change, as a patch:',
-        '',
-        patch()
-      ]
-        .filter((line, index) => line !== '' || index > 2)
-        .join('\n'),
+      body: [mention, said, refused, 'The change, as a patch:', patch()].filter(Boolean).join('\n\n'),
       published: {}
     }
   }

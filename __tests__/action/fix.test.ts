@@ -5,6 +5,7 @@ import { checkoutOf, collectChanges, MAX_FILE_BYTES } from '../../src/action/kin
 import { fenced, suggestionFor } from '../../src/action/kinds/fix/suggest.js'
 import { provenFixClaim, withFixTrailer } from '../../src/action/kinds/fix/trailer.js'
 import { createMarkerProof } from '../../src/action/thread/markerProof.js'
+import { refusalOf, settingsFrom, VALID_INPUTS } from '../support/settings.js'
 import { tempRepo } from '../support/tempDirs.js'
 
 const numbered = (count: number, change: (line: number) => string | undefined = () => undefined): string =>
@@ -95,5 +96,15 @@ describe('the fix trailer', () => {
     expect(await provenFixClaim(message, createMarkerProof('pr-2', 'secret'))).toBeUndefined()
     expect(await provenFixClaim(message.replace('abc123', 'abc124'), proof)).toBeUndefined()
     expect(await provenFixClaim('Fix: it', proof)).toBeUndefined()
+  })
+})
+
+describe('the fix input', () => {
+  it('is off by default, takes suggest and commit, and refuses anything else naming the input', () => {
+    expect(settingsFrom(VALID_INPUTS).fix).toBe('off')
+    expect(settingsFrom({ ...VALID_INPUTS, fix: 'commit' }).fix).toBe('commit')
+    expect(refusalOf({ ...VALID_INPUTS, fix: 'push' }).message).toBe(
+      'Input "fix": "push" is not one of off, suggest, commit'
+    )
   })
 })

@@ -35,8 +35,10 @@ export interface FixKindOptions extends ConversationKindOptions {
   summarize: (markdown: string) => void
 }
 
-/** How much of a patch a reply shows; the job summary has all of it. */
+/** How much of a patch a reply shows (a comment holds 65,536 characters); the job summary has more. */
 const REPLY_PATCH_LIMIT = 40_000
+/** How much of a patch the job summary shows: half of what GitHub takes for a step's summary (1 MiB), leaving room for the turn's. */
+const SUMMARY_PATCH_LIMIT = 512 * 1024
 
 /** Where the change goes: committed to `branch`, or answered as a suggestion, with why not committed. */
 type Delivery = { commit: { repository: string; branch: string } } | { suggest: string | undefined }
@@ -172,7 +174,8 @@ async function deliver(
   } catch (error) {
     return { body: `${mention} The agent's change could not be read: ${safe((error as Error).message)}`, published: {} }
   }
-  if (changes.patch) options.summarize(`### The fix's change\n\n${safe(fenced(changes.patch, 'diff'))}\n`)
+  if (changes.patch)
+    options.summarize(`### The fix's change\n\n${safe(fenced(clip(changes.patch, SUMMARY_PATCH_LIMIT), 'diff'))}\n`)
   const patch = (): string => {
     const shown = clip(changes.patch, REPLY_PATCH_LIMIT)
     const note = shown === changes.patch ? '' : '\n\nThe patch is cut short here; the job summary has all of it.'

@@ -1,4 +1,5 @@
 import { execute, GraphQLError } from 'graphql'
+import { commitResolvers, type TypedFailure } from './commits.js'
 import { checkGraphQL, githubGraphQLSchema, recordViolations } from './contract.js'
 import { OWNER, REPO } from './http.js'
 import type { ReviewThread, Route, StoredReaction, StoredReviewComment } from './types.js'
@@ -176,6 +177,9 @@ function rootOf(route: Route): Record<string, unknown> {
     const thread = state.reviewThreads(root.pull_number).find((entry) => entry.id === threadId)!
     return { clientMutationId: null, thread: threadNode(thread) }
   }
+  const commits = commitResolvers(route, (failure: TypedFailure): never => {
+    throw new TypedError(failure.type, failure.message)
+  })
   return {
     // the login REST shows the token's writes under, "[bot]" included for apps: GitHub answers `viewer` so to
     // installation tokens (fullsend-ai/fullsend#1953 saw "fullsend-ai-coder[bot]"), and to user tokens
@@ -187,6 +191,7 @@ function rootOf(route: Route): Record<string, unknown> {
         __typename: 'Repository',
         name: REPO,
         nameWithOwner: `${OWNER}/${REPO}`,
+        ref: commits.ref,
         pullRequest: ({ number }: { number: number }) => {
           if (!state.pulls.has(number) && !state.pullFiles.has(number))
             throw new TypedError('NOT_FOUND', `Could not resolve to a PullRequest with the number of ${number}.`)
@@ -195,6 +200,7 @@ function rootOf(route: Route): Record<string, unknown> {
       }
     },
     resolveReviewThread: setResolved(true),
-    unresolveReviewThread: setResolved(false)
+    unresolveReviewThread: setResolved(false),
+    createCommitOnBranch: commits.createCommitOnBranch
   }
 }

@@ -136,7 +136,15 @@ export const ReviewStateSchema = z.object({
   at: z.string(),
   /** Findings posted and not resolved since, for the next review to check again. */
   open: z.array(
-    z.object({ id: z.string(), path: z.string(), line: z.number(), severity: z.string(), title: z.string() })
+    z.object({
+      id: z.string(),
+      path: z.string(),
+      line: z.number(),
+      severity: z.string(),
+      title: z.string(),
+      /** The fix commit that claims to fix it (the fix command): the next review checks it first. */
+      fixClaimedIn: z.string().optional()
+    })
   )
 })
 

@@ -11,6 +11,7 @@ import { ciKind } from '../kinds/ci/kind.js'
 import { readWorkflowRunTrigger } from '../kinds/ci/trigger.js'
 import { commandKind, parseCommand, reviewOnRequest } from '../kinds/commands.js'
 import { conversationKind } from '../kinds/conversation/kind.js'
+import { fixKind } from '../kinds/fix/kind.js'
 import type { CommentRequest } from '../kinds/conversation/request.js'
 import { promptKind } from '../kinds/prompt.js'
 import { reviewKind } from '../kinds/review/kind.js'
@@ -31,6 +32,7 @@ export type KindSettings = Pick<
   | 'ignorePaths'
   | 'walkthrough'
   | 'describe'
+  | 'fix'
 >
 
 /** The turn's kind: an answer to a comment, a review, why the CI failed, or the user's prompt. */
@@ -94,6 +96,19 @@ export async function chooseKind(parts: {
   if (command.name === 'ci') return ci({ comment: conversation })
   if (command.name === 'review' || command.name === 'full review')
     return reviewOnRequest(await review(command.name === 'full review'), github.api, pr.number, request, core.warning)
+  if (command.name === 'fix')
+    return fixKind({
+      ...conversation,
+      mode: settings.fix,
+      words: command.words,
+      triggerPhrase: settings.triggerPhrase,
+      proof: parts.proof,
+      lastReview: thread.lastReview,
+      octokit: github.octokit,
+      repository: parts.context.repository,
+      workingDirectory: settings.workingDirectory,
+      summarize: (markdown) => void core.summary.addRaw(redactor.redact(markdown))
+    })
   return commandKind({
     ...conversation,
     command: command.name,

@@ -19,6 +19,7 @@ import {
   DEFAULT_MAX_COMMENTS,
   DEFAULT_TRIGGER_PHRASE,
   DESCRIBE_MODES,
+  FIX_MODES,
   Inputs,
   ISOLATIONS,
   MODES,
@@ -26,6 +27,7 @@ import {
   SEVERITIES,
   THREAD_STORES,
   type DescribeMode,
+  type FixMode,
   type InputName,
   type Isolation,
   type Mode,
@@ -93,6 +95,8 @@ export interface Settings {
   walkthrough: boolean
   /** Review mode: whether the walkthrough goes into the PR's description, in place of its author's placeholder. */
   describe: DescribeMode
+  /** What the fix command does: refused, answered with the change as suggestions, or committed to the PR's branch. */
+  fix: FixMode
 }
 
 /** The inputs that hold lists or text; every other input is one line. */
@@ -190,7 +194,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     ...readOverview(
       readBoolean(Inputs.Walkthrough, optional(Inputs.Walkthrough)) ?? true,
       oneOf(Inputs.Describe, DESCRIBE_MODES, 'off')!
-    )
+    ),
+    fix: oneOf(Inputs.Fix, FIX_MODES, 'off')!
   }
 }
 

@@ -106,7 +106,10 @@ export function openFindingFacts(plan: ReviewPlan): string[] {
   return [
     'Earlier findings still open (id, severity, path:line, title):',
     ...plan.open.map((finding) =>
-      untrusted(`- ${finding.id} ${finding.severity} at line ${finding.line}`, `${finding.path}: ${finding.title}`)
+      untrusted(
+        `- ${finding.id} ${finding.severity} at line ${finding.line}${finding.fixClaimedIn ? ` (fix commit ${finding.fixClaimedIn} claims to fix it: check it, and list it under resolved when it is fixed)` : ''}`,
+        `${finding.path}: ${finding.title}`
+      )
     )
   ]
 }

@@ -425,7 +425,12 @@ export function nextReviewState(
 ): ReviewState | undefined {
   if (!plan.headSha) return undefined
   const resolved = new Set(outcome?.resolved.map((entry) => entry.id) ?? [])
-  const open = new Map(plan.open.filter((finding) => !resolved.has(finding.id)).map((finding) => [finding.id, finding]))
+  // a fix's claim is checked by this review: what is still open stays open without it
+  const open = new Map(
+    plan.open
+      .filter((finding) => !resolved.has(finding.id))
+      .map(({ fixClaimedIn: _checked, ...finding }) => [finding.id, finding])
+  )
   const findings = outcome?.findings ?? []
   const ids = findingIds(findings)
   const left = new Set([...(outcome?.ignored ?? []), ...(outcome?.dismissed ?? [])])

@@ -112,10 +112,31 @@ export const ReviewStateSchema = z.object({
   /** Findings posted and not resolved since, for the next review to check again. */
   open: z.array(
     z.object({ id: z.string(), path: z.string(), line: z.number(), severity: z.string(), title: z.string() })
-  )
+  ),
+  /**
+   * Open findings this copy of the record leaves out: the sticky comment's copy keeps only the most
+   * severe (boundedOpen); the stored thread's copy keeps them all, and the review comments' proven
+   * markers still name each posted one.
+   */
+  beyond: z.number().int().min(0).optional()
 })
 
 export type ReviewState = z.infer<typeof ReviewStateSchema>
+export type OpenFinding = ReviewState['open'][number]
+
+/**
+ * The most severe `limit` of `open`, worst first (in their order within a severity), and how many are
+ * left out: what the sticky comment's record and the review prompt keep of a long-lived PR's open findings.
+ */
+export function boundedOpen(open: readonly OpenFinding[], limit: number): { kept: OpenFinding[]; beyond: number } {
+  const rank = (finding: OpenFinding): number => {
+    const index = SEVERITIES.indexOf(finding.severity as Severity)
+    return index === -1 ? SEVERITIES.length : index
+  }
+  // sort is stable: within a severity, the order they were found in
+  const worstFirst = [...open].sort((a, b) => rank(a) - rank(b))
+  return { kept: worstFirst.slice(0, limit), beyond: Math.max(0, open.length - limit) }
+}
 
 /** A finding the team dismissed on this PR: by resolving its thread, a 👎, or the dismiss command. */
 export const DismissalSchema = z.object({

@@ -10,7 +10,7 @@ import type { GitHubApi } from '../../github/api.js'
 import { diffMapOf } from './diff.js'
 import { dismissedFindingFacts, openFindingFacts, planReview, reviewInstructions } from './plan.js'
 import { nextReviewState, postReview, unposted } from './post.js'
-import { readPostedFindings } from './posted.js'
+import { openFindings, readPostedFindings } from './posted.js'
 
 export interface ReviewKindOptions {
   api: GitHubApi
@@ -38,29 +38,22 @@ export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> 
     api.pullRequestFiles(pr.number),
     readIgnoreRules(options.dial.ignorePaths, pr.baseSha, options.workingDirectory)
   ])
+  const lastReview = options.lastReview && { ...options.lastReview, open: openFindings(options.lastReview, posted) }
   const found = await detectDismissals({
     api,
-    open: options.lastReview?.open ?? [],
+    open: lastReview?.open ?? [],
     posted,
     known: options.dismissed,
     at: new Date().toISOString(),
     warn
   })
-  const plan = await planReview(
-    options.full ? undefined : options.lastReview,
-    pr.headSha,
-    posted,
-    options.workingDirectory,
-    {
-      excludes: ignore.excludes(files.map((file) => file.path)),
-      dismissed: [...options.dismissed, ...found]
-    }
-  )
+  const plan = await planReview(options.full ? undefined : lastReview, pr.headSha, posted, options.workingDirectory, {
+    excludes: ignore.excludes(files.map((file) => file.path)),
+    dismissed: [...options.dismissed, ...found]
+  })
   // a full review starts from no last review, yet the findings still open stay open
   if (options.full)
-    plan.open = (options.lastReview?.open ?? []).filter(
-      (finding) => !plan.dismissed.some((entry) => entry.id === finding.id)
-    )
+    plan.open = (lastReview?.open ?? []).filter((finding) => !plan.dismissed.some((entry) => entry.id === finding.id))
   return {
     request: plan.since ? `Review of the changes since ${plan.since.slice(0, 7)}` : 'Review of the pull request',
     instructions: reviewInstructions(plan, pr.baseSha, options.teamInstructions),

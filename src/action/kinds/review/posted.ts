@@ -100,15 +100,16 @@ function listedFindings(body: string, count: number): Array<Omit<OpenFinding, 'i
 /**
  * The open findings a review checks again: the record's, and when its copy left some out (the comment's
  * bounded copy, the stored thread unavailable), every other finding whose proven comment or review body
- * shows it and whose thread is not resolved, so none beyond the bound is lost: each is still resolvable,
- * dismissable, and never posted as new.
+ * shows it, so none beyond the bound is lost: each is still resolvable, dismissable (a thread a teammate
+ * resolved is a dismissal; planReview drops resolved threads), and never posted as new. A finding in a
+ * review body that an earlier review found fixed has no thread to say so, and comes back to be checked.
  */
 export function openFindings(last: ReviewState | undefined, posted: Map<string, PostedFinding>): OpenFinding[] {
   const open = last?.open ?? []
   if (!last?.beyond) return open
   const known = new Set(open.map((finding) => finding.id))
   const recovered = [...posted].flatMap(([id, finding]) =>
-    !known.has(id) && !finding.isResolved && finding.shown ? [{ id, ...finding.shown }] : []
+    !known.has(id) && finding.shown ? [{ id, ...finding.shown }] : []
   )
   return [...open, ...recovered]
 }

@@ -210,9 +210,11 @@ export function createReviewApi(octokit: Octokit, owner: string, repo: string): 
         } catch (error) {
           // GraphQL answers each alias on its own: what did resolve is in the error's partial data
           data = (error as { data?: typeof data }).data
-          warn(
-            `Could not resolve ${chunk.length === 1 ? 'the review thread' : 'every review thread'} of ${chunk.length} fixed finding(s) (the token needs pull-requests: write): ${(error as Error).message}`
-          )
+          const which =
+            chunk.length === 1
+              ? 'the review thread of a fixed finding'
+              : `the review threads of ${chunk.length} fixed findings`
+          warn(`Could not resolve ${which} (the token needs pull-requests: write): ${(error as Error).message}`)
         }
         chunk.forEach((_, index) => {
           const thread = data?.[`resolve${index}`]?.thread

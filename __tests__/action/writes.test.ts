@@ -15,66 +15,19 @@ import {
   mergeTranscripts,
   RECORD_MAX_OPEN,
   TRANSCRIPT_MAX_MARKER,
-  TranscriptCodec,
-  withTurn,
-  type Transcript
+  TranscriptCodec
 } from '../../src/action/thread/transcript.js'
-import { OWNER, pullFile, REPO, startGitHubServer, type GitHubServer } from '../support/githubServer.js'
+import { OWNER, REPO, type GitHubServer } from '../support/githubServer.js'
+import { LONG_PR_HEAD as HEAD, longPrServer, longRecord, manyFindings as findings } from '../support/longPr.js'
 
 const KEY = 'pr-1'
 const SECRET = 'thread-secret'
-const HEAD = 'b'.repeat(40)
 const proof = createMarkerProof(KEY, SECRET)
-const SEVERITIES = ['nit', 'minor', 'major', 'critical'] as const
-
-/** `count` findings on lines 1… of big.ts, every fourth of each severity, titles ~60 characters. */
-function findings(count: number): Finding[] {
-  return Array.from({ length: count }, (_, index) => ({
-    path: 'src/big.ts',
-    line: index + 1,
-    start_line: null,
-    severity: SEVERITIES[index % 4]!,
-    title: `Finding number ${index + 1} mishandles the value it reads from the input`,
-    body: 'What goes wrong, and the fix.',
-    suggestion: null
-  }))
-}
-
-/** A record as a long-lived PR's: 20 turns of 2,000-character prompts and answers, and `open` open findings. */
-function longRecord(open: number): Transcript {
-  let record = emptyTranscript(KEY)
-  for (let turn = 0; turn < 20; turn++)
-    record = withTurn(record, {
-      at: new Date(Date.UTC(2026, 0, 1, 0, turn)).toISOString(),
-      prompt: 'p'.repeat(2000),
-      response: 'r'.repeat(2000),
-      conclusion: 'success',
-      runUrl: `https://github.com/o/r/actions/runs/${turn}`,
-      threadId: 'thread-1'
-    })
-  const all = findings(open)
-  const ids = findingIds(all)
-  return {
-    ...record,
-    review: {
-      headSha: HEAD,
-      at: '2026-01-01T01:00:00.000Z',
-      open: all.map((finding, index) => ({
-        id: ids[index]!,
-        path: finding.path,
-        line: finding.line,
-        severity: finding.severity,
-        title: finding.title
-      }))
-    }
-  }
-}
-
 describe('the thread record on the sticky comment', () => {
   it('stays within its budget whatever the number of open findings, keeping the most severe and counting the rest', async () => {
     const codec = await TranscriptCodec.create(KEY, SECRET)
     for (const open of [10, 100, 390, 1000]) {
-      const record = longRecord(open)
+      const record = longRecord(KEY, open)
       const marker = codec.encode(record)!
       expect(marker.length).toBeLessThanOrEqual(TRANSCRIPT_MAX_MARKER)
       const copy = codec.decode(`<!-- x -->\n${marker}`).record!
@@ -90,7 +43,7 @@ describe('the thread record on the sticky comment', () => {
 
   it('fits even when its dismissals and titles alone would overflow it', async () => {
     const codec = await TranscriptCodec.create(KEY, SECRET)
-    const record = longRecord(60)
+    const record = longRecord(KEY, 60)
     record.review!.open = record.review!.open.map((finding) => ({ ...finding, title: 't'.repeat(5000) }))
     record.dismissed = Array.from({ length: 400 }, (_, index) => ({
       id: `d${index}`,
@@ -112,7 +65,7 @@ describe('the thread record on the sticky comment', () => {
 
 describe('the review prompt', () => {
   it('lists the most severe open findings and counts the rest', () => {
-    const open = longRecord(100).review!.open
+    const open = longRecord(KEY, 100).review!.open
     const facts = openFindingFacts({ open, excludes: [], dismissed: [] })
     const listed = facts.filter((line) => line.includes(' at line '))
     expect(listed).toHaveLength(PROMPT_MAX_OPEN)
@@ -128,10 +81,7 @@ describe('GitHub writes of a review', () => {
   let api: GitHubApi
   const warnings: string[] = []
   beforeEach(async () => {
-    server = await startGitHubServer()
-    server.setPull(1)
-    const lines = Array.from({ length: 400 }, (_, index) => `export const v${index} = ${index}`).join('\n')
-    server.setPullFiles(1, [pullFile('src/big.ts', { before: null, after: `${lines}\n` })])
+    server = await longPrServer(400)
     api = connectGitHub(
       'token',
       { apiUrl: server.url, repository: { owner: OWNER, repo: REPO } },
@@ -267,7 +217,7 @@ describe('GitHub writes of a review', () => {
 
   it('never loses the comment or its record to a body GitHub refuses', async () => {
     const codec = await TranscriptCodec.create(KEY, SECRET)
-    const record = codec.encode(longRecord(1000))!
+    const record = codec.encode(longRecord(KEY, 1000))!
     const sticky = new StickyComment(api, 1, KEY, proof, (message) => warnings.push(message))
     // too long: written as its essentials at once, no 422 asked for
     const url = await sticky.publish(`<!-- codex-thread-action:key=${KEY} -->\n${'a'.repeat(70_000)}\n${record}`)

@@ -1,4 +1,4 @@
-import { findingIds, type Finding, type ReviewState } from '../../src/action/core/findings.js'
+import type { ReviewState } from '../../src/action/core/findings.js'
 import { commentMarker } from '../../src/action/core/markers.js'
 import { connectGitHub, type GitHubApi } from '../../src/action/github/api.js'
 import { StickyComment } from '../../src/action/github/stickyComment.js'
@@ -7,8 +7,9 @@ import { openFindingFacts, type ReviewPlan } from '../../src/action/kinds/review
 import { nextReviewState, postReview } from '../../src/action/kinds/review/post.js'
 import { readPostedFindings } from '../../src/action/kinds/review/posted.js'
 import { createMarkerProof } from '../../src/action/thread/markerProof.js'
-import { emptyTranscript, TranscriptCodec, withTurn, type Transcript } from '../../src/action/thread/transcript.js'
-import { OWNER, pullFile, REPO, startGitHubServer, type GitHubServer } from '../../__tests__/support/githubServer.js'
+import { TranscriptCodec } from '../../src/action/thread/transcript.js'
+import { OWNER, REPO, type GitHubServer } from '../../__tests__/support/githubServer.js'
+import { LONG_PR_HEAD as HEAD, longPrServer, longRecord, manyFindings } from '../../__tests__/support/longPr.js'
 import { ms, type Row, type SectionResult } from './report.js'
 
 /*
@@ -20,58 +21,10 @@ import { ms, type Row, type SectionResult } from './report.js'
 
 const KEY = 'pr-1'
 const SECRET = 'bench-secret'
-const HEAD = 'b'.repeat(40)
-const SEVERITIES = ['nit', 'minor', 'major', 'critical'] as const
 const proof = createMarkerProof(KEY, SECRET)
 const quiet = (): void => undefined
 /** A typical answer of the comment besides its record: a review's summary and findings table. */
 const ANSWER = 'a'.repeat(12_000)
-
-function findings(count: number): Finding[] {
-  return Array.from({ length: count }, (_, index) => ({
-    path: 'src/big.ts',
-    line: index + 1,
-    start_line: null,
-    severity: SEVERITIES[index % 4]!,
-    title: `Finding number ${index + 1} mishandles the value it reads from the input`,
-    body: 'What goes wrong, and the fix.',
-    suggestion: null
-  }))
-}
-
-function openOf(all: Finding[]): ReviewState['open'] {
-  const ids = findingIds(all)
-  return all.map((finding, index) => ({
-    id: ids[index]!,
-    path: finding.path,
-    line: finding.line,
-    severity: finding.severity,
-    title: finding.title
-  }))
-}
-
-/** A long-lived PR's record: 20 turns of 2,000-character prompts and answers, and `open` open findings. */
-function longRecord(open: number): Transcript {
-  let record = emptyTranscript(KEY)
-  for (let turn = 0; turn < 20; turn++)
-    record = withTurn(record, {
-      at: new Date(Date.UTC(2026, 0, 1, 0, turn)).toISOString(),
-      prompt: 'p'.repeat(2000),
-      response: 'r'.repeat(2000),
-      conclusion: 'success',
-      runUrl: `https://github.com/o/r/actions/runs/${turn}`,
-      threadId: 'thread-1'
-    })
-  return { ...record, review: { headSha: HEAD, at: '2026-01-01T01:00:00.000Z', open: openOf(findings(open)) } }
-}
-
-async function pullRequestServer(lines: number): Promise<GitHubServer> {
-  const server = await startGitHubServer()
-  server.setPull(1)
-  const text = Array.from({ length: lines }, (_, index) => `export const v${index} = ${index}`).join('\n')
-  server.setPullFiles(1, [pullFile('src/big.ts', { before: null, after: `${text}\n` })])
-  return server
-}
 
 /** The action's GitHub client on `server`: as the action makes it unless `unpaced` (for setting the scene). */
 function connect(server: GitHubServer, unpaced = false): GitHubApi {
@@ -90,7 +43,7 @@ async function earlierReview(server: GitHubServer, count: number): Promise<Revie
     api,
     pr: 1,
     plan: first,
-    response: { summary: 'First look.', findings: findings(count), resolved: [] },
+    response: { summary: 'First look.', findings: manyFindings(count), resolved: [] },
     diff: diffMapOf(await api.pullRequestFiles(1)),
     posted: new Map(),
     proof,
@@ -114,9 +67,9 @@ export async function sizeSeries(points = [10, 100, 390, 1000]): Promise<SizePoi
   const codec = await TranscriptCodec.create(KEY, SECRET)
   const series: SizePoint[] = []
   for (const open of points) {
-    const server = await pullRequestServer(10)
+    const server = await longPrServer(10)
     try {
-      const record = longRecord(open)
+      const record = longRecord(KEY, open)
       const marker = codec.encode(record)!
       const sticky = new StickyComment(connect(server, true), 1, KEY, proof, quiet)
       const url = await sticky.publish([commentMarker(KEY), ANSWER, marker].join('\n'))
@@ -148,7 +101,7 @@ export interface TimePoint {
 export async function fixedSeries(points = [1, 10, 50, 100]): Promise<TimePoint[]> {
   const series: TimePoint[] = []
   for (const count of points) {
-    const server = await pullRequestServer(Math.max(count, 10))
+    const server = await longPrServer(Math.max(count, 10))
     try {
       const state = await earlierReview(server, count)
       const api = connect(server)
@@ -182,7 +135,7 @@ export async function fixedSeries(points = [1, 10, 50, 100]): Promise<TimePoint[
 export async function threadSeries(points = [5, 100, 400, 1000]): Promise<TimePoint[]> {
   const series: TimePoint[] = []
   for (const count of points) {
-    const server = await pullRequestServer(count)
+    const server = await longPrServer(count)
     try {
       await earlierReview(server, count)
       const api = connect(server)

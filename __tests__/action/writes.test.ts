@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { findingIds, type Finding, type ReviewState } from '../../src/action/core/findings.js'
 import { readRecordMarker } from '../../src/action/core/markers.js'
 import { connectGitHub, type GitHubApi } from '../../src/action/github/api.js'
+import { createOctokit } from '../../src/action/github/octokit.js'
 import { THREADS_PER_MUTATION } from '../../src/action/github/reviews.js'
 import { StickyComment } from '../../src/action/github/stickyComment.js'
 import { detectDismissals } from '../../src/action/kinds/review/dismissed.js'
@@ -233,5 +234,19 @@ describe('GitHub writes of a review', () => {
     await sticky.publish(`<!-- codex-thread-action:key=${KEY} -->\nshort\n${record}`)
     expect(readRecordMarker(server.comments[0]!.body)?.payload).toBe(readRecordMarker(record)?.payload)
     expect(warnings).toHaveLength(1)
+  })
+
+  it('paces mutative requests only: GraphQL queries and REST reads do not queue behind a mutation', async () => {
+    // a spacing no test outlasts: whatever is sent after the first mutation was not held back by it
+    const octokit = createOctokit({ token: 'token', apiUrl: server.url, warn: () => {}, mutationSpacingMs: 600_000 })
+    const mutation = (body: string) =>
+      octokit.rest.issues.createComment({ owner: OWNER, repo: REPO, issue_number: 1, body })
+    await mutation('first')
+    void mutation('second').catch(() => undefined)
+    await octokit.graphql('query { viewer { login } }')
+    await octokit.rest.pulls.get({ owner: OWNER, repo: REPO, pull_number: 1 })
+    expect(server.comments.map((comment) => comment.body)).toEqual(['first'])
+    const graphql = server.requests.filter((request) => request.path === '/graphql')
+    expect(graphql).toHaveLength(1)
   })
 })

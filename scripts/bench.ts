@@ -17,6 +17,7 @@ import { stores } from './bench/stores.js'
 import { projectRoot } from './bench/targets.js'
 import { threadCost } from './bench/threadCost.js'
 import { throughput } from './bench/throughput.js'
+import { writes } from './bench/writes.js'
 
 const options = parseOptions(process.argv.slice(2), process.env)
 const machine = describeMachine(projectRoot)
@@ -42,6 +43,7 @@ const sections: Record<Section, () => Promise<SectionResult>> = {
   proxy: () => proxyOverhead(options),
   cost: () => threadCost(options),
   dial: () => dial(),
+  writes: () => writes(),
   profile: () => profile(options)
 }
 

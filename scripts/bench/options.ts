@@ -10,6 +10,7 @@ export const SECTIONS = [
   'proxy',
   'cost',
   'dial',
+  'writes',
   'profile'
 ] as const
 export type Section = (typeof SECTIONS)[number]
@@ -25,7 +26,8 @@ const DEFAULT_SECTIONS: Section[] = [
   'stores',
   'proxy',
   'cost',
-  'dial'
+  'dial',
+  'writes'
 ]
 
 export interface Options {

@@ -126,10 +126,11 @@ export interface GitHubConnection {
 export function connectGitHub(
   token: string,
   context: { apiUrl: string; repository: { owner: string; repo: string } },
-  warn: (message: string) => void
+  warn: (message: string) => void,
+  pace: { mutationSpacingMs?: number } = {}
 ): GitHubConnection | undefined {
   if (!token) return undefined
-  const octokit = createOctokit({ token, apiUrl: context.apiUrl, warn })
+  const octokit = createOctokit({ token, apiUrl: context.apiUrl, warn, ...pace })
   return { octokit, api: createGitHubApi(octokit, context.repository.owner, context.repository.repo, warn) }
 }
 

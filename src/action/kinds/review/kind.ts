@@ -17,7 +17,7 @@ import type { GitHubApi } from '../../github/api.js'
 import { diffMapOf } from './diff.js'
 import { dismissedFindingFacts, openFindingFacts, planReview, reviewInstructions } from './plan.js'
 import { nextReviewState, postReview, unposted } from './post.js'
-import { readPostedFindings } from './posted.js'
+import { openFindings, readPostedFindings } from './posted.js'
 import { checkedWalkthrough, walkthroughFields } from './walkthrough.js'
 
 export interface ReviewKindOptions {
@@ -53,29 +53,22 @@ export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> 
     // read before the turn, compared just before writing: an edit made meanwhile is not lost
     options.overview.describe === 'placeholder' ? readDescription(api, pr.number, warn) : undefined
   ])
+  const lastReview = options.lastReview && { ...options.lastReview, open: openFindings(options.lastReview, posted) }
   const found = await detectDismissals({
     api,
-    open: options.lastReview?.open ?? [],
+    open: lastReview?.open ?? [],
     posted,
     known: options.dismissed,
     at: new Date().toISOString(),
     warn
   })
-  const plan = await planReview(
-    options.full ? undefined : options.lastReview,
-    pr.headSha,
-    posted,
-    options.workingDirectory,
-    {
-      excludes: ignore.excludes(files.map((file) => file.path)),
-      dismissed: [...options.dismissed, ...found]
-    }
-  )
+  const plan = await planReview(options.full ? undefined : lastReview, pr.headSha, posted, options.workingDirectory, {
+    excludes: ignore.excludes(files.map((file) => file.path)),
+    dismissed: [...options.dismissed, ...found]
+  })
   // a full review starts from no last review, yet the findings still open stay open
   if (options.full)
-    plan.open = (options.lastReview?.open ?? []).filter(
-      (finding) => !plan.dismissed.some((entry) => entry.id === finding.id)
-    )
+    plan.open = (lastReview?.open ?? []).filter((finding) => !plan.dismissed.some((entry) => entry.id === finding.id))
   return {
     request: plan.since ? `Review of the changes since ${plan.since.slice(0, 7)}` : 'Review of the pull request',
     instructions: reviewInstructions(

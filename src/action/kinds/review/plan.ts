@@ -1,5 +1,6 @@
 import { execFileAsync } from '../../../shared/exec.js'
-import type { Dismissal, ReviewState } from '../../core/findings.js'
+import { boundedOpen, countBySeverity, type Dismissal, type ReviewState } from '../../core/findings.js'
+import type { Severity } from '../../core/constants.js'
 import { untrusted } from '../../core/prompt.js'
 import type { PostedFinding } from './posted.js'
 
@@ -100,17 +101,31 @@ export function reviewInstructions(
   return lines.join('\n')
 }
 
+/**
+ * Earlier open findings the prompt lists, the most severe (~30 tokens each): a long-lived PR's review
+ * prompt stops growing there. The rest are counted; they stay open, and come into the list as listed
+ * ones are resolved.
+ */
+export const PROMPT_MAX_OPEN = 30
+
 /** The earlier open findings as facts for the data block: paths and titles came from the agent's reading of PR code. */
 export function openFindingFacts(plan: ReviewPlan): string[] {
   if (!plan.open.length) return ['Earlier findings still open: none']
+  const { kept, beyond } = boundedOpen(plan.open, PROMPT_MAX_OPEN)
+  const rest = plan.open.filter((finding) => !kept.includes(finding))
   return [
-    'Earlier findings still open (id, severity, path:line, title):',
-    ...plan.open.map((finding) =>
+    `Earlier findings still open (id, severity, path:line, title)${beyond ? `, the ${kept.length} most severe of ${plan.open.length}` : ''}:`,
+    ...kept.map((finding) =>
       untrusted(
         `- ${finding.id} ${finding.severity} at line ${finding.line}${finding.fixClaimedIn ? ` (fix commit ${finding.fixClaimedIn} claims to fix it: check it, and list it under resolved when it is fixed)` : ''}`,
         `${finding.path}: ${finding.title}`
       )
-    )
+    ),
+    ...(beyond
+      ? [
+          `… and ${beyond} more open (${countBySeverity(rest.map((finding) => ({ severity: finding.severity as Severity })))}), not listed here.`
+        ]
+      : [])
   ]
 }
 

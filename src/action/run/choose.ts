@@ -25,6 +25,7 @@ export type KindSettings = Pick<
   | 'minSeverity'
   | 'maxComments'
   | 'ignorePaths'
+  | 'githubToken'
 >
 
 /** The turn's kind: an answer to a comment, a review, or the user's prompt. */
@@ -35,6 +36,10 @@ export async function chooseKind(parts: {
   session: Pick<Session, 'pr' | 'thread'>
   redactor: Redactor
   proof: MarkerProof
+  /** The GitHub server the token is for: review fetches the commits a shallow checkout lacks from it. */
+  serverUrl: string
+  /** Why the token cannot write to the PR, when the run knows it cannot. */
+  readOnly?: string
 }): Promise<TurnKind> {
   const { settings, request, github, redactor } = parts
   const { pr, thread } = parts.session
@@ -60,6 +65,8 @@ export async function chooseKind(parts: {
       dismissed: thread.dismissed,
       dial: settings,
       workingDirectory: settings.workingDirectory,
+      fetch: { token: settings.githubToken, serverUrl: parts.serverUrl, secret: core.setSecret, log: core.info },
+      readOnly: parts.readOnly,
       teamInstructions: settings.prompt
     })
   if (!request) return review(false)

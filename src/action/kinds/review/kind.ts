@@ -9,6 +9,7 @@ import type { TurnReport } from '../../core/report.js'
 import type { GitHubApi } from '../../github/api.js'
 import { diffMapOf } from './diff.js'
 import { dismissedFindingFacts, openFindingFacts, planReview, reviewInstructions } from './plan.js'
+import { prepareRange, type RangeRequest } from './range.js'
 import { nextReviewState, postReview, unposted } from './post.js'
 import { readPostedFindings } from './posted.js'
 
@@ -24,6 +25,10 @@ export interface ReviewKindOptions {
   dismissed: readonly Dismissal[]
   dial: Pick<Settings, 'minSeverity' | 'maxComments' | 'ignorePaths'>
   workingDirectory: string
+  /** How the checkout fetches the commits a shallow clone lacks (see prepareRange). */
+  fetch: Pick<RangeRequest, 'token' | 'serverUrl' | 'secret' | 'log'>
+  /** Why the token cannot post (a fork's read-only token): the review goes to the outputs only. */
+  readOnly?: string
   /** The team's standing instructions (the prompt input). */
   teamInstructions: string
   safe: (markdown: string) => string
@@ -33,6 +38,18 @@ export interface ReviewKindOptions {
 /** A review of the PR's change, or of what changed since the last review, posted as one COMMENT review. */
 export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> {
   const { api, pr, warn } = options
+  if (!pr.baseSha || !pr.headSha)
+    throw new Error(`Cannot review pull request #${pr.number}: GitHub did not tell its base and head commits`)
+  const last = options.full ? undefined : options.lastReview
+  // the agent is never asked to review a diff it cannot read: this throws first, in one line
+  const increment = await prepareRange({
+    prNumber: pr.number,
+    baseSha: pr.baseSha,
+    headSha: pr.headSha,
+    lastReviewed: last?.headSha,
+    workingDirectory: options.workingDirectory,
+    ...options.fetch
+  })
   const [posted, files, ignore] = await Promise.all([
     readPostedFindings(api, pr.number, options.proof, warn),
     api.pullRequestFiles(pr.number),
@@ -46,16 +63,10 @@ export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> 
     at: new Date().toISOString(),
     warn
   })
-  const plan = await planReview(
-    options.full ? undefined : options.lastReview,
-    pr.headSha,
-    posted,
-    options.workingDirectory,
-    {
-      excludes: ignore.excludes(files.map((file) => file.path)),
-      dismissed: [...options.dismissed, ...found]
-    }
-  )
+  const plan = planReview(last, pr.headSha, posted, increment, {
+    excludes: ignore.excludes(files.map((file) => file.path)),
+    dismissed: [...options.dismissed, ...found]
+  })
   // a full review starts from no last review, yet the findings still open stay open
   if (options.full)
     plan.open = (options.lastReview?.open ?? []).filter(
@@ -74,6 +85,7 @@ export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> 
     async publish(report: TurnReport): Promise<KindPublished> {
       const response = report.status === 'success' ? (report.structuredOutput as ReviewResponse) : undefined
       if (!response) return { dismissed: found }
+      if (options.readOnly) return { review: unposted(response, plan), dismissed: found }
       let review
       try {
         review = await postReview({

@@ -42,19 +42,20 @@ export function planReview(
 
 /** The incremental range's diff command, and what it leaves out. */
 function sinceScope(plan: ReviewPlan, head: string, excludes: string): string[] {
-  if (!plan.from)
-    return [
-      `This pull request was reviewed before, at commit ${plan.since}. Review what changed since then:`,
-      `run \`git diff ${plan.since}..${head}${excludes}\`.`
-    ]
   const how =
     plan.how === 'rewritten'
-      ? 'Since then the branch was rebased or force-pushed onto the base.'
-      : 'Since then the base branch was merged into it.'
+      ? ' Since then the branch was rewritten (rebased or force-pushed).'
+      : plan.how === 'base merged'
+        ? ' Since then the base branch was merged into it.'
+        : ''
+  const reviewed = `This pull request was reviewed before, at commit ${plan.since}.${how}`
+  if (!plan.from)
+    return [reviewed, `Review what changed since then: run \`git diff ${plan.since}..${head}${excludes}\`.`]
   return [
-    `This pull request was reviewed before, at commit ${plan.since}. ${how} Review only what the PR's own commits`,
-    `changed since the last review: run \`git diff ${plan.from} ${head}${excludes}\`, which compares the head with the last`,
-    `reviewed commit merged with the current base (tree ${plan.from}), so changes that came from the base are left out.`
+    reviewed,
+    `Review only what the PR's own commits changed since then: run \`git diff ${plan.from} ${head}${excludes}\`, which`,
+    `compares the head with the last reviewed commit merged with the current base (tree ${plan.from}), so the`,
+    'changes that came from the base are left out.'
   ]
 }
 

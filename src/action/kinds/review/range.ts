@@ -22,9 +22,9 @@ export type Increment =
   | {
       since: string
       /**
-       * The tree the PR's own new changes are diffed from: the last reviewed commit with the base's
-       * changes since merged in (`git merge-tree --write-tree`), so that what came from the base is
-       * not shown as new. Undefined when that is the last reviewed commit's own tree (a plain push).
+       * The tree the PR's own new changes are diffed from: the last reviewed commit with the base, as
+       * the head holds it, merged in (`git merge-tree --write-tree`), so that what came from the base
+       * is not shown as new. Undefined when that is the last reviewed commit's own tree (a plain push).
        */
       from?: string
       /** How the head got from the last reviewed commit to here: new commits, or a rewritten branch. */
@@ -61,25 +61,29 @@ export async function prepareRange(request: RangeRequest): Promise<Increment | u
     )
   const last = request.lastReviewed
   if (!last) return undefined
-  const readable = await fetcher.need([last], async () => (await git.mergeBase(last, baseSha)) !== undefined)
-  if (!readable || !(await git.mergeBase(last, baseSha)))
+  // the newest base commit the head holds: what came from the base up to the head, and no further
+  const headBase = (await git.mergeBase(baseSha, headSha))!
+  const readable = await fetcher.need([last], async () => (await git.mergeBase(last, headBase)) !== undefined)
+  if (!readable || !(await git.mergeBase(last, headBase)))
     return {
       fullReason: `the last reviewed commit ${last.slice(0, 12)} cannot be read any more (force-pushed away${fetcher.failure ? `; git fetch: ${fetcher.failure}` : ''}), so the whole PR is reviewed again`
     }
-  return increment(git, last, baseSha, headSha)
+  return increment(git, last, headBase, headSha)
 }
 
 /**
  * What the PR's own commits changed since the last review: the head against the last reviewed
- * commit merged with the current base. After "Update branch" (the base merged into the PR) or a
- * rebase, the base's changes are in both, so only the PR's own work is left in the diff.
+ * commit merged with the base as the head holds it (`headBase`, the merge base of the PR's base and
+ * head). After "Update branch" (the base merged into the PR) or a rebase, the base's changes are on
+ * both sides, so only the PR's own work is left in the diff; and the head's side is the head itself,
+ * so the lines the agent reports are the head's.
  */
-async function increment(git: Git, last: string, base: string, head: string): Promise<Increment> {
+async function increment(git: Git, last: string, headBase: string, head: string): Promise<Increment> {
   const pushed = await git.succeeds('merge-base', '--is-ancestor', last, head)
   let merged: string
   try {
     // the first line of --write-tree's output is the merged tree; exit 1 means conflicts
-    merged = firstLine(await git.text('merge-tree', '--write-tree', '--no-messages', last, base))
+    merged = firstLine(await git.text('merge-tree', '--write-tree', '--no-messages', last, headBase))
   } catch (error) {
     return {
       fullReason: `merging the base into the last reviewed commit ${last.slice(0, 12)} does not work out cleanly (${firstLine(stderrOf(error)) || 'conflicts'}), so the PR's own changes since then cannot be told apart: the whole PR is reviewed again`

@@ -40,7 +40,10 @@ export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> 
   const { api, pr, warn } = options
   if (!pr.baseSha || !pr.headSha)
     throw new Error(`Cannot review pull request #${pr.number}: GitHub did not tell its base and head commits`)
-  const last = options.full ? undefined : options.lastReview
+  // a head whose review could not post all its findings is reviewed whole again, as `full review` does
+  const retried = options.lastReview?.retry === true && options.lastReview.headSha === pr.headSha
+  const whole = options.full === true || retried
+  const last = whole ? undefined : options.lastReview
   // the agent is never asked to review a diff it cannot read: this throws first, in one line
   const increment = await prepareRange({
     prNumber: pr.number,
@@ -68,7 +71,7 @@ export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> 
     dismissed: [...options.dismissed, ...found]
   })
   // a full review starts from no last review, yet the findings still open stay open
-  if (options.full)
+  if (whole)
     plan.open = (options.lastReview?.open ?? []).filter(
       (finding) => !plan.dismissed.some((entry) => entry.id === finding.id)
     )

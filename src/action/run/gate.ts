@@ -8,7 +8,7 @@ import type { GitHubConnection } from '../github/api.js'
 import { parseCommand } from '../kinds/commands.js'
 import { readCommentRequest, type CommentRequest } from '../kinds/conversation/request.js'
 import { reviewNotDue } from '../kinds/review/due.js'
-import { restrictedPullRequest } from '../settings/forkPolicy.js'
+import { isForkPullRequest } from '../settings/forkPolicy.js'
 import type { Settings } from '../settings/settings.js'
 import { publishOutputs } from '../surfaces/outputs.js'
 import type { ThreadContinuation } from '../thread/continuation.js'
@@ -91,14 +91,15 @@ export async function heldReview(
 }
 
 /**
- * Why the job's token cannot write to the PR, in one warning, when GitHub says so by the event (a
- * fork's or Dependabot's pull_request run gets a read-only GITHUB_TOKEN whatever `permissions:`
- * grants): nothing is then posted on the PR, and the outputs and job summary carry the turn.
+ * Why the job's token cannot write to the PR, in one warning, when the event says so: a
+ * `pull_request` run for a fork's PR gets a read-only GITHUB_TOKEN whatever `permissions:` grants
+ * (a Dependabot run's token follows `permissions:`). Nothing is then posted on the PR; the outputs
+ * and the job summary carry the turn.
  */
 export function readOnlyToken(context: Pick<RunContext, 'eventName' | 'payload' | 'repository'>): string | undefined {
-  const restriction = restrictedPullRequest(context)
-  if (!restriction) return undefined
-  const reason = `github-token is read-only: GitHub gives ${restriction} a read-only GITHUB_TOKEN whatever the workflow's \`permissions:\` grant, so nothing is posted on the PR; the outputs and the job summary carry the turn (to post reviews on such PRs, see examples/fork-review.yml)`
+  if (context.eventName !== 'pull_request' || !isForkPullRequest(context)) return undefined
+  const reason =
+    "github-token is read-only: GitHub gives a pull_request run for a PR from a fork a read-only GITHUB_TOKEN whatever the workflow's `permissions:` grant, so nothing is posted on the PR; the outputs and the job summary carry the turn (to post reviews on such PRs, see examples/fork-review.yml)"
   core.warning(reason)
   return reason
 }

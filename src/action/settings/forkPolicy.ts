@@ -47,7 +47,7 @@ export function withheldKeyReason(restriction: string): string {
 }
 
 /** A PR whose head lives in another repository than its base; a deleted fork (head.repo null) counts as one. */
-function isForkPullRequest(context: Pick<RunContext, 'payload' | 'repository'>): boolean {
+export function isForkPullRequest(context: Pick<RunContext, 'payload' | 'repository'>): boolean {
   const pr = context.payload.pull_request
   if (!isPlainObject(pr)) return false
   const fullName = (side: unknown): string | undefined => {

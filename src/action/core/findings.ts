@@ -134,6 +134,8 @@ export const ReviewStateSchema = z.object({
   /** The head commit the last review looked at: the next one reviews what changed since. */
   headSha: z.string(),
   at: z.string(),
+  /** Some of its findings could not be posted: the next run reviews this head again, and posts them. */
+  retry: z.boolean().optional(),
   /** Findings posted and not resolved since, for the next review to check again. */
   open: z.array(
     z.object({

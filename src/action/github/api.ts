@@ -111,7 +111,8 @@ function createGitHubApi(octokit: Octokit, owner: string, repo: string, warn: (m
         baseRef: data.base.ref,
         baseSha: data.base.sha,
         headRef: data.head.ref,
-        headSha: data.head.sha
+        headSha: data.head.sha,
+        state: data.merged ? 'merged' : data.state === 'open' ? 'open' : 'closed'
       }
     }
   }

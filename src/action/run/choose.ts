@@ -33,18 +33,24 @@ export type KindSettings = Pick<
   | 'walkthrough'
   | 'describe'
   | 'fix'
+  | 'githubToken'
 >
 
 /** The turn's kind: an answer to a comment, a review, why the CI failed, or the user's prompt. */
 export async function chooseKind(parts: {
   settings: KindSettings
-  /** The event (a failed workflow run starts the CI kind), and where the CI kind keeps the logs it reads. */
-  context: Pick<RunContext, 'eventName' | 'payload' | 'tempDir' | 'repository'>
+  /**
+   * The event (a failed workflow run starts the CI kind), where the CI kind keeps the logs it reads, and
+   * the GitHub server review fetches the commits a shallow checkout lacks from.
+   */
+  context: Pick<RunContext, 'eventName' | 'payload' | 'tempDir' | 'repository' | 'serverUrl'>
   request: CommentRequest | undefined
   github: GitHubConnection | undefined
   session: Pick<Session, 'pr' | 'thread'>
   redactor: Redactor
   proof: MarkerProof
+  /** Why the token cannot write to the PR, when the run knows it cannot. */
+  readOnly?: string
 }): Promise<TurnKind> {
   const { settings, request, github, redactor } = parts
   const { pr, thread } = parts.session
@@ -87,6 +93,13 @@ export async function chooseKind(parts: {
       overview: settings,
       redact: (text) => redactor.redact(text),
       workingDirectory: settings.workingDirectory,
+      fetch: {
+        token: settings.githubToken,
+        serverUrl: parts.context.serverUrl,
+        secret: core.setSecret,
+        log: core.info
+      },
+      readOnly: parts.readOnly,
       teamInstructions: settings.prompt
     })
   if (!request) return review(false)

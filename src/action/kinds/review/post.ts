@@ -448,5 +448,6 @@ export function nextReviewState(
       title: finding.title
     })
   })
-  return { headSha: plan.headSha, at, open: [...open.values()] }
+  const retry = outcome?.unposted.length ? { retry: true } : {}
+  return { headSha: plan.headSha, at, open: [...open.values()], ...retry }
 }

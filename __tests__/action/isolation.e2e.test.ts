@@ -110,9 +110,14 @@ describe('the key and the token out of the agent’s reach, end to end', () => {
   })
 
   it('refuses a call to the proxy without the per-run token, made from the agent’s own commands', async () => {
-    // the proxy's address is on codex's command line, which every local user can read
+    // the proxy's address is on codex's command line, which every local user can read: this run's
+    // codex, an ancestor of the agent's shell (other runs on the machine have proxies of their own)
     const probe = [
-      'url=$(for f in /proc/[0-9]*/cmdline; do tr "\\0" "\\n" < "$f" 2>/dev/null; done | sed -n "s/.*base_url *= *\\"\\(http[^\\"]*\\)\\".*/\\1/p" | head -1)',
+      'pid=$$; url=""',
+      'while [ -z "$url" ] && [ "$pid" -gt 1 ]; do',
+      '  url=$(tr "\\0" "\\n" < /proc/$pid/cmdline 2>/dev/null | sed -n "s/.*base_url *= *\\"\\(http[^\\"]*\\)\\".*/\\1/p" | head -1)',
+      '  pid=$(sed -n "s/^PPid:[[:space:]]*//p" /proc/$pid/status)',
+      'done',
       'echo "proxy=$url"',
       'echo "without=$(curl -s -o /dev/null -w "%{http_code}" -X POST -d "{}" "$url/responses")"',
       'echo "wrong=$(curl -s -o /dev/null -w "%{http_code}" -X POST -H "authorization: Bearer guess" -d "{}" "$url/responses")"'

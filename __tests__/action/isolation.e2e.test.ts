@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { statSync } from 'node:fs'
 import path from 'node:path'
@@ -59,6 +60,13 @@ function found(output: string, label: string): string[] {
 
 const harness = usePrHarness(24)
 
+/**
+ * Where the action can start codex as its own user (Linux, as root or with passwordless sudo: CI, a
+ * hosted runner); elsewhere, as in a contributor's own `npm test`, it falls back with a warning.
+ */
+const canSwitchUsers =
+  process.platform === 'linux' && (process.getuid?.() === 0 || spawnSync('sudo', ['-n', 'true']).status === 0)
+
 function runHunt(places: string, inputs: Record<string, string> = {}, workspace = tempRepo()) {
   return harness.run(
     (request) => (answersToolCall(request) ? { message: 'Searched.' } : { command: hunt(places) }),
@@ -69,7 +77,10 @@ function runHunt(places: string, inputs: Record<string, string> = {}, workspace 
 }
 
 describe('the key and the token out of the agent’s reach, end to end', () => {
-  it('under danger-full-access the agent, its own user, finds neither the key nor the token anywhere; the model gets the key', async () => {
+  it('under danger-full-access the agent, its own user, finds neither the key nor the token anywhere; the model gets the key', async ({
+    skip
+  }) => {
+    skip(!canSwitchUsers, 'codex cannot run as its own user on this machine')
     const workspace = tempRepo()
     const modeBefore = statSync(workspace).mode
     const run = await runHunt(EVERYWHERE, {}, workspace)

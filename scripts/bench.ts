@@ -18,6 +18,7 @@ import { stores } from './bench/stores.js'
 import { projectRoot } from './bench/targets.js'
 import { threadCost } from './bench/threadCost.js'
 import { throughput } from './bench/throughput.js'
+import { writes } from './bench/writes.js'
 
 const options = parseOptions(process.argv.slice(2), process.env)
 const machine = describeMachine(projectRoot)
@@ -44,6 +45,7 @@ const sections: Record<Section, () => Promise<SectionResult>> = {
   cost: () => threadCost(options),
   dial: () => dial(),
   isolation: () => isolationCost(options),
+  writes: () => writes(),
   profile: () => profile(options)
 }
 

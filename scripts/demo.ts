@@ -17,6 +17,9 @@ repo.commit({
   'math.js':
     'export const add = (a, b) => a - b\n\n// multiplies two numbers\nexport const mul = (a, b) => a * b\n\nexport const half = (a) => a / 2\n'
 })
+// Read once, before any run: during a turn the checkout may be lent to the agent's own user (the
+// action's isolation), and git run by us in it then refuses it as "dubious ownership".
+const { base, head } = repo
 
 const review: ReviewResponse = {
   summary: 'One bug in `add`; the rest of the change reads well.',
@@ -54,9 +57,7 @@ const offlineReviewer: ModelScript = (request) => {
         'Because `add(2, 3)` returns `-1`: the diff I read in the review changed `a + b` to `a - b`. The tests pass ' +
         'because none calls `add` with unequal numbers; the suggestion restores the sum.'
     }
-  return answersToolCall(request)
-    ? { message: JSON.stringify(review) }
-    : { command: `git diff ${repo.base}...${repo.head}` }
+  return answersToolCall(request) ? { message: JSON.stringify(review) } : { command: `git diff ${base}...${head}` }
 }
 
 const realKey = process.env.OPENAI_API_KEY
@@ -122,8 +123,8 @@ const answered = asked
         pull_request: {
           number: PR,
           title: 'Add math helpers',
-          base: { ref: 'main', sha: repo.base },
-          head: { ref: 'feature', sha: repo.head }
+          base: { ref: 'main', sha: base },
+          head: { ref: 'feature', sha: head }
         },
         repository: { name: REPO, owner: { login: OWNER } },
         sender: { login: 'alice', type: 'User' }
@@ -133,10 +134,11 @@ const answered = asked
       runId: '4243'
     })
   : undefined
+const thread = github.reviewComments.filter((entry) => (entry.in_reply_to_id ?? entry.id) === finding?.id)
 if (answered) {
   showRun('Run 2 (pull_request_review_comment): the same thread answers', answered)
   section('The review thread')
-  for (const comment of github.reviewComments.filter((entry) => (entry.in_reply_to_id ?? entry.id) === finding?.id))
+  for (const comment of thread)
     console.log(
       `@${comment.user.login}: ${comment.body
         .split('\n')
@@ -149,4 +151,13 @@ console.log(github.comments.at(-1)?.body ?? '(no comment)')
 
 await model?.close()
 await github.close()
-process.exitCode = reviewed.exitCode || answered?.exitCode || (answered ? 0 : 1)
+// CI runs the demo: it fails unless the story it tells happened (a review with inline findings, an
+// answer in the finding's thread after the question)
+const missing = [
+  reviewed.exitCode !== 0 && `the review run exited ${reviewed.exitCode}`,
+  !finding && 'the review posted no inline finding',
+  answered && answered.exitCode !== 0 && `the answer run exited ${answered.exitCode}`,
+  answered && !thread.some((comment) => comment.id > (asked?.id ?? Infinity)) && 'no answer in the thread'
+].filter(Boolean)
+if (missing.length) console.error(`\n✗ The demo failed: ${missing.join('; ')}`)
+process.exitCode = missing.length ? 1 : 0

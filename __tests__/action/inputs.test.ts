@@ -240,6 +240,27 @@ describe('compact-at-tokens and thread-token-budget', () => {
     expect(settings(inputs).config).toEqual({ model_auto_compact_token_limit: 50_000 })
   })
 
+  it('reads the walkthrough and describe inputs: on and off by default, and placeholder only with a walkthrough', () => {
+    expect(settings(valid)).toMatchObject({ walkthrough: true, describe: 'off' })
+    expect(settings({ ...valid, walkthrough: 'false', describe: 'off' })).toMatchObject({
+      walkthrough: false,
+      describe: 'off'
+    })
+    expect(settings({ ...valid, describe: 'placeholder' })).toMatchObject({
+      walkthrough: true,
+      describe: 'placeholder'
+    })
+    expect(refusalOf({ ...valid, walkthrough: 'sometimes' }).message).toBe(
+      'Input "walkthrough": "sometimes" is not true or false'
+    )
+    expect(refusalOf({ ...valid, describe: 'overwrite' }).message).toBe(
+      'Input "describe": "overwrite" is not one of off, placeholder'
+    )
+    expect(refusalOf({ ...valid, walkthrough: 'false', describe: 'placeholder' }).message).toBe(
+      'Input "describe": "placeholder" writes the walkthrough, which walkthrough: false turns off'
+    )
+  })
+
   it('reads the budget, none by default', () => {
     expect(settings(valid).threadTokenBudget).toBeUndefined()
     expect(settings({ ...valid, 'thread-token-budget': '250000' }).threadTokenBudget).toBe(250_000)

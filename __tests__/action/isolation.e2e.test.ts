@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, lstatSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -83,6 +84,13 @@ function found(output: string, label: string): string[] {
 
 const harness = usePrHarness(24)
 
+/**
+ * Where the action can start codex as its own user (Linux, as root or with passwordless sudo: CI, a
+ * hosted runner); elsewhere, as in a contributor's own `npm test`, it falls back with a warning.
+ */
+const canSwitchUsers =
+  process.platform === 'linux' && (process.getuid?.() === 0 || spawnSync('sudo', ['-n', 'true']).status === 0)
+
 function runHunt(places: string, inputs: Record<string, string> = {}, workspace = tempRepo()) {
   return harness.run(
     toTheEnd(hunt(places), 'Searched.'),
@@ -93,7 +101,10 @@ function runHunt(places: string, inputs: Record<string, string> = {}, workspace 
 }
 
 describe('the key and the token out of the agent’s reach, end to end', () => {
-  it('under danger-full-access the agent, its own user, finds neither the key nor the token anywhere; the model gets the key', async () => {
+  it('under danger-full-access the agent, its own user, finds neither the key nor the token anywhere; the model gets the key', async ({
+    skip
+  }) => {
+    skip(!canSwitchUsers, 'codex cannot run as its own user on this machine')
     const workspace = tempRepo()
     const modeBefore = statSync(workspace).mode
     const run = await runHunt(EVERYWHERE, {}, workspace)
@@ -133,9 +144,14 @@ describe('the key and the token out of the agent’s reach, end to end', () => {
   })
 
   it('refuses a call to the proxy without the per-run token, made from the agent’s own commands', async () => {
-    // the proxy's address is on codex's command line, which every local user can read
+    // the proxy's address is on codex's command line, which every local user can read: this run's
+    // codex, an ancestor of the agent's shell (other runs on the machine have proxies of their own)
     const probe = [
-      'url=$(for f in /proc/[0-9]*/cmdline; do tr "\\0" "\\n" < "$f" 2>/dev/null; done | sed -n "s/.*base_url *= *\\"\\(http[^\\"]*\\)\\".*/\\1/p" | head -1)',
+      'pid=$$; url=""',
+      'while [ -z "$url" ] && [ "$pid" -gt 1 ]; do',
+      '  url=$(tr "\\0" "\\n" < /proc/$pid/cmdline 2>/dev/null | sed -n "s/.*base_url *= *\\"\\(http[^\\"]*\\)\\".*/\\1/p" | head -1)',
+      '  pid=$(sed -n "s/^PPid:[[:space:]]*//p" /proc/$pid/status)',
+      'done',
       'echo "proxy=$url"',
       'echo "without=$(curl -s -o /dev/null -w "%{http_code}" -X POST -d "{}" "$url/responses")"',
       'echo "wrong=$(curl -s -o /dev/null -w "%{http_code}" -X POST -H "authorization: Bearer guess" -d "{}" "$url/responses")"'

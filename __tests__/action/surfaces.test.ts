@@ -6,7 +6,7 @@ import { HOSTILE_COMMANDS, RECORD_MARKER, surfaces } from '../support/surfaces.j
 
 /** The folds we write: every `<details>` in a surface must be one of these. */
 const OUR_FOLDS =
-  /^(Plan \(\d+\/\d+ done\)|Commands \(\d+\)|Files changed \(\d+\)|JSON|Earlier turns in this thread \(\d+\)|(🏁 Done|❌ Failed|⏹️ Cancelled|⌛ Timed out|⏭️ Skipped) · .* UTC · .*)$/u
+  /^(Plan \(\d+\/\d+ done\)|Commands \(\d+\)|Files changed \(\d+\)|JSON|Changed files \(\d+\)|Sequence diagram|Earlier turns in this thread \(\d+\)|(🏁 Done|❌ Failed|⏹️ Cancelled|⌛ Timed out|⏭️ Skipped) · .* UTC · .*)$/u
 
 const MENTION = /(?<![\w`@./-])@[A-Za-z0-9][\w-]*/
 

@@ -43,6 +43,7 @@ describe('the examples', () => {
   it('cover the ways people use the action, each a complete workflow', () => {
     expect(examples.map((example) => example.name).sort()).toEqual(
       [
+        'examples/ci-failure.yml',
         'examples/conversation.yml',
         'examples/fix.yml',
         'examples/fork-review.yml',
@@ -102,8 +103,24 @@ describe('the examples', () => {
       .filter((use) => use.where.startsWith('examples/') && !('thread-key' in use.with))
       .map((use) => (use.concurrency as { group: string }).group)
     expect(prThreadGroups.length).toBeGreaterThanOrEqual(4)
-    expect(new Set(prThreadGroups)).toEqual(
-      new Set(['codex-pr-${{ github.event.pull_request.number || github.event.issue.number }}'])
+    // codex-pr-<n> under every event that carries PR n; a run of no PR (a fork's workflow_run) gets
+    // a group of its own (github.run_id), never one shared by every such run
+    const prNumber = new Set([
+      'github.event.pull_request.number',
+      'github.event.issue.number',
+      'github.event.workflow_run.pull_requests[0].number'
+    ])
+    for (const group of prThreadGroups) {
+      const alternatives = /^codex-pr-\$\{\{ (.+) \}\}$/.exec(group)?.[1]?.split(' || ') ?? []
+      if (alternatives.at(-1) === 'github.run_id') alternatives.pop()
+      expect(alternatives.length, group).toBeGreaterThan(0)
+      expect(
+        alternatives.filter((path) => !prNumber.has(path)),
+        group
+      ).toEqual([])
+    }
+    expect(new Set(prThreadGroups)).toContain(
+      'codex-pr-${{ github.event.pull_request.number || github.event.issue.number }}'
     )
   })
 })
@@ -153,7 +170,7 @@ describe('the checks catch a broken example', () => {
     expect(
       problemsOf(broken((text) => text.replace('mode: review', 'mode: turn').replace(/^ +prompt:.*$/m, '')))
     ).toEqual([
-      'broken.yml job review on pull_request: Input "prompt": is required (or give prompt-file), except with mode: review and on comment events'
+      'broken.yml job review on pull_request: Input "prompt": is required (or give prompt-file), except with mode: review, on comment events and on workflow_run events'
     ])
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { buildExecArgs } from '../../src/sdk/args.js'
 import { flattenConfig } from '../../src/sdk/config.js'
-import type { CodexConfigObject } from '../../src/sdk/index.js'
+import type { CodexConfigObject, ModelReasoningEffort } from '../../src/sdk/index.js'
 import type { ExecArgsRequest } from '../../src/sdk/args.js'
 import { toToml } from '../../src/sdk/config.js'
 
@@ -37,7 +37,8 @@ describe('buildExecArgs', () => {
           additionalDirectories: ['/cache', '/data dir'],
           skipGitRepoCheck: true
         },
-        outputSchemaPath: '/tmp/schema.json'
+        outputSchemaPath: '/tmp/schema.json',
+        cyberAccessProgram: 'daybreak_blue'
       })
     ).toEqual([
       'exec',
@@ -54,8 +55,19 @@ describe('buildExecArgs', () => {
       '/data dir',
       '--skip-git-repo-check',
       '--output-schema',
-      '/tmp/schema.json'
+      '/tmp/schema.json',
+      '--cyber-access-program',
+      'daybreak_blue'
     ])
+  })
+
+  it("passes each of the official SDK's reasoning efforts through to model_reasoning_effort", () => {
+    const efforts: ModelReasoningEffort[] = ['minimal', 'low', 'medium', 'high', 'xhigh', 'max', 'ultra', 'persistent']
+    for (const effort of efforts) {
+      expect(overrides(args({ thread: { modelReasoningEffort: effort } }))).toEqual([
+        `model_reasoning_effort="${effort}"`
+      ])
+    }
   })
 
   it('leaves out false and empty options', () => {

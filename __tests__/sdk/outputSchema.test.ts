@@ -92,6 +92,13 @@ describe('strictSchemaProblems', () => {
 })
 
 describe('strictSchemaFromZod', () => {
+  it('refuses, saying why, a schema without toJSONSchema (an older zod, from JavaScript)', () => {
+    const zod3Like = { '~standard': {}, safeParse: () => ({ success: true as const, data: {} }) }
+    expect(() => strictSchemaFromZod(zod3Like as unknown as z.ZodType)).toThrow(
+      'outputType must be a zod 4.2 or later schema (this one has no toJSONSchema method)'
+    )
+  })
+
   it('makes optional fields required and nullable, keeping the original', () => {
     const { strict, original } = strictSchemaFromZod(
       z.object({

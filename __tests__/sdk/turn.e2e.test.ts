@@ -156,6 +156,15 @@ describe('a turn against the real codex CLI', () => {
     expect(fixture.model.requests[0]?.headers.originator).toBe('codex_sdk_ts')
   })
 
+  it("passes the official SDK's newest options in a form the real CLI accepts", async () => {
+    fixture = await codexFixture(() => ({ message: 'ok' }))
+    const thread = fixture.codex.startThread({ workingDirectory: fixture.repo, modelReasoningEffort: 'max' })
+    // codex asks OpenAI's own provider for the program; to the SDK's provider for baseUrl it sends nothing
+    const turn = await thread.run('first', { cyberAccessProgram: 'daybreak_blue' })
+    expect(turn.finalResponse).toBe('ok')
+    expect(fixture.model.requests[0]?.body.reasoning).toMatchObject({ effort: 'max' })
+  })
+
   it('passes images with --image', async () => {
     fixture = await codexFixture(() => ({ message: 'I see a pixel' }))
     const image = path.join(fixture.repo, 'pixel.png')

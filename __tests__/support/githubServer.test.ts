@@ -134,6 +134,21 @@ describe('pull requests and their files', () => {
   it('answers 404 for a pull request it does not know', async () => {
     expect((await api('GET', `${repo}/pulls/99/files`)).status).toBe(404)
   })
+
+  it('updates the description with PATCH /pulls/{n}, keeping the rest, and refuses one over 65,536 characters', async () => {
+    const body = 'What it does\r\n\r\n<!-- codex-thread-action:walkthrough -->\r\n'
+    const { status, data } = await api('PATCH', `${repo}/pulls/${PR}`, { body })
+    expect(status).toBe(200)
+    expect(data).toMatchObject({ number: PR, title: 'Add things', body, state: 'open' })
+    expect((await api('GET', `${repo}/pulls/${PR}`)).data).toMatchObject({ body, title: 'Add things' })
+    const refused = await api('PATCH', `${repo}/pulls/${PR}`, { body: 'x'.repeat(65_537) })
+    expect(refused.status).toBe(422)
+    expect((await api('GET', `${repo}/pulls/${PR}`)).data).toMatchObject({ body })
+    // a field pulls/update does not take is GitHub's 422 too, and a broken rule of the test's own
+    expect((await api('PATCH', `${repo}/pulls/${PR}`, { body: 42 })).status).toBe(422)
+    expect(takeViolations()).toMatchObject([{ rule: 'body valid', detail: expect.stringMatching(/\/body/) }])
+    expect((await api('PATCH', `${repo}/pulls/99`, { body })).status).toBe(404)
+  })
 })
 
 describe('reviews', () => {
@@ -399,6 +414,32 @@ describe('review comments and threads', () => {
     expect(server.reviewThreads(PR).map((thread) => thread.isResolved)).toEqual([true, false])
     const unknown = await api('POST', '/graphql', { query: resolve, variables: { threadId: 'PRRT_1' } })
     expect(unknown.data.errors).toMatchObject([{ type: 'NOT_FOUND' }])
+  })
+
+  it('runs every aliased mutation of one document in turn: a failing one is null with its error, the rest still run', async () => {
+    const first = await finding()
+    const replyAndResolve = `mutation($a: ID!, $b: ID!, $text: String!) {
+      replyA: addPullRequestReviewThreadReply(input: { pullRequestReviewThreadId: $a, body: $text }) { comment { body } }
+      resolveA: resolveReviewThread(input: { threadId: $a }) { thread { id isResolved } }
+      replyB: addPullRequestReviewThreadReply(input: { pullRequestReviewThreadId: $b, body: $text }) { comment { body } }
+      resolveB: resolveReviewThread(input: { threadId: $b }) { thread { id isResolved } }
+    }`
+    const { data } = await api<{ data: Record<string, unknown>; errors: unknown[] }>('POST', '/graphql', {
+      query: replyAndResolve,
+      variables: { a: `PRRT_${first}`, b: 'PRRT_1', text: 'Fixed.' }
+    })
+    expect(data.data).toEqual({
+      replyA: { comment: { body: 'Fixed.' } },
+      resolveA: { thread: { id: `PRRT_${first}`, isResolved: true } },
+      replyB: null,
+      resolveB: null
+    })
+    expect(data.errors).toMatchObject([
+      { type: 'NOT_FOUND', path: ['replyB'] },
+      { type: 'NOT_FOUND', path: ['resolveB'] }
+    ])
+    const thread = server.reviewThreads(PR).find((entry) => entry.id === `PRRT_${first}`)!
+    expect(thread.comments.at(-1)).toMatchObject({ body: 'Fixed.', in_reply_to_id: first })
   })
 
   it("shows a bot's login without [bot] over GraphQL", async () => {

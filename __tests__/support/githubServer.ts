@@ -1,5 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createCiStore, handleActionsRuns } from './github/actionsRuns.js'
 import { checkRequest, checkResponse, recordViolations } from './github/contract.js'
 import { handleGraphQL } from './github/graphql.js'
 import {
@@ -23,7 +24,8 @@ import type { Failure, GitHubServer, GitHubToken, Route, ServerState, StoredArti
 /**
  * A small stand-in for the GitHub REST API on 127.0.0.1: issue comments, the token's identity,
  * pull requests with their files, reviews, review comments and reactions, review threads over GraphQL,
- * collaborator permissions, and the artifacts and caches the thread stores list and delete, with
+ * collaborator permissions, the artifacts and caches the thread stores list and delete, and a commit's
+ * workflow runs, jobs, job logs and check runs (./github/actionsRuns.ts), with
  * injectable failures. Routes beyond the first few live in ./github/. Every request is checked against
  * GitHub's published API description, and every answer too (./github/contract.ts): a request GitHub would
  * refuse gets GitHub's refusal, and each broken rule is recorded for the test's end to fail on.
@@ -95,6 +97,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     resolvedThreads: new Map(),
     resolveForbidden: false,
     actionsCanApprove: true,
+    ci: createCiStore(ids),
     fail: (failure) => failures.push({ ...failure }),
     addComment(issue, body, login) {
       const id = ids()
@@ -140,9 +143,9 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
           res.end(JSON.stringify(data))
         }
       }
-      // /graphql is checked by its handler; the artifact download's redirect target is a blob store, not the API
+      // /graphql is checked by its handler; artifact and job-log downloads redirect to a blob store, not the API
       const verdict =
-        url.pathname === '/graphql' || url.pathname.startsWith('/_blobs/')
+        url.pathname === '/graphql' || url.pathname.startsWith('/_blobs/') || url.pathname.startsWith('/_logs/')
           ? undefined
           : checkRequest(method, url, body, state.token.kind === 'user' ? 'user' : 'installation')
       recordViolations(verdict?.violations ?? [])
@@ -162,8 +165,12 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         write(status, wire, headers)
       }
       const author = authorOf(state.token)
-      const route: Route = { method, url, body, state, author, baseUrl: serverUrl(), nextId: ids, send }
-      if (handleReviews(route, store) || handleReactions(route) || handleGraphQL(route)) return
+      const raw = (status: number, headers: Record<string, string>, data: string | Buffer): void => {
+        res.writeHead(status, headers).end(data)
+      }
+      const route: Route = { method, url, body, state, author, baseUrl: serverUrl(), nextId: ids, send, raw }
+      if (handleReviews(route, store) || handleReactions(route) || handleGraphQL(route) || handleActionsRuns(route))
+        return
       const repoPath = REPO_PATH
       let match: RegExpExecArray | null
       if (method === 'GET' && url.pathname === '/user') {
@@ -203,6 +210,8 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         const pull = state.pulls.get(Number(match[1]))
         if (pull) send(200, pull)
         else send(404, { message: 'Not Found' })
+      } else if ((match = new RegExp(`^${repoPath}/pulls/(\\d+)$`).exec(url.pathname)) && method === 'PATCH') {
+        updatePull(route, Number(match[1]))
       } else if (
         (match = new RegExp(`^${repoPath}/collaborators/([^/]+)/permission$`).exec(url.pathname)) &&
         method === 'GET'
@@ -279,6 +288,29 @@ function asListed(artifact: StoredArtifact): Record<string, unknown> {
     updated_at: artifact.created_at,
     ...artifact
   }
+}
+
+/**
+ * PATCH /pulls/{n} (pulls/update): the fields given replace the PR's, the rest stay; the answer is
+ * the whole pull request, as GET gives it. A body over GitHub's limit is refused as issues' are.
+ */
+function updatePull(route: Route, pr: number): void {
+  const pull = route.state.pulls.get(pr)
+  const changes = route.body as { title?: string; body?: string; state?: string; base?: string }
+  if (!pull) return route.send(404, { message: 'Not Found' })
+  if (changes.body !== undefined && tooLong(changes.body))
+    return validationFailed(
+      route,
+      'PullRequest',
+      'body',
+      'body is too long (maximum is 65536 characters)',
+      'pulls/pulls#update-a-pull-request'
+    )
+  if (changes.title !== undefined) pull.title = changes.title
+  if (changes.body !== undefined) pull.body = changes.body
+  if (changes.state !== undefined) pull.state = changes.state
+  pull.updated_at = now()
+  route.send(200, pull)
 }
 
 /** An issue comment over 65,536 characters: the answer seen in the wild is a record validation failure. */

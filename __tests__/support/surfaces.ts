@@ -2,7 +2,7 @@ import { renderComment } from '../../src/action/surfaces/comment.js'
 import { renderSummary } from '../../src/action/surfaces/summary.js'
 import { emptyTranscript, withTurn, type Transcript } from '../../src/action/thread/transcript.js'
 import { TurnReport, type Conclusion } from '../../src/action/core/report.js'
-import type { ReviewResponse } from '../../src/action/core/findings.js'
+import type { ReviewResponse, Walkthrough } from '../../src/action/core/findings.js'
 import type { ThreadEvent, ThreadItem } from '../../src/sdk/index.js'
 
 /**
@@ -219,6 +219,8 @@ export function surfaces(): Surface[] {
       19
     ),
     surface('review', reviewed(), 1),
+    surface('walkthrough', walkedThrough(3), 1),
+    surface('walkthrough-40', walkedThrough(40), 1),
     surface(
       'hostile',
       report(
@@ -231,6 +233,37 @@ export function surfaces(): Surface[] {
       )
     )
   ]
+}
+
+/** The review above, opened by a walkthrough of a PR of `count` files (3: related ones in one row; more: folded). */
+function walkedThrough(count: number): TurnReport {
+  const turn = reviewed()
+  const files: Walkthrough['files'] =
+    count === 3
+      ? [
+          { paths: ['src/math.js'], change: '`add` now subtracts, which breaks every caller that sums.' },
+          {
+            paths: ['src/a|b.js', 'test/math.test.js'],
+            change: 'A new helper and its tests; the comment on lines 38-40 repeats the code.'
+          }
+        ]
+      : Array.from({ length: count / 4 }, (_, row) => ({
+          paths: Array.from({ length: 4 }, (_, index) => `src/modules/part${row}/file${index}.ts`),
+          change: `Part ${row}: the handlers move to the new router.`
+        }))
+  const walkthrough: Walkthrough = {
+    overview:
+      'Moves the arithmetic helpers into `src/math.js` so the calculator and the report share them, and adds tests. ' +
+      'The change to `add` looks accidental.',
+    files,
+    effort: count === 3 ? 2 : 4,
+    effort_reason: count === 3 ? 'Small, but one behaviour change every caller sees.' : 'Many files move at once.',
+    risks: ['`add` changes for every caller.', 'No test covers negative numbers.'],
+    diagram:
+      'sequenceDiagram\n  participant Calc as Calculator\n  participant Math as math.js\n  Calc->>Math: add(a, b)\n  Math-->>Calc: a - b'
+  }
+  turn.review = { ...turn.review!, walkthrough }
+  return turn
 }
 
 /** A review of the changes since the last one, with findings inline and in the body, one resolved. */

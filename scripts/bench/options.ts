@@ -11,6 +11,7 @@ export const SECTIONS = [
   'cost',
   'dial',
   'isolation',
+  'writes',
   'profile'
 ] as const
 export type Section = (typeof SECTIONS)[number]
@@ -27,7 +28,8 @@ const DEFAULT_SECTIONS: Section[] = [
   'proxy',
   'cost',
   'dial',
-  'isolation'
+  'isolation',
+  'writes'
 ]
 
 export interface Options {

@@ -7,11 +7,11 @@ import { connectGitHub } from './github/api.js'
 import { readRunContext } from './github/context.js'
 import { skipOverBudget, spentBudget } from './run/budget.js'
 import { chooseKind } from './run/choose.js'
-import { gateRun, pausedReview, skipRun } from './run/gate.js'
+import { gateRun, heldReview, readOnlyToken, skipRun } from './run/gate.js'
 import { runLive } from './run/live.js'
 import { publishTurn } from './run/publish.js'
 import { openSession, threadKeysOf } from './run/session.js'
-import { assertForkPolicy } from './settings/forkPolicy.js'
+import { assertForkPolicy, restrictedPullRequest, withheldKeyReason } from './settings/forkPolicy.js'
 import { readSettings, type Settings } from './settings/settings.js'
 import { breakLogCommands } from './surfaces/log.js'
 import { createMarkerProof } from './thread/markerProof.js'
@@ -24,12 +24,14 @@ export async function run(): Promise<void> {
     if (process.platform === 'win32')
       throw new Error('codex-thread-action runs on Linux and macOS runners; Windows runners are not supported')
     const env = process.env
-    const settings = readSettings((name) => core.getInput(name), env)
+    const context = readRunContext(env)
+    const restriction = restrictedPullRequest(context)
+    const settings = readSettings((name) => core.getInput(name), env, restriction && withheldKeyReason(restriction))
     for (const secret of [settings.apiKey, settings.githubToken, settings.threadSecret, ...settings.secretsToRedact]) {
       if (secret) core.setSecret(secret)
       redactor.add(secret)
     }
-    const context = readRunContext(env)
+    if (settings.keyWithheld) return await skipRun({ skip: settings.keyWithheld, say: core.notice }, context, redactor)
     assertForkPolicy(settings, context)
     await takeTurn(settings, context, env, redactor)
   } catch (error) {
@@ -50,11 +52,31 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
   const github = connectGitHub(settings.githubToken, context, core.warning)
   const gate = await gateRun(settings, context, github, proof)
   if ('skip' in gate) return skipRun(gate, context, redactor)
-  const session = await openSession({ settings, context, env, keys, github, redactor, codec, proof })
+  const readOnly = readOnlyToken(context)
+  const postComment = readOnly ? false : settings.postComment
+  const session = await openSession({
+    settings: { ...settings, postComment },
+    context,
+    env,
+    keys,
+    github,
+    redactor,
+    codec,
+    proof
+  })
   try {
-    const paused = pausedReview(settings, gate.request, session.thread)
-    if (paused) return await skipRun(paused, context, redactor)
-    const kind = await chooseKind({ settings, request: gate.request, github, session, redactor, proof })
+    const held = await heldReview(settings, context, gate.request, session, github)
+    if (held) return await skipRun(held, context, redactor)
+    const kind = await chooseKind({
+      settings,
+      context,
+      request: gate.request,
+      github,
+      session,
+      redactor,
+      proof,
+      readOnly
+    })
     // a command the action answers itself costs no tokens: pause and help work on a spent budget too
     const overBudget = kind.answerWithoutModel === undefined && spentBudget(settings, session)
     if (overBudget) return await skipOverBudget({ reason: overBudget, context, keys, session, redactor })

@@ -1,5 +1,5 @@
 import { flattenConfig, mergeConfig, toToml } from './config.js'
-import type { CodexConfigObject, ThreadOptions } from './options.js'
+import type { CodexConfigObject, CyberAccessProgram, ThreadOptions } from './options.js'
 
 /** The model provider the SDK defines when `baseUrl` is given. */
 const CUSTOM_PROVIDER_ID = 'codex_thread_action'
@@ -13,6 +13,7 @@ export interface ExecArgsRequest {
   providerUsesKey: boolean
   thread: ThreadOptions
   outputSchemaPath?: string
+  cyberAccessProgram?: CyberAccessProgram
   threadId?: string | null
   images: string[]
 }
@@ -68,6 +69,7 @@ export function buildExecArgs(request: ExecArgsRequest): string[] {
   for (const dir of thread.additionalDirectories ?? []) args.push('--add-dir', dir)
   if (thread.skipGitRepoCheck) args.push('--skip-git-repo-check')
   if (request.outputSchemaPath) args.push('--output-schema', request.outputSchemaPath)
+  if (request.cyberAccessProgram) args.push('--cyber-access-program', request.cyberAccessProgram)
   if (request.threadId) args.push('resume', request.threadId)
   for (const image of request.images) args.push('--image', image)
   return args

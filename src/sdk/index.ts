@@ -8,7 +8,7 @@ export {
   type RunStreamedResult
 } from './thread.js'
 export * from './errors.js'
-export { ThreadEventSchema, ThreadItemSchema, UsageSchema } from './events.js'
+export { isUsage } from './events.js'
 export type * from './events.js'
 export type * from './options.js'
 export { mergeConfig } from './config.js'

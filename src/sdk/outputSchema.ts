@@ -1,8 +1,8 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { z } from 'zod'
 import { isPlainObject } from '../shared/checks.js'
+import type { OutputType } from './options.js'
 
 type JsonSchema = Record<string, unknown>
 
@@ -32,8 +32,15 @@ export function strictSchemaProblems(schema: unknown): string[] {
  * The JSON Schema codex is given for a zod type: zod's own rendering, made acceptable to strict
  * mode. An optional field becomes a required, nullable one; `restoreOptionalNulls` undoes that.
  */
-export function strictSchemaFromZod(outputType: z.ZodType): { strict: JsonSchema; original: JsonSchema } {
-  const original = z.toJSONSchema(outputType, { target: 'draft-2020-12', unrepresentable: 'throw' }) as JsonSchema
+export function strictSchemaFromZod(outputType: OutputType): { strict: JsonSchema; original: JsonSchema } {
+  // the schema's own method (zod 4.2+), so that the SDK never loads zod itself; TypeScript refuses
+  // an older zod's schema, this says why to callers without it
+  if (typeof outputType.toJSONSchema !== 'function') {
+    throw new TypeError(
+      'outputType must be a zod 4.2 or later schema (this one has no toJSONSchema method); with another zod, pass a JSON Schema as outputSchema'
+    )
+  }
+  const original = outputType.toJSONSchema({ target: 'draft-2020-12', unrepresentable: 'throw' }) as JsonSchema
   delete original.$schema
   const strict = structuredClone(original)
   visit(strict, '#', (node) => {

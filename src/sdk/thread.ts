@@ -1,4 +1,3 @@
-import type { z } from 'zod'
 import { buildExecArgs } from './args.js'
 import {
   CodexCancelledError,
@@ -10,7 +9,7 @@ import {
   type PartialTurn
 } from './errors.js'
 import { EventParseError, parseEventLine, type ThreadEvent, type ThreadItem, type Usage } from './events.js'
-import type { CodexLogger, CodexOptions, Input, ThreadOptions, TurnOptions } from './options.js'
+import type { CodexLogger, CodexOptions, Input, OutputOf, OutputType, ThreadOptions, TurnOptions } from './options.js'
 import { restoreOptionalNulls, strictSchemaFromZod, strictSchemaProblems, writeSchemaFile } from './outputSchema.js'
 import { startProcess } from './process.js'
 import { findSession, recordedTotal, sessionsDir, usageSince, type RecordedSession } from './usage.js'
@@ -93,10 +92,10 @@ export class Thread {
     return this.#id
   }
 
-  async run<S extends z.ZodType>(
+  async run<S extends OutputType>(
     input: Input,
     turnOptions: TurnOptions<S> & { outputType: S }
-  ): Promise<Turn<z.infer<S>>>
+  ): Promise<Turn<OutputOf<S>>>
   async run(input: Input, turnOptions?: TurnOptions): Promise<Turn>
   async run(input: Input, turnOptions: TurnOptions = {}): Promise<Turn> {
     const { events, result } = await this.runStreamed(input, turnOptions)
@@ -104,10 +103,10 @@ export class Thread {
     return result
   }
 
-  runStreamed<S extends z.ZodType>(
+  runStreamed<S extends OutputType>(
     input: Input,
     turnOptions: TurnOptions<S> & { outputType: S }
-  ): Promise<StreamedTurn<z.infer<S>>>
+  ): Promise<StreamedTurn<OutputOf<S>>>
   runStreamed(input: Input, turnOptions?: TurnOptions): Promise<StreamedTurn>
   // a promise as @openai/codex-sdk's is, though nothing here waits: a turn that cannot start
   // fails on the first read of `events`
@@ -172,6 +171,7 @@ export class Thread {
         providerUsesKey: Boolean(env.CODEX_API_KEY),
         thread: this.threadOptions,
         outputSchemaPath: schemaFile?.schemaPath,
+        cyberAccessProgram: turnOptions.cyberAccessProgram,
         threadId: this.#id,
         images
       }),

@@ -2,20 +2,13 @@ import { readdirSync, statSync, type Dirent } from 'node:fs'
 import { open } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { z } from 'zod'
-import { UsageSchema, type Usage } from './events.js'
+import { isPlainObject } from '../shared/checks.js'
+import { isUsage, type Usage } from './events.js'
 
 // codex keeps each thread in `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<time>-<thread id>.jsonl` and,
 // after every model response (compaction requests included), appends a `token_count` event whose
 // `total_token_usage` is the thread's running total: what `turn.completed` reports on a resumed
 // thread, and where a resumed codex starts counting from.
-const TokenCountLineSchema = z.looseObject({
-  type: z.literal('event_msg'),
-  payload: z.looseObject({
-    type: z.literal('token_count'),
-    info: z.looseObject({ total_token_usage: UsageSchema }).nullish()
-  })
-})
 
 /** Where codex keeps its threads for a process with this environment. */
 export function sessionsDir(env: Record<string, string | undefined>): string {
@@ -61,8 +54,7 @@ export async function recordedTotal(session: RecordedSession): Promise<Usage> {
     } catch {
       continue
     }
-    const parsed = TokenCountLineSchema.safeParse(raw)
-    if (parsed.success && parsed.data.payload.info) total = parsed.data.payload.info.total_token_usage
+    total = tokenCountTotal(raw) ?? total
   }
   return total
 }
@@ -72,14 +64,25 @@ export async function recordedTotal(session: RecordedSession): Promise<Usage> {
  * a counter would go negative: the two totals are not of the same thread.
  */
 export function usageSince(total: Usage, before: Usage): Usage | null {
-  const since: Record<string, unknown> = { ...total }
+  const earlier = new Map<string, unknown>(Object.entries(before))
+  const since: Usage = { ...total }
+  // every numeric counter, those a newer codex adds included
   for (const [key, value] of Object.entries(total)) {
-    const earlier = (before as Record<string, unknown>)[key]
-    if (typeof value !== 'number' || typeof earlier !== 'number') continue
-    if (earlier > value) return null
-    since[key] = value - earlier
+    const was = earlier.get(key)
+    if (typeof value !== 'number' || typeof was !== 'number') continue
+    if (was > value) return null
+    Object.assign(since, { [key]: value - was })
   }
-  return since as Usage
+  return since
+}
+
+/** The running total of an `event_msg` line whose payload is a `token_count` with info. */
+function tokenCountTotal(line: unknown): Usage | undefined {
+  if (!isPlainObject(line) || line.type !== 'event_msg') return undefined
+  const payload = line.payload
+  if (!isPlainObject(payload) || payload.type !== 'token_count' || !isPlainObject(payload.info)) return undefined
+  const total = payload.info.total_token_usage
+  return isUsage(total) ? total : undefined
 }
 
 function findFile(dir: string, suffix: string): string | null {

@@ -123,3 +123,49 @@ export function reviewCommentEvent(spec: ReviewCommentEvent): Json {
   const fields = Object.fromEntries(Object.entries(comment).filter(([key]) => key !== 'pull_number'))
   return { ...example, comment: { ...(example.comment as Json), ...fields }, sender: comment.user }
 }
+
+export interface WorkflowRunEventSpec {
+  /** The run as the test server stored it (`ci.addRun`). */
+  runId: number
+  name: string
+  headSha: string
+  conclusion: string
+  baseSha?: string
+  /** The PR the run belongs to; none: GitHub lists none, as for a fork's PR. */
+  pr?: number
+}
+
+/** A workflow_run event (completed): GitHub's example whose run lists a pull request, made the test's run. */
+export function workflowRunEvent(spec: WorkflowRunEventSpec): Json {
+  const example = structuredClone(
+    examples
+      .find((entry) => entry.name === 'workflow_run')!
+      .examples.find(
+        (entry) => entry.action === 'completed' && ((entry.workflow_run as Json).pull_requests as unknown[]).length
+      )!
+  )
+  ourRepository(example)
+  const run = example.workflow_run as Json
+  const [listed] = run.pull_requests as Json[]
+  Object.assign(run, {
+    id: spec.runId,
+    name: spec.name,
+    head_sha: spec.headSha,
+    head_branch: spec.pr ? `feature-${spec.pr}` : 'feature',
+    status: 'completed',
+    conclusion: spec.conclusion,
+    html_url: `${HTML_REPO}/actions/runs/${spec.runId}`,
+    pull_requests: spec.pr
+      ? [
+          {
+            ...listed,
+            number: spec.pr,
+            url: `${API_REPO}/pulls/${spec.pr}`,
+            head: { ...(listed!.head as Json), ref: `feature-${spec.pr}`, sha: spec.headSha },
+            base: { ...(listed!.base as Json), ref: 'main', sha: spec.baseSha ?? 'a'.repeat(40) }
+          }
+        ]
+      : []
+  })
+  return { ...example, sender: user('alice') }
+}

@@ -39,7 +39,10 @@ export const Inputs = {
   IgnorePaths: 'ignore-paths',
   Isolation: 'isolation',
   CompactAtTokens: 'compact-at-tokens',
-  ThreadTokenBudget: 'thread-token-budget'
+  ThreadTokenBudget: 'thread-token-budget',
+  Walkthrough: 'walkthrough',
+  Describe: 'describe',
+  Fix: 'fix'
 } as const
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs]
@@ -78,6 +81,13 @@ export const DEFAULT_COMPACT_AT_TOKENS = 100_000
 export const MODES = ['turn', 'review'] as const
 export type Mode = (typeof MODES)[number]
 
+/**
+ * Review mode: what the action writes into the PR's description (the describe input): nothing, or
+ * the walkthrough in place of the placeholder line its author wrote.
+ */
+export const DESCRIBE_MODES = ['off', 'placeholder'] as const
+export type DescribeMode = (typeof DESCRIBE_MODES)[number]
+
 /** Review findings' severities, worst first. */
 export const SEVERITIES = ['critical', 'major', 'minor', 'nit'] as const
 export type Severity = (typeof SEVERITIES)[number]
@@ -98,3 +108,10 @@ export const GITHUB_BODY_LIMIT = 65_536
  */
 export const ISOLATIONS = ['auto', 'agent-user', 'none'] as const
 export type Isolation = (typeof ISOLATIONS)[number]
+
+/**
+ * What the fix command does (the fix input): `off` refuses it, `suggest` answers with the change as
+ * suggestions or a patch, `commit` commits the change to the PR's head branch.
+ */
+export const FIX_MODES = ['off', 'suggest', 'commit'] as const
+export type FixMode = (typeof FIX_MODES)[number]

@@ -24,11 +24,34 @@ const ReviewSchema = z.object({
   resolved: z.array(z.string())
 })
 
-export type ReviewResponse = z.infer<typeof ReviewSchema>
+/**
+ * The PR at a glance, written by the same review turn (input `walkthrough`): the whole PR as it is
+ * now, whatever range the findings cover. `files` groups related paths into one row.
+ */
+const WalkthroughSchema = z.object({
+  overview: z.string(),
+  files: z.array(z.object({ paths: z.array(z.string()), change: z.string() })),
+  effort: z.number().int().min(1).max(5),
+  effort_reason: z.string(),
+  risks: z.array(z.string()),
+  diagram: z.string().nullable()
+})
+
+export type Walkthrough = z.infer<typeof WalkthroughSchema>
+export type ReviewResponse = z.infer<typeof ReviewSchema> & { walkthrough?: Walkthrough }
 export type Finding = ReviewResponse['findings'][number]
 
-/** The findings schema as the turn's output schema: strict-mode JSON for codex, zod for the check. */
-export const reviewOutputSchema: OutputSchema = outputSchemaOf(strictSchemaFromZod(ReviewSchema).strict, ReviewSchema)
+/**
+ * The review's schema with the walkthrough, the default. Codex is asked for all of it; a response
+ * without the walkthrough still passes the check, since its findings must not be lost for it.
+ */
+export const reviewOutputSchema: OutputSchema = outputSchemaOf(
+  strictSchemaFromZod(ReviewSchema.extend({ walkthrough: WalkthroughSchema })).strict,
+  ReviewSchema.extend({ walkthrough: WalkthroughSchema.optional() })
+)
+
+/** The findings schema alone, for `walkthrough: false`: the model spends no tokens on a walkthrough. */
+export const findingsOutputSchema: OutputSchema = outputSchemaOf(strictSchemaFromZod(ReviewSchema).strict, ReviewSchema)
 
 /** Worst first: the index is the rank. */
 export function severityRank(severity: Severity): number {
@@ -102,6 +125,8 @@ export interface ReviewOutcome {
   resolved: Array<{ id: string; title: string; threadResolved: boolean }>
   /** The range reviewed, in words. */
   scope: string
+  /** The whole PR at a glance, its file rows checked against the PR's files; none when it is off or missing. */
+  walkthrough?: Walkthrough
 }
 
 /** What a review leaves for the next one, in the PR thread's record. */
@@ -109,13 +134,46 @@ export const ReviewStateSchema = z.object({
   /** The head commit the last review looked at: the next one reviews what changed since. */
   headSha: z.string(),
   at: z.string(),
+  /** Some of its findings could not be posted: the next run reviews this head again, and posts them. */
+  retry: z.boolean().optional(),
   /** Findings posted and not resolved since, for the next review to check again. */
   open: z.array(
-    z.object({ id: z.string(), path: z.string(), line: z.number(), severity: z.string(), title: z.string() })
-  )
+    z.object({
+      id: z.string(),
+      path: z.string(),
+      line: z.number(),
+      severity: z.string(),
+      title: z.string(),
+      /** The fix commit that claims to fix it (the fix command): the next review checks it first. */
+      fixClaimedIn: z.string().optional()
+    })
+  ),
+  /**
+   * Open findings this copy of the record leaves out: the sticky comment's copy keeps only the most
+   * severe (boundedOpen); the stored thread's copy keeps them all, and the review comments' proven
+   * markers still name each posted one.
+   */
+  beyond: z.number().int().min(0).optional()
 })
 
 export type ReviewState = z.infer<typeof ReviewStateSchema>
+export type OpenFinding = ReviewState['open'][number]
+
+/**
+ * The most severe `limit` of `open` (those a fix commit claims first), worst first (in their order within a severity), and how many are
+ * left out: what the sticky comment's record and the review prompt keep of a long-lived PR's open findings.
+ */
+export function boundedOpen(open: readonly OpenFinding[], limit: number): { kept: OpenFinding[]; beyond: number } {
+  const rank = (finding: OpenFinding): number => {
+    // a finding a fix commit claims to fix comes first: the next review must check it whatever its severity
+    if (finding.fixClaimedIn) return -1
+    const index = SEVERITIES.indexOf(finding.severity as Severity)
+    return index === -1 ? SEVERITIES.length : index
+  }
+  // sort is stable: within a severity, the order they were found in
+  const worstFirst = [...open].sort((a, b) => rank(a) - rank(b))
+  return { kept: worstFirst.slice(0, limit), beyond: Math.max(0, open.length - limit) }
+}
 
 /** A finding the team dismissed on this PR: by resolving its thread, a 👎, or the dismiss command. */
 export const DismissalSchema = z.object({

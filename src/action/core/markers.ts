@@ -102,6 +102,51 @@ export function readRecordMarker(body: string): { payload: string; tag?: string 
   return match ? { payload: match[1] ?? '', tag: match[2] } : undefined
 }
 
+/**
+ * The line a PR's author writes in the description to have the walkthrough put there (input
+ * `describe: placeholder`): replaced by the walkthrough's block, which is rewritten on every push.
+ */
+export const WALKTHROUGH_PLACEHOLDER = `<!-- ${PREFIX}:walkthrough -->`
+
+const WALKTHROUGH_START = new RegExp(`^<!-- ${PREFIX}:walkthrough-start(?: proof=([A-Za-z0-9_-]{22}))? -->$`)
+const WALKTHROUGH_END = `<!-- ${PREFIX}:walkthrough-end -->`
+
+/**
+ * The walkthrough's block for a PR description, its lines: a start marker proving the content to
+ * the end marker as the action's, so a block anyone edited or wrote is never taken for ours.
+ * Undefined when the run has no key to prove it with.
+ */
+export async function walkthroughBlock(content: string, proof: MarkerProof): Promise<string[] | undefined> {
+  // a stray \r inside would not survive the line ends the description gives the block
+  const lines = normalized(content).replace(/\r/g, '').split('\n')
+  const tag = await proof.sign(walkthroughClaim(lines))
+  return tag === undefined
+    ? undefined
+    : [`<!-- ${PREFIX}:walkthrough-start proof=${tag} -->`, ...lines, WALKTHROUGH_END]
+}
+
+/**
+ * Where a description's walkthrough block is, by line (`end` is its end marker's), and whether its
+ * proof holds over what it holds now; undefined without a start marker followed by an end marker.
+ * `lines` are the body's lines as they are, a `\r` left at their end.
+ */
+export async function findWalkthroughBlock(
+  lines: readonly string[],
+  proof: MarkerProof
+): Promise<{ start: number; end: number; proven: boolean } | undefined> {
+  const bare = lines.map((line) => line.replace(/\r$/, ''))
+  const start = bare.findIndex((line) => WALKTHROUGH_START.test(line))
+  const end = start === -1 ? -1 : bare.indexOf(WALKTHROUGH_END, start + 1)
+  if (end === -1) return undefined
+  const tag = WALKTHROUGH_START.exec(bare[start]!)![1]
+  const proven = tag !== undefined && (await proof.verify(walkthroughClaim(bare.slice(start + 1, end)), tag))
+  return { start, end, proven }
+}
+
+function walkthroughClaim(content: string[]): string {
+  return `walkthrough\n${digest(content)}`
+}
+
 function keyClaim(encodedKey: string, rest: string[]): string {
   return `key\n${encodedKey}\n${digest(rest)}`
 }

@@ -1,5 +1,6 @@
 import type { PullRequestInfo } from '../core/context.js'
 import { createOctokit, httpStatusOf, type Octokit } from './octokit.js'
+import { createPullBodyApi, type PullBodyApi } from './pullBody.js'
 import { createReviewApi, type ReviewApi } from './reviews.js'
 
 export interface IssueComment {
@@ -17,7 +18,7 @@ interface RepositoryPermission {
 }
 
 /** The GitHub calls the action makes, behind an interface tests can swap. */
-export interface GitHubApi extends ReviewApi {
+export interface GitHubApi extends ReviewApi, PullBodyApi {
   /**
    * The login the action's writes appear under: the author GitHub reported for one of this run's
    * writes, else GraphQL's `viewer`, which answers every kind of token (GITHUB_TOKEN, an app
@@ -55,6 +56,7 @@ function createGitHubApi(octokit: Octokit, owner: string, repo: string, warn: (m
   }
   return {
     ...createReviewApi(octokit, owner, repo),
+    ...createPullBodyApi(octokit, owner, repo),
     viewer() {
       if (written) return Promise.resolve(written)
       // the identity cannot change within a run: asked once, and a failure is one warning
@@ -109,7 +111,8 @@ function createGitHubApi(octokit: Octokit, owner: string, repo: string, warn: (m
         baseRef: data.base.ref,
         baseSha: data.base.sha,
         headRef: data.head.ref,
-        headSha: data.head.sha
+        headSha: data.head.sha,
+        state: data.merged ? 'merged' : data.state === 'open' ? 'open' : 'closed'
       }
     }
   }
@@ -124,10 +127,11 @@ export interface GitHubConnection {
 export function connectGitHub(
   token: string,
   context: { apiUrl: string; repository: { owner: string; repo: string } },
-  warn: (message: string) => void
+  warn: (message: string) => void,
+  pace: { mutationSpacingMs?: number } = {}
 ): GitHubConnection | undefined {
   if (!token) return undefined
-  const octokit = createOctokit({ token, apiUrl: context.apiUrl, warn })
+  const octokit = createOctokit({ token, apiUrl: context.apiUrl, warn, ...pace })
   return { octokit, api: createGitHubApi(octokit, context.repository.owner, context.repository.repo, warn) }
 }
 

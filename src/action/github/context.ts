@@ -5,7 +5,8 @@ import type {
   PullRequestEvent,
   PullRequestReviewCommentEvent,
   PullRequestReviewEvent,
-  WorkflowDispatchEvent
+  WorkflowDispatchEvent,
+  WorkflowRunEvent
 } from '@octokit/webhooks-types'
 import type { Actor, PullRequestInfo, RunContext } from '../core/context.js'
 
@@ -67,7 +68,8 @@ const pullRequestEvents = new Set([
 
 /**
  * The PR of an event: the payload's pull_request on PR events, the issue on a comment on a PR,
- * the `pr` input of a manual dispatch. Comment and dispatch events carry only the number.
+ * the `pr` input of a manual dispatch, the first of a completed workflow run's PRs (GitHub lists
+ * none for a fork's PR). Comment and dispatch events carry only the number.
  */
 function pullRequestOf(eventName: string, payload: Record<string, unknown>): PullRequestInfo | undefined {
   if (pullRequestEvents.has(eventName)) {
@@ -91,6 +93,19 @@ function pullRequestOf(eventName: string, payload: Record<string, unknown>): Pul
   if (eventName === 'workflow_dispatch') {
     const number = Number((payload as Partial<WorkflowDispatchEvent>).inputs?.pr)
     return Number.isInteger(number) && number > 0 ? { number } : undefined
+  }
+  if (eventName === 'workflow_run') {
+    const run = (payload as Partial<WorkflowRunEvent>).workflow_run
+    const pr = run?.pull_requests?.[0]
+    if (typeof pr?.number !== 'number') return undefined
+    // the run's commit, not the PR's head now: the failure being explained is that commit's
+    return {
+      number: pr.number,
+      baseRef: pr.base.ref,
+      baseSha: pr.base.sha,
+      headRef: pr.head.ref,
+      headSha: run!.head_sha
+    }
   }
   return undefined
 }

@@ -18,12 +18,16 @@ import {
   DEFAULT_TIMEOUT_MINUTES,
   DEFAULT_MAX_COMMENTS,
   DEFAULT_TRIGGER_PHRASE,
+  DESCRIBE_MODES,
+  FIX_MODES,
   Inputs,
   ISOLATIONS,
   MODES,
   NO_DEFAULT_IGNORES,
   SEVERITIES,
   THREAD_STORES,
+  type DescribeMode,
+  type FixMode,
   type InputName,
   type Isolation,
   type Mode,
@@ -40,6 +44,8 @@ export interface Settings {
   prompt: string
   /** The model API key, or undefined for a keyless `base-url`. */
   apiKey?: string
+  /** Why the API key is empty and the run is skipped: GitHub withheld the secrets (see restrictedPullRequest). */
+  keyWithheld?: string
   baseUrl?: string
   model?: string
   effort?: ModelReasoningEffort
@@ -87,6 +93,12 @@ export interface Settings {
   isolation: Isolation
   /** Tokens (input plus output) the PR's thread may use; a turn that would start past them is skipped. */
   threadTokenBudget?: number
+  /** Review mode: the sticky comment opens with a walkthrough of the whole PR, rewritten on every push. */
+  walkthrough: boolean
+  /** Review mode: whether the walkthrough goes into the PR's description, in place of its author's placeholder. */
+  describe: DescribeMode
+  /** What the fix command does: refused, answered with the change as suggestions, or committed to the PR's branch. */
+  fix: FixMode
 }
 
 /** The inputs that hold lists or text; every other input is one line. */
@@ -107,8 +119,9 @@ const efforts = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const
 /**
  * Reads and validates every input before anything runs. `env` supplies the fallbacks a runner
  * provides (GITHUB_WORKSPACE, and OPENAI_API_KEY / CODEX_API_KEY from the step's env).
+ * `secretsWithheld`: why GitHub gives this run no secrets; an empty key is then no input error.
  */
-export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Settings {
+export function readSettings(read: InputReader, env: NodeJS.ProcessEnv, secretsWithheld?: string): Settings {
   for (const name of Object.values(Inputs)) if (!MULTILINE_INPUTS.includes(name)) assertOneLine(name, read(name))
   const optional = (name: InputName): string | undefined => read(name).trim() || undefined
   const oneOf = <T extends string>(name: InputName, allowed: readonly T[], fallback?: T): T | undefined => {
@@ -126,7 +139,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     throw new InputError(Inputs.BaseUrl, `"${baseUrl}" is not an http(s) URL`)
   }
   const apiKey = optional(Inputs.OpenaiApiKey) ?? (env.CODEX_API_KEY?.trim() || env.OPENAI_API_KEY?.trim() || undefined)
-  if (!apiKey && !baseUrl) {
+  const keyWithheld = !apiKey && !baseUrl ? secretsWithheld : undefined
+  if (!apiKey && !baseUrl && !keyWithheld) {
     throw new InputError(
       Inputs.OpenaiApiKey,
       'is required (or set OPENAI_API_KEY in the step env, or give base-url for a keyless endpoint)'
@@ -139,11 +153,14 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
       optional(Inputs.Prompt),
       optional(Inputs.PromptFile),
       workingDirectory,
-      mode === 'review' || (COMMENT_EVENTS as readonly string[]).includes(env.GITHUB_EVENT_NAME ?? '')
+      mode === 'review' ||
+        (COMMENT_EVENTS as readonly string[]).includes(env.GITHUB_EVENT_NAME ?? '') ||
+        env.GITHUB_EVENT_NAME === 'workflow_run'
     ),
     triggerPhrase: readTriggerPhrase(optional(Inputs.TriggerPhrase)),
     failOnSeverity: oneOf(Inputs.FailOnSeverity, SEVERITIES),
     apiKey,
+    keyWithheld,
     baseUrl,
     model: optional(Inputs.Model),
     effort: oneOf(Inputs.Effort, efforts),
@@ -178,8 +195,20 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     maxComments: readMaxComments(optional(Inputs.MaxComments)),
     ignorePaths: readIgnorePaths(read(Inputs.IgnorePaths)),
     isolation: oneOf(Inputs.Isolation, ISOLATIONS, 'auto')!,
-    threadTokenBudget: readTokens(Inputs.ThreadTokenBudget, optional(Inputs.ThreadTokenBudget), true)
+    threadTokenBudget: readTokens(Inputs.ThreadTokenBudget, optional(Inputs.ThreadTokenBudget), true),
+    ...readOverview(
+      readBoolean(Inputs.Walkthrough, optional(Inputs.Walkthrough)) ?? true,
+      oneOf(Inputs.Describe, DESCRIBE_MODES, 'off')!
+    ),
+    fix: oneOf(Inputs.Fix, FIX_MODES, 'off')!
   }
+}
+
+/** The description's block is the walkthrough: without one there is nothing to put there. */
+function readOverview(walkthrough: boolean, describe: DescribeMode): Pick<Settings, 'walkthrough' | 'describe'> {
+  if (describe === 'placeholder' && !walkthrough)
+    throw new InputError(Inputs.Describe, '"placeholder" writes the walkthrough, which walkthrough: false turns off')
+  return { walkthrough, describe }
 }
 
 function readLogins(name: InputName, text: string, bots: boolean): string[] {
@@ -239,7 +268,7 @@ function readPrompt(
   if (!inline && !optionalHere)
     throw new InputError(
       Inputs.Prompt,
-      'is required (or give prompt-file), except with mode: review and on comment events'
+      'is required (or give prompt-file), except with mode: review, on comment events and on workflow_run events'
     )
   return inline ?? ''
 }

@@ -17,6 +17,7 @@ import {
 } from './format.js'
 import { codeSpan, plainText } from './markdown.js'
 import { answerLink, reviewAnswer } from './findings.js'
+import { walkthroughMarkdown, withoutWalkthrough } from './walkthrough.js'
 
 export interface CommentParts {
   key: string
@@ -40,6 +41,7 @@ const sections: Section[] = [
   { render: ({ report }) => `### 🤖 Codex · ${[headline(report), ...provenance(report)].join(' · ')}` },
   { render: ({ report }) => outcomeNotice(report) },
   { render: ({ report }) => (report.status === 'running' ? nowDoing(report) : undefined) },
+  { render: ({ report }) => walkthrough(report) },
   { render: ({ report }, limit) => reviewAnswer(report) ?? answer(report, limit) },
   { render: ({ report }) => answerLink(report) },
   { render: ({ report }) => plan(report) },
@@ -78,6 +80,12 @@ export function renderComment(parts: CommentParts): string {
     const body = compose(essential, answerLimit)
     if (body.length <= limit || answerLimit < 100) return body
   }
+}
+
+/** The PR at a glance, above the review's counts and links; bounded, so it is never what gets cut. */
+function walkthrough(report: TurnReport): string | undefined {
+  const glance = report.review?.walkthrough
+  return glance && walkthroughMarkdown(glance, { headingLevel: 4 })
 }
 
 function nowDoing(report: TurnReport): string {
@@ -132,7 +140,8 @@ function earlierTurn(turn: TranscriptTurn): string {
   const body = [
     `**Asked:** ${plainText(turn.prompt, 300)} · [workflow run](${turn.runUrl})`,
     ...(turn.error ? [`**Why it ended:** ${plainText(turn.error, 300)}`] : []),
-    recordedAnswer(turn.response) ?? '_No response._'
+    // the walkthrough shown is this run's, of the PR as it is now
+    recordedAnswer(withoutWalkthrough(turn.response)) ?? '_No response._'
   ].join('\n\n')
   return details(`${known} · ${when} UTC · ${turn.prompt}`, body)
 }

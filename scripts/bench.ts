@@ -7,6 +7,7 @@ import * as prettier from 'prettier'
 import { coldStart } from './bench/coldStart.js'
 import { dial } from './bench/dial.js'
 import { install } from './bench/install.js'
+import { isolationCost } from './bench/isolation.js'
 import { memory } from './bench/memory.js'
 import { parseOptions, type Section } from './bench/options.js'
 import { actionOverhead, sdkOverhead, type Timeline } from './bench/overhead.js'
@@ -43,6 +44,7 @@ const sections: Record<Section, () => Promise<SectionResult>> = {
   proxy: () => proxyOverhead(options),
   cost: () => threadCost(options),
   dial: () => dial(),
+  isolation: () => isolationCost(options),
   writes: () => writes(),
   profile: () => profile(options)
 }

@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import * as prettier from 'prettier'
+import { ciGather } from './bench/ci.js'
 import { coldStart } from './bench/coldStart.js'
 import { dial } from './bench/dial.js'
 import { install } from './bench/install.js'
@@ -46,6 +47,7 @@ const sections: Record<Section, () => Promise<SectionResult>> = {
   dial: () => dial(),
   isolation: () => isolationCost(options),
   writes: () => writes(),
+  ci: () => ciGather(),
   profile: () => profile(options)
 }
 

@@ -12,6 +12,7 @@ export const SECTIONS = [
   'dial',
   'isolation',
   'writes',
+  'ci',
   'profile'
 ] as const
 export type Section = (typeof SECTIONS)[number]
@@ -29,7 +30,8 @@ const DEFAULT_SECTIONS: Section[] = [
   'cost',
   'dial',
   'isolation',
-  'writes'
+  'writes',
+  'ci'
 ]
 
 export interface Options {

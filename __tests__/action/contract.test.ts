@@ -83,12 +83,15 @@ describe('action.yml', () => {
   it("README's Inputs table is action.yml's inputs, no more, each with action.yml's default", () => {
     const table = tableUnder('## Inputs')
     expect([...table.keys()].sort()).toEqual(Object.keys(manifest.inputs).sort())
-    for (const [name, input] of Object.entries(manifest.inputs)) {
-      const documented = table.get(name)![0]!
-      // a default the manifest sets is shown as that literal; none: a phrase (—, "codex's default"), never a literal
-      if (input.default) expect(documented, name).toBe(`\`${input.default}\``)
-      else expect(documented, name).not.toMatch(/^`[^`]*`$/)
-    }
+    // a default the manifest sets is shown as that literal; none: a phrase (—, "codex's default"), never a literal
+    const shown = Object.keys(manifest.inputs).map((name) => [name, table.get(name)![0]!.replace(/^`([^`]*)`$/, '=$1')])
+    const declared = Object.entries(manifest.inputs).map(([name, input]) => [
+      name,
+      input.default && `=${input.default}`
+    ])
+    expect(shown.map(([name, cell]) => [name, cell!.startsWith('=') ? cell : undefined])).toEqual(
+      declared.map(([name, value]) => [name, value || undefined])
+    )
   })
 
   it("README's Outputs table is action.yml's outputs, no more", () => {

@@ -43,7 +43,15 @@ const review: ReviewResponse = {
       suggestion: null
     }
   ],
-  resolved: []
+  resolved: [],
+  walkthrough: {
+    overview: 'Adds `half` beside the arithmetic helpers, and changes `add`, which looks accidental.',
+    files: [{ paths: ['math.js'], change: '`add` now subtracts; a new `half` helper.' }],
+    effort: 1,
+    effort_reason: 'One small file, but a behaviour change every caller of `add` sees.',
+    risks: ['`add` returns the difference for every caller.'],
+    diagram: null
+  }
 }
 const question = '@codex why is this wrong? The tests pass.'
 
@@ -103,6 +111,9 @@ const reviewed = await runAction({
   runId: '4242'
 })
 showRun('Run 1 (pull_request, mode: review)', reviewed)
+section('The sticky PR comment after the review: the walkthrough, then the review')
+const reviewComment = github.comments.at(-1)?.body ?? '(no comment)'
+console.log(reviewComment.replace(/\n<!-- codex-thread-action:record=.*$/, ''))
 section('The review on the PR (event COMMENT)')
 console.log(github.reviews[0]?.body ?? '(no review)')
 for (const comment of github.reviewComments) {
@@ -156,6 +167,7 @@ await github.close()
 const missing = [
   reviewed.exitCode !== 0 && `the review run exited ${reviewed.exitCode}`,
   !finding && 'the review posted no inline finding',
+  !reviewComment.includes('🧭 Walkthrough') && 'the sticky comment has no walkthrough',
   answered && answered.exitCode !== 0 && `the answer run exited ${answered.exitCode}`,
   answered && !thread.some((comment) => comment.id > (asked?.id ?? Infinity)) && 'no answer in the thread'
 ].filter(Boolean)

@@ -2,6 +2,7 @@
 // exactly as a runner would, with the real codex CLI: first a review (mode: review), then a
 // question asked under one of its findings, answered in that review thread by the same thread.
 // The model is an offline scripted stand-in unless OPENAI_API_KEY is set.
+import { chmodSync } from 'node:fs'
 import type { ReviewResponse } from '../src/action/core/findings.js'
 import { OWNER, REPO, startGitHubServer } from '../__tests__/support/githubServer.js'
 import { PrRepo } from '../__tests__/support/prRepo.js'
@@ -17,6 +18,8 @@ repo.commit({
   'math.js':
     'export const add = (a, b) => a - b\n\n// multiplies two numbers\nexport const mul = (a, b) => a * b\n\nexport const half = (a) => a / 2\n'
 })
+// the modes actions/checkout leaves (a temporary folder is 0700): a read-only turn is then lent nothing
+chmodSync(repo.dir, 0o755)
 // Read once, before any run: during a turn the checkout may be lent to the agent's own user (the
 // action's isolation), and git run by us in it then refuses it as "dubious ownership".
 const { base, head } = repo

@@ -130,3 +130,20 @@ describe("the README's Commands table", () => {
     expect(new Set(helped)).toEqual(new Set(documented))
   })
 })
+
+describe("the README's links within itself", () => {
+  it('each lead to a heading, as GitHub names its anchors', () => {
+    const prose = readme.replace(/^```[\s\S]*?^```/gm, '')
+    const anchors = new Set(
+      [...prose.matchAll(/^#{1,6} (.+)$/gm)].map(([, heading]) =>
+        heading!
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+          .replace(/ /g, '-')
+      )
+    )
+    const links = [...prose.matchAll(/\]\(#([^)]+)\)/g)].map(([, anchor]) => anchor!)
+    expect(links.length).toBeGreaterThan(20)
+    expect(links.filter((anchor) => !anchors.has(anchor))).toEqual([])
+  })
+})

@@ -2,7 +2,11 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { checkoutOf, collectChanges, MAX_FILE_BYTES } from '../../src/action/kinds/fix/changes.js'
+import { fixKind } from '../../src/action/kinds/fix/kind.js'
 import { fenced, suggestionFor } from '../../src/action/kinds/fix/suggest.js'
+import type { GitHubApi } from '../../src/action/github/api.js'
+import type { Octokit } from '../../src/action/github/octokit.js'
+import { renderedDom } from '../support/markdownHtml.js'
 import { provenFixClaim, withFixTrailer } from '../../src/action/kinds/fix/trailer.js'
 import { createMarkerProof } from '../../src/action/thread/markerProof.js'
 import { refusalOf, settingsFrom, VALID_INPUTS } from '../support/settings.js'
@@ -106,5 +110,32 @@ describe('the fix input', () => {
     expect(refusalOf({ ...VALID_INPUTS, fix: 'push' }).message).toBe(
       'Input "fix": "push" is not one of off, suggest, commit'
     )
+  })
+})
+
+describe('fixKind', () => {
+  it('names a dirty file of any name in a code span its backticks cannot close', async () => {
+    const { root, write } = checkout()
+    write('a`b <!-- x.ts', 'left by an earlier step\n')
+    const kind = await fixKind({
+      api: {} as GitHubApi,
+      pr: 7,
+      request: { kind: 'issue', commentId: 1, author: 'alice', text: 'fix rename x' },
+      standingInstructions: '',
+      safe: (markdown) => markdown,
+      warn: () => undefined,
+      mode: 'commit',
+      words: 'rename x',
+      triggerPhrase: '@codex',
+      proof: createMarkerProof('pr-7', 'secret'),
+      lastReview: undefined,
+      octokit: {} as Octokit,
+      repository: { owner: 'o', repo: 'r' },
+      workingDirectory: root,
+      summarize: () => undefined
+    })
+    expect(kind.answerWithoutModel).toContain('e.g. ``a`b <!\u2060-- x.ts``)')
+    const dom = renderedDom(kind.answerWithoutModel!)
+    expect(dom.querySelector('code')!.text).toBe('a`b <!\u2060-- x.ts')
   })
 })

@@ -12,6 +12,7 @@ import {
 } from '../../github/commitOnBranch.js'
 import type { Octokit } from '../../github/octokit.js'
 import { clip } from '../../../shared/text.js'
+import { codeSpan } from '../../surfaces/markdown.js'
 import { conversationKind, postReply, type ConversationKindOptions } from '../conversation/kind.js'
 import { readPostedFindings } from '../review/posted.js'
 import { checkoutOf, collectChanges, type WorkingChanges } from './changes.js'
@@ -88,7 +89,7 @@ export async function fixKind(options: FixKindOptions): Promise<TurnKind> {
   if (checkout.dirty.length)
     return refusal(
       options,
-      `The checkout has changes that are not the agent's (${checkout.dirty.length} file(s), e.g. \`${clip(checkout.dirty[0]!, 100)}\`): ` +
+      `The checkout has changes that are not the agent's (${checkout.dirty.length} file(s), e.g. ${codeSpan(checkout.dirty[0]!, 100)}): ` +
         'a fix commits exactly what the agent changes, so it starts from a clean checkout of the pull request head.'
     )
   const delivery = options.mode === 'commit' ? await commitTarget(options, checkout.head) : { suggest: undefined }
@@ -242,7 +243,7 @@ async function deliver(
   const files = changes.changes.length
   return {
     body: [
-      `${mention} Committed [${commit.oid.slice(0, 7)}](${commit.url}) to \`${delivery.commit.branch}\` (${files} file(s)).`,
+      `${mention} Committed [${commit.oid.slice(0, 7)}](${commit.url}) to ${codeSpan(delivery.commit.branch)} (${files} ${files === 1 ? 'file' : 'files'}).`,
       said
     ]
       .filter(Boolean)

@@ -4,9 +4,11 @@
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import * as prettier from 'prettier'
+import { ciGather } from './bench/ci.js'
 import { coldStart } from './bench/coldStart.js'
 import { dial } from './bench/dial.js'
 import { install } from './bench/install.js'
+import { isolationCost } from './bench/isolation.js'
 import { memory } from './bench/memory.js'
 import { parseOptions, type Section } from './bench/options.js'
 import { actionOverhead, sdkOverhead, type Timeline } from './bench/overhead.js'
@@ -17,6 +19,7 @@ import { stores } from './bench/stores.js'
 import { projectRoot } from './bench/targets.js'
 import { threadCost } from './bench/threadCost.js'
 import { throughput } from './bench/throughput.js'
+import { writes } from './bench/writes.js'
 
 const options = parseOptions(process.argv.slice(2), process.env)
 const machine = describeMachine(projectRoot)
@@ -42,6 +45,9 @@ const sections: Record<Section, () => Promise<SectionResult>> = {
   proxy: () => proxyOverhead(options),
   cost: () => threadCost(options),
   dial: () => dial(),
+  isolation: () => isolationCost(options),
+  writes: () => writes(),
+  ci: () => ciGather(),
   profile: () => profile(options)
 }
 

@@ -2,6 +2,7 @@
 // exactly as a runner would, with the real codex CLI: first a review (mode: review), then a
 // question asked under one of its findings, answered in that review thread by the same thread.
 // The model is an offline scripted stand-in unless OPENAI_API_KEY is set.
+import { chmodSync } from 'node:fs'
 import type { ReviewResponse } from '../src/action/core/findings.js'
 import { OWNER, REPO, startGitHubServer } from '../__tests__/support/githubServer.js'
 import { PrRepo } from '../__tests__/support/prRepo.js'
@@ -17,6 +18,11 @@ repo.commit({
   'math.js':
     'export const add = (a, b) => a - b\n\n// multiplies two numbers\nexport const mul = (a, b) => a * b\n\nexport const half = (a) => a / 2\n'
 })
+// the modes actions/checkout leaves (a temporary folder is 0700): a read-only turn is then lent nothing
+chmodSync(repo.dir, 0o755)
+// Read once, before any run: during a turn the checkout may be lent to the agent's own user (the
+// action's isolation), and git run by us in it then refuses it as "dubious ownership".
+const { base, head } = repo
 
 const review: ReviewResponse = {
   summary: 'One bug in `add`; the rest of the change reads well.',
@@ -40,7 +46,15 @@ const review: ReviewResponse = {
       suggestion: null
     }
   ],
-  resolved: []
+  resolved: [],
+  walkthrough: {
+    overview: 'Adds `half` beside the arithmetic helpers, and changes `add`, which looks accidental.',
+    files: [{ paths: ['math.js'], change: '`add` now subtracts; a new `half` helper.' }],
+    effort: 1,
+    effort_reason: 'One small file, but a behaviour change every caller of `add` sees.',
+    risks: ['`add` returns the difference for every caller.'],
+    diagram: null
+  }
 }
 const question = '@codex why is this wrong? The tests pass.'
 
@@ -54,9 +68,7 @@ const offlineReviewer: ModelScript = (request) => {
         'Because `add(2, 3)` returns `-1`: the diff I read in the review changed `a + b` to `a - b`. The tests pass ' +
         'because none calls `add` with unequal numbers; the suggestion restores the sum.'
     }
-  return answersToolCall(request)
-    ? { message: JSON.stringify(review) }
-    : { command: `git diff ${repo.base}...${repo.head}` }
+  return answersToolCall(request) ? { message: JSON.stringify(review) } : { command: `git diff ${base}...${head}` }
 }
 
 const realKey = process.env.OPENAI_API_KEY
@@ -102,6 +114,9 @@ const reviewed = await runAction({
   runId: '4242'
 })
 showRun('Run 1 (pull_request, mode: review)', reviewed)
+section('The sticky PR comment after the review: the walkthrough, then the review')
+const reviewComment = github.comments.at(-1)?.body ?? '(no comment)'
+console.log(reviewComment.replace(/\n<!-- codex-thread-action:record=.*$/, ''))
 section('The review on the PR (event COMMENT)')
 console.log(github.reviews[0]?.body ?? '(no review)')
 for (const comment of github.reviewComments) {
@@ -122,8 +137,8 @@ const answered = asked
         pull_request: {
           number: PR,
           title: 'Add math helpers',
-          base: { ref: 'main', sha: repo.base },
-          head: { ref: 'feature', sha: repo.head }
+          base: { ref: 'main', sha: base },
+          head: { ref: 'feature', sha: head }
         },
         repository: { name: REPO, owner: { login: OWNER } },
         sender: { login: 'alice', type: 'User' }
@@ -133,10 +148,11 @@ const answered = asked
       runId: '4243'
     })
   : undefined
+const thread = github.reviewComments.filter((entry) => (entry.in_reply_to_id ?? entry.id) === finding?.id)
 if (answered) {
   showRun('Run 2 (pull_request_review_comment): the same thread answers', answered)
   section('The review thread')
-  for (const comment of github.reviewComments.filter((entry) => (entry.in_reply_to_id ?? entry.id) === finding?.id))
+  for (const comment of thread)
     console.log(
       `@${comment.user.login}: ${comment.body
         .split('\n')
@@ -149,4 +165,14 @@ console.log(github.comments.at(-1)?.body ?? '(no comment)')
 
 await model?.close()
 await github.close()
-process.exitCode = reviewed.exitCode || answered?.exitCode || (answered ? 0 : 1)
+// CI runs the demo: it fails unless the story it tells happened (a review with inline findings, an
+// answer in the finding's thread after the question)
+const missing = [
+  reviewed.exitCode !== 0 && `the review run exited ${reviewed.exitCode}`,
+  !finding && 'the review posted no inline finding',
+  !reviewComment.includes('🧭 Walkthrough') && 'the sticky comment has no walkthrough',
+  answered && answered.exitCode !== 0 && `the answer run exited ${answered.exitCode}`,
+  answered && !thread.some((comment) => comment.id > (asked?.id ?? Infinity)) && 'no answer in the thread'
+].filter(Boolean)
+if (missing.length) console.error(`\n✗ The demo failed: ${missing.join('; ')}`)
+process.exitCode = missing.length ? 1 : 0

@@ -1,8 +1,8 @@
 /**
  * Writes every surface a reviewer sees (the comment and the job summary of a turn in progress,
- * done, with structured output, failed, cancelled, timed out, skipped, with a long history, and
- * with hostile text) as HTML pages styled like GitHub, and screenshots them where Chromium is
- * installed, so a person can look before a release.
+ * done, with structured output, failed, cancelled, timed out, skipped, with a long history, a review
+ * with and without a walkthrough, and with hostile text) as HTML pages styled like GitHub, and
+ * screenshots them where Chromium is installed, so a person can look before a release.
  *
  *   npm run preview [-- <folder>]      (default: preview/)
  */

@@ -280,7 +280,9 @@ describe('review findings are never cut silently', () => {
     expect(idAt(5)).toBe(findingId(first))
     expect(idAt(6)).not.toBe(idAt(5))
 
-    // the same two again post nothing new
+    // the same two again, after a push (a head is reviewed once), post nothing new
+    repo.commit({ 'notes.md': 'pushed\n' })
+    repo.publish(harness.github, PR)
     const again = await harness.run(answer({ findings: [first, second] }), reviewInputs(store), {
       workspace: repo.dir,
       payload: repo.payload(PR)
@@ -288,6 +290,8 @@ describe('review findings are never cut silently', () => {
     expect(again.exitCode, again.log).toBe(0)
     expect(harness.github.reviewComments).toHaveLength(2)
 
+    repo.commit({ 'notes.md': 'pushed again\n' })
+    repo.publish(harness.github, PR)
     const fixed = await harness.run(answer({ resolved: [idAt(6)] }), reviewInputs(store), {
       workspace: repo.dir,
       payload: repo.payload(PR)

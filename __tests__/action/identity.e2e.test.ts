@@ -88,6 +88,9 @@ describe('identity and proven markers, end to end', () => {
     const store = tempDir('store')
     const first = await review(repo, store, { findings: [subtracts] })
     expect(first.exitCode, first.log).toBe(0)
+    // a new push (a head is reviewed once), with the same finding reported again
+    repo.commit({ 'notes.md': 'more\n' })
+    repo.publish(harness.github, PR)
     const second = await review(repo, store, { findings: [subtracts] })
     expect(second.exitCode, second.log).toBe(0)
 

@@ -126,7 +126,7 @@ describe('review mode, end to end against the REST test server', () => {
     expect(body.trimEnd().split('\n').at(-1)).toMatch(provenMarker(`${findingId(subtracts)},${findingId(newRange)}`))
   })
 
-  it('does not post a finding again, and after a new commit reviews the range since and resolves a fixed finding', async () => {
+  it('reviews a head once, and after a new commit reviews the range since, resolves a fixed finding, repeats none', async () => {
     const repo = samplePr()
     repo.publish(harness.github, PR)
     const store = tempDir('store')
@@ -134,24 +134,31 @@ describe('review mode, end to end against the REST test server', () => {
     expect(first.exitCode).toBe(0)
     const reviewed = repo.head
 
-    // the same findings again on the same head: nothing is posted twice
+    // the same head again (a re-run): no model call, nothing posted
     const second = await runReview(repo, answer({ findings: [subtracts, newRange] }), reviewInputs(store))
     expect(second.exitCode).toBe(0)
-    expect(harness.github.reviewComments).toHaveLength(2)
-    expect(harness.github.reviews).toHaveLength(2)
-    expect(harness.github.reviews[1]!.body).toContain(
-      '2 finding(s) already posted in an earlier review are not repeated'
-    )
+    expect(second.outputs.conclusion).toBe('skipped')
+    expect(harness.model.requests).toHaveLength(0)
+    expect(harness.github.reviews).toHaveLength(1)
 
     // a fix lands: the next review covers what changed since, and the agent reports the finding fixed
     repo.commit({ 'calc.ts': numbered(30, (line) => (line === 5 ? 'return a + b' : undefined)) })
     repo.publish(harness.github, PR)
-    const third = await runReview(repo, answer({ resolved: [findingId(subtracts)] }), reviewInputs(store))
+    const third = await runReview(
+      repo,
+      answer({ findings: [newRange], resolved: [findingId(subtracts)] }),
+      reviewInputs(store)
+    )
     expect(third.exitCode).toBe(0)
     const prompt = requestText(harness.model.requests[0])
     expect(prompt).toContain(`git diff ${reviewed}..${repo.head}`)
     expect(prompt).toContain(findingId(subtracts))
     expect(prompt).toContain(findingId(newRange))
+    expect(harness.github.reviewComments.filter((comment) => comment.in_reply_to_id === undefined)).toHaveLength(2)
+    // GitHub files each reply under a review of its own: the action's are known by their heading
+    expect(harness.github.reviews.filter((review) => review.body.includes('Codex review')).at(-1)!.body).toContain(
+      '1 finding(s) already posted in an earlier review are not repeated'
+    )
 
     const thread = harness.github.reviewThreads(PR).find((entry) => entry.path === 'calc.ts')!
     expect(thread.isResolved).toBe(true)
@@ -162,7 +169,7 @@ describe('review mode, end to end against the REST test server', () => {
     expect(sticky.body).toContain('resolved: 1')
   })
 
-  it('reviews the whole PR again after a force-push dropped the last reviewed commit, and says why', async () => {
+  it('after a force-push reviews what differs from the last reviewed commit, and says the branch was rewritten', async () => {
     const repo = samplePr()
     repo.publish(harness.github, PR)
     const store = tempDir('store')
@@ -173,9 +180,8 @@ describe('review mode, end to end against the REST test server', () => {
     const run = await runReview(repo, answer({}), reviewInputs(store))
     expect(run.exitCode).toBe(0)
     const prompt = requestText(harness.model.requests[0])
-    expect(prompt).toContain(`the last reviewed commit ${dropped.slice(0, 12)} is no longer in the PR's history`)
-    expect(prompt).toContain(`git diff ${repo.base}...${repo.head}`)
-    expect(prompt).not.toContain(`${dropped}..`)
+    expect(prompt).toContain('Since then the branch was rewritten (rebased or force-pushed).')
+    expect(prompt).toContain(`git diff ${dropped}..${repo.head}`)
   })
 
   it('without the permission to resolve a thread, warns and still publishes the review', async () => {
@@ -183,6 +189,8 @@ describe('review mode, end to end against the REST test server', () => {
     repo.publish(harness.github, PR)
     const store = tempDir('store')
     await runReview(repo, answer({ findings: [subtracts] }), reviewInputs(store))
+    repo.commit({ 'calc.ts': numbered(30, (line) => (line === 5 ? 'return a + b' : undefined)) })
+    repo.publish(harness.github, PR)
     harness.github.resolveForbidden = true
     const run = await runReview(repo, answer({ resolved: [findingId(subtracts)] }), reviewInputs(store))
     expect(run.exitCode).toBe(0)

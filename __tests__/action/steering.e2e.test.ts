@@ -55,6 +55,12 @@ const stored = (): Record<string, string> => ({
 const review = (repo: PrRepo, script: ModelScript, inputs: Record<string, string>) =>
   harness.run(script, { mode: 'review', ...inputs }, { workspace: repo.dir, payload: repo.payload(PR) })
 
+/** A new push to the PR (a head is reviewed once): a line of notes.md, which no finding is about. */
+function push(repo: PrRepo): void {
+  repo.commit({ 'notes.md': `after ${repo.head}\n` })
+  repo.publish(harness.github, PR)
+}
+
 /** A PR comment by `login` and the run of its issue_comment event. */
 function comment(repo: PrRepo, script: ModelScript, inputs: Record<string, string>, body: string, login = 'alice') {
   const asked = harness.github.addComment(PR, body, login)
@@ -322,6 +328,7 @@ describe('dismissed findings stay dismissed', () => {
       'Dismissed: this finding is not posted again on this pull request (reason: we keep the name for the API)'
     )
 
+    push(repo)
     const next = await review(repo, answer({ findings: [one] }), { ...store, 'ignore-paths': '' })
     expect(next.exitCode).toBe(0)
     const prompt = turnPrompt(harness.model.requests[0])
@@ -353,12 +360,14 @@ describe('dismissed findings stay dismissed', () => {
   it('a thread resolved by a person dismisses its finding; one the action resolved as fixed does not', async () => {
     const { repo, store, threadOf } = await firstReview([one, two])
     harness.github.resolvedThreads.set(threadOf('Rename this').id, 'alice')
+    push(repo)
     const next = await review(repo, answer({ findings: [one], resolved: [findingId(two)] }), store)
     expect(next.exitCode).toBe(0)
     const prompt = turnPrompt(harness.model.requests[0])
     expect(prompt).toContain(`${findingId(one)} dismissed by @alice (resolved)`)
     expect(prompt).not.toContain(`${findingId(two)} dismissed`)
     // the action resolved the fixed one itself: the review after does not take it for dismissed
+    push(repo)
     const after = await review(repo, answer({}), store)
     expect(after.exitCode).toBe(0)
     expect(turnPrompt(harness.model.requests[0])).not.toContain(`${findingId(two)} dismissed`)
@@ -380,6 +389,7 @@ describe('dismissed findings stay dismissed', () => {
       })
     thumbsDown(threadOf('Rename this').id, 'alice')
     thumbsDown(threadOf('Split this').id, 'reader')
+    push(repo)
     const next = await review(repo, answer({ findings: [one, two] }), store)
     expect(next.exitCode).toBe(0)
     const prompt = turnPrompt(harness.model.requests[0])

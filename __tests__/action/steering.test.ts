@@ -11,17 +11,25 @@ describe('parseCommand', () => {
     ['resume!', { name: 'resume' }],
     ['help', { name: 'help' }],
     ['dismiss', { name: 'dismiss' }],
-    ['Dismiss: we chose this\non purpose', { name: 'dismiss', reason: 'we chose this on purpose' }]
+    ['Dismiss: we chose this\non purpose', { name: 'dismiss', reason: 'we chose this on purpose' }],
+    ['fix', { name: 'fix' }],
+    ['Fix: rename x to y\nand keep z', { name: 'fix', words: 'rename x to y\nand keep z' }]
   ])('reads %j as a command', (text, command) => {
     expect(parseCommand(text)).toEqual(command)
   })
 
-  it.each(['why is this wrong?', 'reviews are nice', 'helpful?', 'paused-state', 'please review', ''])(
-    'takes %j for a question',
-    (text) => {
-      expect(parseCommand(text)).toBeUndefined()
-    }
-  )
+  it.each([
+    'why is this wrong?',
+    'reviews are nice',
+    'helpful?',
+    'paused-state',
+    'please review',
+    'fixed yet?',
+    'fix-up?',
+    ''
+  ])('takes %j for a question', (text) => {
+    expect(parseCommand(text)).toBeUndefined()
+  })
 })
 
 describe('skippedByAttributes', () => {

@@ -206,7 +206,9 @@ describe('the walkthrough, end to end', () => {
     expect(rewritten).not.toContain('so callers can compute differences')
     expect(occurrences(description(), 'walkthrough-start')).toBe(1)
 
-    // the author edits while the review runs: their edit stands, the block waits for the next run
+    // the author edits while the review runs (a new push: a head is reviewed once): their edit stands,
+    // the block waits for the next run
+    push(repo, { 'third.ts': 'export const w = 4\n' })
     const during = `${description()}- [x] docs\r\n`
     const editing: ModelScript = (request, index) => {
       pull().body = during
@@ -216,6 +218,7 @@ describe('the walkthrough, end to end', () => {
     expect(third.exitCode).toBe(0)
     expect(third.log).toContain('::warning::describe: the pull request description changed while the review ran')
     expect(description()).toBe(during)
+    push(repo, { 'fourth.ts': 'export const v = 5\n' })
     const fourth = await runReview(repo, answer(sampleWalkthrough({ overview: 'Fourth run.' })), inputs)
     expect(fourth.exitCode).toBe(0)
     expect(block(description(), edited, `${after}- [x] docs\r\n`)).toContain('Fourth run.')

@@ -13,6 +13,7 @@ import {
 import { strictSchemaProblems } from '../../src/sdk/index.js'
 import { renderedDom } from '../support/markdownHtml.js'
 import { sampleWalkthrough } from '../support/reviewScript.js'
+import { surfaces } from '../support/surfaces.js'
 
 const proof = createMarkerProof('pr-29', 'thread-secret')
 const layout = { headingLevel: 4 }
@@ -126,6 +127,20 @@ describe('walkthroughMarkdown', () => {
     )
     expect(many).toContain('- risk 9\n- _and 2 more_')
     expect(walkthroughMarkdown(sampleWalkthrough({ risks: [] }), layout)).toContain('**Risk areas:** none named')
+  })
+})
+
+describe('the sticky comment of a review', () => {
+  const comment = (name: string): string => surfaces().find((surface) => surface.name === name)!.comment
+
+  it('heads the review below a walkthrough, so its summary does not read as part of the walkthrough', () => {
+    const body = comment('walkthrough')
+    const review = body.indexOf('#### 🔎 Review')
+    expect(review).toBeGreaterThan(body.indexOf('#### 🧭 Walkthrough'))
+    expect(review).toBeGreaterThan(body.indexOf('**Risk areas:**'))
+    expect(review).toBeLessThan(body.indexOf('One bug in'))
+    expect(review).toBeLessThan(body.indexOf('**Review** of'))
+    expect(comment('review')).not.toContain('🔎 Review')
   })
 })
 

@@ -416,6 +416,32 @@ describe('review comments and threads', () => {
     expect(unknown.data.errors).toMatchObject([{ type: 'NOT_FOUND' }])
   })
 
+  it('runs every aliased mutation of one document in turn: a failing one is null with its error, the rest still run', async () => {
+    const first = await finding()
+    const replyAndResolve = `mutation($a: ID!, $b: ID!, $text: String!) {
+      replyA: addPullRequestReviewThreadReply(input: { pullRequestReviewThreadId: $a, body: $text }) { comment { body } }
+      resolveA: resolveReviewThread(input: { threadId: $a }) { thread { id isResolved } }
+      replyB: addPullRequestReviewThreadReply(input: { pullRequestReviewThreadId: $b, body: $text }) { comment { body } }
+      resolveB: resolveReviewThread(input: { threadId: $b }) { thread { id isResolved } }
+    }`
+    const { data } = await api<{ data: Record<string, unknown>; errors: unknown[] }>('POST', '/graphql', {
+      query: replyAndResolve,
+      variables: { a: `PRRT_${first}`, b: 'PRRT_1', text: 'Fixed.' }
+    })
+    expect(data.data).toEqual({
+      replyA: { comment: { body: 'Fixed.' } },
+      resolveA: { thread: { id: `PRRT_${first}`, isResolved: true } },
+      replyB: null,
+      resolveB: null
+    })
+    expect(data.errors).toMatchObject([
+      { type: 'NOT_FOUND', path: ['replyB'] },
+      { type: 'NOT_FOUND', path: ['resolveB'] }
+    ])
+    const thread = server.reviewThreads(PR).find((entry) => entry.id === `PRRT_${first}`)!
+    expect(thread.comments.at(-1)).toMatchObject({ body: 'Fixed.', in_reply_to_id: first })
+  })
+
   it("shows a bot's login without [bot] over GraphQL", async () => {
     server.token = { kind: 'actions' }
     await finding()

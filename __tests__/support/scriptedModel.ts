@@ -35,6 +35,13 @@ export interface ScriptedModelOptions {
   usage?: (request: ModelRequest) => ResponseUsage
 }
 
+/**
+ * How long codex waits for a scripted command to finish before handing it back as still running
+ * (its default is 10 s, which a loaded machine can exceed): what the model asks for, as a real
+ * model may; a command that finishes sooner comes back as soon as it does.
+ */
+const COMMAND_YIELD_MS = 30_000
+
 const FIXED_USAGE: ResponseUsage = { input_tokens: 100, cached_input_tokens: 20, output_tokens: 10 }
 
 /**
@@ -164,7 +171,7 @@ async function reply(
         type: 'function_call',
         name: 'exec_command',
         call_id: `call_${index + 1}`,
-        arguments: JSON.stringify({ cmd: scripted.command })
+        arguments: JSON.stringify({ cmd: scripted.command, yield_time_ms: COMMAND_YIELD_MS })
       }
     })
   } else {

@@ -10,6 +10,9 @@ export const SECTIONS = [
   'proxy',
   'cost',
   'dial',
+  'isolation',
+  'writes',
+  'ci',
   'profile'
 ] as const
 export type Section = (typeof SECTIONS)[number]
@@ -25,7 +28,10 @@ const DEFAULT_SECTIONS: Section[] = [
   'stores',
   'proxy',
   'cost',
-  'dial'
+  'dial',
+  'isolation',
+  'writes',
+  'ci'
 ]
 
 export interface Options {
@@ -48,6 +54,8 @@ export interface Options {
   costTurns: number
   /** codex's `model_auto_compact_token_limit` for the compacted series. */
   compactAt: number
+  /** Checkout sizes the isolation series measures (entries). */
+  isolationEntries: number[]
   /** Where the report goes; undefined: not written. */
   write?: string
 }
@@ -64,6 +72,7 @@ const HELP = `npm run bench -- [flags]     (each flag also as an env variable)
   --repeats=N             short measurements' repetitions, default 10    BENCH_REPEATS
   --cost-turns=N          turns of the thread whose cost is followed, default 20    BENCH_COST_TURNS
   --compact-at=N          the compacted series' model_auto_compact_token_limit, default ${COMPACT_AT}    BENCH_COMPACT_AT
+  --isolation-entries=N,…  checkout sizes of the isolation series, default 1000,10000,100000 (add 1000000 for a monorepo)    BENCH_ISOLATION_ENTRIES
   --write[=FILE]          write the report (default BENCHMARKS.md; on by default when every default section runs)
   --no-write              do not write it`
 
@@ -111,6 +120,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
         'repeats',
         'cost-turns',
         'compact-at',
+        'isolation-entries',
         'write',
         'no-write'
       ].includes(flag)
@@ -128,6 +138,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     repeats: Math.max(1, Math.round(number('repeats', 'BENCH_REPEATS', 10))),
     costTurns: Math.max(1, Math.round(number('cost-turns', 'BENCH_COST_TURNS', 20))),
     compactAt: Math.max(1, Math.round(number('compact-at', 'BENCH_COMPACT_AT', COMPACT_AT))),
+    isolationEntries: (value('isolation-entries', 'BENCH_ISOLATION_ENTRIES') || '1000,10000,100000')
+      .split(',')
+      .map((text) => {
+        const entries = Number(text)
+        if (!Number.isInteger(entries) || entries < 1)
+          throw new Error(`--isolation-entries must list whole numbers, got ${text}`)
+        return entries
+      }),
     write
   }
 }

@@ -7,12 +7,12 @@ import { connectGitHub } from './github/api.js'
 import { readRunContext } from './github/context.js'
 import { skipOverBudget, spentBudget } from './run/budget.js'
 import { chooseKind } from './run/choose.js'
-import { gateEvent, gateRun, pausedReview, skipRun } from './run/gate.js'
+import { gateEvent, gateRun, heldReview, readOnlyToken, skipRun } from './run/gate.js'
 import { HeldLog } from './run/heldLog.js'
 import { runLive } from './run/live.js'
 import { publishTurn } from './run/publish.js'
 import { openSession, threadKeysOf, type Session } from './run/session.js'
-import { assertForkPolicy } from './settings/forkPolicy.js'
+import { assertForkPolicy, restrictedPullRequest, withheldKeyReason } from './settings/forkPolicy.js'
 import { readSettings, type Settings } from './settings/settings.js'
 import { breakLogCommands } from './surfaces/log.js'
 import { createMarkerProof } from './thread/markerProof.js'
@@ -25,12 +25,14 @@ export async function run(): Promise<void> {
     if (process.platform === 'win32')
       throw new Error('codex-thread-action runs on Linux and macOS runners; Windows runners are not supported')
     const env = process.env
-    const settings = readSettings((name) => core.getInput(name), env)
+    const context = readRunContext(env)
+    const restriction = restrictedPullRequest(context)
+    const settings = readSettings((name) => core.getInput(name), env, restriction && withheldKeyReason(restriction))
     for (const secret of [settings.apiKey, settings.githubToken, settings.threadSecret, ...settings.secretsToRedact]) {
       if (secret) core.setSecret(secret)
       redactor.add(secret)
     }
-    const context = readRunContext(env)
+    if (settings.keyWithheld) return await skipRun({ skip: settings.keyWithheld, say: core.notice }, context, redactor)
     assertForkPolicy(settings, context)
     await takeTurn(settings, context, env, redactor)
   } catch (error) {
@@ -51,12 +53,24 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
   const github = connectGitHub(settings.githubToken, context, core.warning)
   const event = gateEvent(settings, context)
   if ('skip' in event) return skipRun(event, context, redactor)
+  // a fork's pull_request token cannot write: the session posts nothing, the outputs carry the turn
+  const readOnly = readOnlyToken(context)
   // codex is prepared and the thread read while the actor is checked (the gate's request is sent
   // first); the session's log lines wait for the gate's answer, and a refused run drops them and
   // closes the session unused
   const gating = gateRun(settings, context, github, proof, event)
   const sessionLog = new HeldLog(core)
-  const opening = openSession({ settings, context, env, keys, github, redactor, codec, proof, log: sessionLog })
+  const opening = openSession({
+    settings: readOnly ? { ...settings, postComment: false } : settings,
+    context,
+    env,
+    keys,
+    github,
+    redactor,
+    codec,
+    proof,
+    log: sessionLog
+  })
   // a session that fails while the run is still gated is reported once the gate lets the run on
   opening.catch(() => undefined)
   const gate = await gating.catch(async (error: unknown) => {
@@ -68,11 +82,21 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
     return skipRun(gate, context, redactor)
   }
   sessionLog.release()
+  if (readOnly) core.warning(readOnly)
   const session = await opening
   try {
-    const paused = pausedReview(settings, gate.request, session.thread)
-    if (paused) return await skipRun(paused, context, redactor)
-    const kind = await chooseKind({ settings, context, request: gate.request, github, session, redactor, proof })
+    const held = await heldReview(settings, context, gate.request, session, github)
+    if (held) return await skipRun(held, context, redactor)
+    const kind = await chooseKind({
+      settings,
+      context,
+      request: gate.request,
+      github,
+      session,
+      redactor,
+      proof,
+      readOnly
+    })
     // a command the action answers itself costs no tokens: pause and help work on a spent budget too
     const overBudget = kind.answerWithoutModel === undefined && spentBudget(settings, session)
     if (overBudget) return await skipOverBudget({ reason: overBudget, context, keys, session, redactor })

@@ -1,4 +1,5 @@
 import { execute, GraphQLError } from 'graphql'
+import { commitResolvers, type TypedFailure } from './commits.js'
 import { checkGraphQL, githubGraphQLSchema, recordViolations } from './contract.js'
 import { OWNER, REPO } from './http.js'
 import type { ReviewThread, Route, StoredReaction, StoredReviewComment } from './types.js'
@@ -6,8 +7,10 @@ import type { ReviewThread, Route, StoredReaction, StoredReviewComment } from '.
 /*
  * POST /graphql, executed by graphql-js over GitHub's own schema: a repository's pull requests, their review
  * threads (who resolved them), their comments (with `fullDatabaseId`, and the deprecated 32-bit `databaseId`,
- * which fails past 2^31 as GitHub's does) and the comments' reactions, and the resolveReviewThread and
- * unresolveReviewThread mutations. The answer holds exactly what the query selects, aliases included.
+ * which fails past 2^31 as GitHub's does) and the comments' reactions, and the resolveReviewThread,
+ * unresolveReviewThread and addPullRequestReviewThreadReply mutations, as many as a document holds, run one
+ * after another as GraphQL runs a mutation's fields. The answer holds exactly what the query selects, aliases
+ * included; a field that fails is null with its error, and the others still run.
  * GitHub answers GraphQL errors with HTTP 200 and an `errors` list, each with a `type`.
  */
 
@@ -163,18 +166,34 @@ function rootOf(route: Route): Record<string, unknown> {
     number,
     reviewThreads: (args: ConnectionArgs) => connection(state.reviewThreads(number).map(threadNode), args)
   })
+  const threadRoot = (threadId: string): StoredReviewComment => {
+    const rootId = Number(/^PRRT_(\d+)$/.exec(threadId)?.[1])
+    const root = state.reviewComments.find((comment) => comment.id === rootId && comment.in_reply_to_id === undefined)
+    if (!root) throw new TypedError('NOT_FOUND', `Could not resolve to a node with the global id of '${threadId}'`)
+    return root
+  }
   const setResolved = (resolved: boolean) => (args: { input: { threadId: string } }) => {
     const { threadId } = args.input
     if (state.resolveForbidden)
       // the shape GitHub gives an installation token lacking permission (seen in fpicalausa/remove-stale-branches#49)
       throw new TypedError('FORBIDDEN', 'Resource not accessible by integration', { saml_failure: false })
-    const rootId = Number(/^PRRT_(\d+)$/.exec(threadId)?.[1])
-    const root = state.reviewComments.find((comment) => comment.id === rootId && comment.in_reply_to_id === undefined)
-    if (!root) throw new TypedError('NOT_FOUND', `Could not resolve to a node with the global id of '${threadId}'`)
+    const root = threadRoot(threadId)
     if (resolved) state.resolvedThreads.set(root.id, route.author)
     else state.resolvedThreads.delete(root.id)
     const thread = state.reviewThreads(root.pull_number).find((entry) => entry.id === threadId)!
     return { clientMutationId: null, thread: threadNode(thread) }
+  }
+  const commits = commitResolvers(route, (failure: TypedFailure): never => {
+    throw new TypedError(failure.type, failure.message)
+  })
+  const addReply = (args: { input: { pullRequestReviewThreadId: string; body: string } }) => {
+    const root = threadRoot(args.input.pullRequestReviewThreadId)
+    const reply = state.addReviewComment(root.pull_number, {
+      in_reply_to: root.id,
+      body: args.input.body,
+      login: route.author
+    })
+    return { clientMutationId: null, comment: commentNode(reply) }
   }
   return {
     // the login REST shows the token's writes under, "[bot]" included for apps: GitHub answers `viewer` so to
@@ -187,6 +206,7 @@ function rootOf(route: Route): Record<string, unknown> {
         __typename: 'Repository',
         name: REPO,
         nameWithOwner: `${OWNER}/${REPO}`,
+        ref: commits.ref,
         pullRequest: ({ number }: { number: number }) => {
           if (!state.pulls.has(number) && !state.pullFiles.has(number))
             throw new TypedError('NOT_FOUND', `Could not resolve to a PullRequest with the number of ${number}.`)
@@ -195,6 +215,8 @@ function rootOf(route: Route): Record<string, unknown> {
       }
     },
     resolveReviewThread: setResolved(true),
-    unresolveReviewThread: setResolved(false)
+    unresolveReviewThread: setResolved(false),
+    createCommitOnBranch: commits.createCommitOnBranch,
+    addPullRequestReviewThreadReply: addReply
   }
 }

@@ -241,6 +241,8 @@ export interface GitHubServer {
   actionsCanApprove: boolean
   /** The commit CI reads: workflow runs, their jobs and logs, check runs (./actionsRuns.ts). */
   ci: CiStore
+  /** The repository's git side, for createCommitOnBranch (./commits.ts): unset, the mutation finds no branch. */
+  git?: GitRemote
   fail(failure: Failure): void
   addComment(issue: number, body: string, login: string): StoredComment
   /** Sets GET /pulls/{n}, with defaults for what `spec` leaves out; returns the stored object. */
@@ -268,4 +270,14 @@ export interface Route {
   send(status: number, data: unknown, headers?: Record<string, string>): void
   /** Answers with `body` as it is, not JSON: what a redirect's target (a blob, a log) serves. */
   raw(status: number, headers: Record<string, string>, body: string | Buffer): void
+}
+
+/** The repository's branches as createCommitOnBranch sees them: a real bare repository, and what GitHub enforces on it. */
+export interface GitRemote {
+  /** A bare repository: the mutation writes its commits there with git plumbing, so the next fetch sees them. */
+  bare: string
+  /** The token's `contents` permission: a commit needs write. */
+  contents: 'write' | 'read'
+  /** Branches a ruleset or branch protection keeps from direct commits. */
+  protectedBranches: string[]
 }

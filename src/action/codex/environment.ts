@@ -4,8 +4,8 @@ import { isPlainObject } from '../../shared/checks.js'
 
 /**
  * Variables the codex process itself never receives, unless named in allow-env: the runner's own
- * credentials and the step's inputs (which hold the API key and the GitHub token). The API key
- * reaches codex only as CODEX_API_KEY, set by the SDK.
+ * credentials and the step's inputs (which hold the API key and the GitHub token). codex never
+ * holds the API key: the model proxy does, and codex gets the proxy's per-run token as CODEX_API_KEY.
  */
 const withheldFromCodex = [
   /^INPUT_/i,

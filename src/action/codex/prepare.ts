@@ -57,13 +57,16 @@ export async function prepareCodex(
     pathDirs: installation.pathDirs,
     codexHome,
     workingDirectory: settings.workingDirectory,
+    writes: settings.sandbox !== 'read-only',
+    disposableMachine: runner.env.RUNNER_ENVIRONMENT === 'github-hosted',
     tempDir: runner.tempDir,
-    warn: (message) => log.warning(message)
+    warn: (message) => log.warning(message),
+    info: (message) => log.info(message)
   })
   const env = codexEnvironment(runner.env, codexHome, settings.allowEnv)
   // the tools the package ships for the agent's commands (rg), as the SDK adds them to a package it finds
   if (installation.pathDirs.length) env.PATH = prependPathDirs(env.PATH, installation.pathDirs)
-  if (agent) env.HOME = agent.home
+  if (agent) Object.assign(env, agent.env, { HOME: agent.home })
   const proxy = await startModelProxy({ upstreamBaseUrl: settings.baseUrl, apiKey: settings.apiKey })
   redactor.add(proxy.token)
   bypassHttpProxy(env, proxy.baseUrl)
@@ -73,7 +76,8 @@ export async function prepareCodex(
     baseUrl: proxy.baseUrl,
     config: protectShellEnvironment(settings.config, {
       codexEnv: env,
-      allowEnv: settings.allowEnv,
+      // the agent's git settings reach its commands; nothing secret is in them
+      allowEnv: [...settings.allowEnv, ...Object.keys(agent?.env ?? {})],
       holdsSecret: (value) => redactor.holds(value)
     }),
     env,

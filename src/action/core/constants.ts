@@ -41,7 +41,8 @@ export const Inputs = {
   CompactAtTokens: 'compact-at-tokens',
   ThreadTokenBudget: 'thread-token-budget',
   Walkthrough: 'walkthrough',
-  Describe: 'describe'
+  Describe: 'describe',
+  Fix: 'fix'
 } as const
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs]
@@ -107,3 +108,10 @@ export const GITHUB_BODY_LIMIT = 65_536
  */
 export const ISOLATIONS = ['auto', 'agent-user', 'none'] as const
 export type Isolation = (typeof ISOLATIONS)[number]
+
+/**
+ * What the fix command does (the fix input): `off` refuses it, `suggest` answers with the change as
+ * suggestions or a patch, `commit` commits the change to the PR's head branch.
+ */
+export const FIX_MODES = ['off', 'suggest', 'commit'] as const
+export type FixMode = (typeof FIX_MODES)[number]

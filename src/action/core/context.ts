@@ -6,6 +6,8 @@ export interface PullRequestInfo {
   baseSha?: string
   headRef?: string
   headSha?: string
+  /** Whether the PR is open, closed or merged, as the API says now (an event's payload may be old). */
+  state?: 'open' | 'closed' | 'merged'
 }
 
 /** Who started the run, and so whose say-so the agent would act on. */

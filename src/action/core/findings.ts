@@ -134,13 +134,46 @@ export const ReviewStateSchema = z.object({
   /** The head commit the last review looked at: the next one reviews what changed since. */
   headSha: z.string(),
   at: z.string(),
+  /** Some of its findings could not be posted: the next run reviews this head again, and posts them. */
+  retry: z.boolean().optional(),
   /** Findings posted and not resolved since, for the next review to check again. */
   open: z.array(
-    z.object({ id: z.string(), path: z.string(), line: z.number(), severity: z.string(), title: z.string() })
-  )
+    z.object({
+      id: z.string(),
+      path: z.string(),
+      line: z.number(),
+      severity: z.string(),
+      title: z.string(),
+      /** The fix commit that claims to fix it (the fix command): the next review checks it first. */
+      fixClaimedIn: z.string().optional()
+    })
+  ),
+  /**
+   * Open findings this copy of the record leaves out: the sticky comment's copy keeps only the most
+   * severe (boundedOpen); the stored thread's copy keeps them all, and the review comments' proven
+   * markers still name each posted one.
+   */
+  beyond: z.number().int().min(0).optional()
 })
 
 export type ReviewState = z.infer<typeof ReviewStateSchema>
+export type OpenFinding = ReviewState['open'][number]
+
+/**
+ * The most severe `limit` of `open` (those a fix commit claims first), worst first (in their order within a severity), and how many are
+ * left out: what the sticky comment's record and the review prompt keep of a long-lived PR's open findings.
+ */
+export function boundedOpen(open: readonly OpenFinding[], limit: number): { kept: OpenFinding[]; beyond: number } {
+  const rank = (finding: OpenFinding): number => {
+    // a finding a fix commit claims to fix comes first: the next review must check it whatever its severity
+    if (finding.fixClaimedIn) return -1
+    const index = SEVERITIES.indexOf(finding.severity as Severity)
+    return index === -1 ? SEVERITIES.length : index
+  }
+  // sort is stable: within a severity, the order they were found in
+  const worstFirst = [...open].sort((a, b) => rank(a) - rank(b))
+  return { kept: worstFirst.slice(0, limit), beyond: Math.max(0, open.length - limit) }
+}
 
 /** A finding the team dismissed on this PR: by resolving its thread, a 👎, or the dismiss command. */
 export const DismissalSchema = z.object({

@@ -1,3 +1,4 @@
+import type { SandboxMode } from '../../sdk/index.js'
 import type { Dismissal, ReviewPause, ReviewState } from './findings.js'
 import type { OutputSchema } from './outputSchema.js'
 import type { KindOutcome, TurnReport } from './report.js'
@@ -24,6 +25,8 @@ export interface TurnKind {
   /** More facts for the data block, each already quoted where untrusted. */
   facts: string[]
   outputSchema?: OutputSchema
+  /** The sandbox this kind's turn runs in, whatever the sandbox input says (the fix command writes the checkout). */
+  sandbox?: SandboxMode
   /** Set by a command that needs no model: this text is the turn's answer, and codex is not run. */
   answerWithoutModel?: string
   /** Runs once the turn has been admitted and is about to start. */

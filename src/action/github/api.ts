@@ -111,7 +111,8 @@ function createGitHubApi(octokit: Octokit, owner: string, repo: string, warn: (m
         baseRef: data.base.ref,
         baseSha: data.base.sha,
         headRef: data.head.ref,
-        headSha: data.head.sha
+        headSha: data.head.sha,
+        state: data.merged ? 'merged' : data.state === 'open' ? 'open' : 'closed'
       }
     }
   }
@@ -126,10 +127,11 @@ export interface GitHubConnection {
 export function connectGitHub(
   token: string,
   context: { apiUrl: string; repository: { owner: string; repo: string } },
-  warn: (message: string) => void
+  warn: (message: string) => void,
+  pace: { mutationSpacingMs?: number } = {}
 ): GitHubConnection | undefined {
   if (!token) return undefined
-  const octokit = createOctokit({ token, apiUrl: context.apiUrl, warn })
+  const octokit = createOctokit({ token, apiUrl: context.apiUrl, warn, ...pace })
   return { octokit, api: createGitHubApi(octokit, context.repository.owner, context.repository.repo, warn) }
 }
 

@@ -2,6 +2,7 @@ import { getOctokit } from '@actions/github'
 import { paginateGraphQL, type paginateGraphQLInterface } from '@octokit/plugin-paginate-graphql'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import Bottleneck from 'bottleneck/light.js'
 
 export type Octokit = ReturnType<typeof getOctokit> & paginateGraphQLInterface
 
@@ -10,11 +11,29 @@ interface OctokitOptions {
   apiUrl: string
   /** Where rate-limit notices go. */
   warn: (message: string) => void
+  /** The least time between the launches of two mutative requests; MUTATION_SPACING_MS unless a test says. */
+  mutationSpacingMs?: number
 }
+
+/**
+ * GitHub's guidance against secondary rate limits ("Best practices for using the REST API"): requests
+ * serially, and at least one second between mutative ones (POST, PATCH, PUT, DELETE). It also caps
+ * content-creating requests at 80 a minute, which one a second keeps under.
+ */
+export const MUTATION_SPACING_MS = 1000
 
 /**
  * The one way the action reaches GitHub: octokit's own retry (5xx, network), throttling (429,
  * secondary rate limits) and GraphQL pagination plugins, so no call site carries a loop of its own.
+ *
+ * How fast each kind of call goes, after GitHub's guidance rather than the throttling plugin's own
+ * defaults (every write and every GraphQL document, queries included, 1 s apart; writes that notify,
+ * comments and reviews, 3 s apart):
+ * - mutative requests (REST POST/PATCH/PUT/DELETE, GraphQL mutations) one at a time, launched at
+ *   least MUTATION_SPACING_MS apart, as the guidance asks;
+ * - GraphQL queries are reads (1 point each against the secondary limit, as a REST GET): no wait;
+ * - REST reads: the plugin's global bucket, unchanged.
+ * The plugin still retries on 429 and secondary rate limits after GitHub's retry-after.
  */
 export function createOctokit(options: OctokitOptions): Octokit {
   const onLimit =
@@ -23,17 +42,38 @@ export function createOctokit(options: OctokitOptions): Octokit {
       options.warn(`GitHub ${kind} on ${request.method} ${request.url}: retrying in ${after}s`)
       return retryCount < 3
     }
+  // the plugin's write and notifications buckets, without their waits: the mutations limiter below spaces
+  // what needs spacing, and it can tell a GraphQL query from a mutation, which the plugin cannot
+  const unspaced = (id: string) => new Bottleneck.Group({ id, maxConcurrent: 1 })
   // getOctokit types only the plugins it applies itself
-  return getOctokit(
+  const octokit = getOctokit(
     options.token,
     {
       baseUrl: options.apiUrl,
-      throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit') }
+      throttle: {
+        onRateLimit: onLimit('rate limit'),
+        onSecondaryRateLimit: onLimit('secondary rate limit'),
+        write: unspaced('codex-thread-action-write'),
+        notifications: unspaced('codex-thread-action-notifications')
+      }
     },
     retry,
     throttling,
     paginateGraphQL
   ) as Octokit
+  const mutations = new Bottleneck({ maxConcurrent: 1, minTime: options.mutationSpacingMs ?? MUTATION_SPACING_MS })
+  octokit.hook.wrap('request', (request, endpoint) =>
+    isMutative(endpoint) ? mutations.schedule(async () => request(endpoint)) : request(endpoint)
+  )
+  return octokit
+}
+
+/** Whether a request changes something on GitHub: a REST write, or a GraphQL document that is a mutation. */
+function isMutative(endpoint: { method?: string; url?: string; query?: unknown }): boolean {
+  const method = (endpoint.method ?? 'GET').toUpperCase()
+  if (method === 'GET' || method === 'HEAD') return false
+  if (!/\/graphql$/.test(endpoint.url ?? '')) return true
+  return typeof endpoint.query === 'string' && /^\s*mutation\b/.test(endpoint.query)
 }
 
 /** The HTTP status of a failed request, when it got an answer. */

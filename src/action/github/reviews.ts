@@ -8,6 +8,9 @@ export interface ReviewComment {
   url: string
   /** The comment this one replies to; undefined for the first comment of a thread. */
   inReplyTo?: number
+  /** The file and line the comment is on (its original line once the diff moved past it). */
+  path?: string
+  line?: number
 }
 
 export interface PostedReview {
@@ -16,7 +19,7 @@ export interface PostedReview {
 }
 
 export interface ReviewThread {
-  /** GraphQL node id, what resolveReviewThread takes. */
+  /** GraphQL node id, what resolveReviewThreads takes. */
   id: string
   isResolved: boolean
   /** The REST id of the thread's first comment. */
@@ -50,7 +53,14 @@ export interface ReviewApi {
   listReviewComments(number: number): Promise<ReviewComment[]>
   replyToReviewComment(number: number, commentId: number, body: string): Promise<ReviewComment>
   reviewThreads(number: number): Promise<ReviewThread[]>
-  resolveReviewThread(reviewThreadId: string): Promise<void>
+  /**
+   * Replies `reply` in each thread and resolves it, in as few GraphQL documents as hold them; the
+   * ids of the threads now resolved. A thread that fails is left out, with one warning per document.
+   */
+  resolveReviewThreads(
+    threads: ReadonlyArray<{ id: string; reply: string }>,
+    warn: (message: string) => void
+  ): Promise<Set<string>>
   /** Reacts to an issue comment (`issue`) or a review comment (`review`). */
   react(kind: 'issue' | 'review', commentId: number, content: 'eyes'): Promise<void>
 }
@@ -59,6 +69,12 @@ export interface ReviewApi {
  * `fullDatabaseId`, not `databaseId`: review comment ids are past 2^31, where GitHub's 32-bit `databaseId`
  * fails. The BigInt comes as a string; ids stay exact as numbers up to 2^53.
  */
+/**
+ * Threads replied to and resolved per GraphQL document: one request for what took two REST calls and
+ * a mutation per thread, few enough replies per request to stay a modest burst of new comments.
+ */
+export const THREADS_PER_MUTATION = 20
+
 const THREADS_QUERY = `query($owner: String!, $repo: String!, $number: Int!, $cursor: String) {
   repository(owner: $owner, name: $repo) {
     pullRequest(number: $number) {
@@ -100,12 +116,17 @@ export function createReviewApi(octokit: Octokit, owner: string, repo: string): 
     html_url: string
     user: { login: string } | null
     in_reply_to_id?: number
+    path?: string
+    line?: number | null
+    original_line?: number | null
   }): ReviewComment => ({
     id: data.id,
     body: data.body,
     author: data.user?.login ?? '',
     url: data.html_url,
-    inReplyTo: data.in_reply_to_id
+    inReplyTo: data.in_reply_to_id,
+    path: data.path,
+    line: data.line ?? data.original_line ?? undefined
   })
   return {
     async pullRequestFiles(number) {
@@ -178,11 +199,29 @@ export function createReviewApi(octokit: Octokit, owner: string, repo: string): 
         }
       })
     },
-    async resolveReviewThread(reviewThreadId) {
-      await octokit.graphql(
-        'mutation($threadId: ID!) { resolveReviewThread(input: { threadId: $threadId }) { thread { id isResolved } } }',
-        { threadId: reviewThreadId }
-      )
+    async resolveReviewThreads(threads, warn) {
+      const resolved = new Set<string>()
+      for (let start = 0; start < threads.length; start += THREADS_PER_MUTATION) {
+        const chunk = threads.slice(start, start + THREADS_PER_MUTATION)
+        const { document, variables } = resolveDocument(chunk)
+        let data: Record<string, { thread?: { id: string; isResolved: boolean } | null } | null> | undefined
+        try {
+          data = await octokit.graphql(document, variables)
+        } catch (error) {
+          // GraphQL answers each alias on its own: what did resolve is in the error's partial data
+          data = (error as { data?: typeof data }).data
+          const which =
+            chunk.length === 1
+              ? 'the review thread of a fixed finding'
+              : `the review threads of ${chunk.length} fixed findings`
+          warn(`Could not resolve ${which} (the token needs pull-requests: write): ${(error as Error).message}`)
+        }
+        chunk.forEach((_, index) => {
+          const thread = data?.[`resolve${index}`]?.thread
+          if (thread?.isResolved) resolved.add(thread.id)
+        })
+      }
+      return resolved
     },
     async react(kind, commentId, content) {
       if (kind === 'issue')
@@ -191,4 +230,24 @@ export function createReviewApi(octokit: Octokit, owner: string, repo: string): 
         await octokit.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id: commentId, content })
     }
   }
+}
+
+/** One mutation document: per thread, an aliased reply then an aliased resolution, each with its own variables. */
+function resolveDocument(threads: ReadonlyArray<{ id: string; reply: string }>): {
+  document: string
+  variables: Record<string, string>
+} {
+  const variables: Record<string, string> = {}
+  const declared: string[] = []
+  const fields: string[] = []
+  threads.forEach((thread, index) => {
+    variables[`thread${index}`] = thread.id
+    variables[`reply${index}`] = thread.reply
+    declared.push(`$thread${index}: ID!`, `$reply${index}: String!`)
+    fields.push(
+      `reply${index}: addPullRequestReviewThreadReply(input: { pullRequestReviewThreadId: $thread${index}, body: $reply${index} }) { comment { id } }`,
+      `resolve${index}: resolveReviewThread(input: { threadId: $thread${index} }) { thread { id isResolved } }`
+    )
+  })
+  return { document: `mutation(${declared.join(', ')}) {\n  ${fields.join('\n  ')}\n}`, variables }
 }

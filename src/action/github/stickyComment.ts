@@ -1,4 +1,5 @@
-import { keyMarkerStanding, proveMarkers, type MarkerProof } from '../core/markers.js'
+import { GITHUB_BODY_LIMIT } from '../core/constants.js'
+import { keyMarkerStanding, proveMarkers, readRecordMarker, type MarkerProof } from '../core/markers.js'
 import type { GitHubApi, IssueComment } from './api.js'
 import { httpStatusOf } from './octokit.js'
 
@@ -127,6 +128,19 @@ export class StickyComment {
   async #write(unproven: string): Promise<IssueComment> {
     if (!this.#searched) await this.find()
     const body = await proveMarkers(unproven, this.proof)
+    // a body GitHub refuses (over its limit, or a 422 for any other reason) would cost the PR its
+    // comment and the thread's record with it: the record is kept in a body of its essentials
+    if (body.length > GITHUB_BODY_LIMIT) return this.#put(await proveMarkers(essentials(unproven), this.proof))
+    try {
+      return await this.#put(body)
+    } catch (error) {
+      if (httpStatusOf(error) !== 422) throw error
+      this.warn(`GitHub refused the PR comment (${(error as Error).message}): writing its record alone`)
+      return this.#put(await proveMarkers(essentials(unproven), this.proof))
+    }
+  }
+
+  async #put(body: string): Promise<IssueComment> {
     if (this.#comment) {
       try {
         return await this.api.updateComment(this.#comment.id, body)
@@ -137,4 +151,20 @@ export class StickyComment {
     }
     return this.api.createComment(this.issueNumber, body)
   }
+}
+
+/**
+ * What a comment body cannot lose: its key marker (first line), a note, and its record (last line),
+ * within GitHub's limit whatever the body held, since the record's marker is bounded (TRANSCRIPT_MAX_MARKER).
+ */
+function essentials(body: string): string {
+  const lines = body.trimEnd().split('\n')
+  const record = readRecordMarker(body) ? [lines.at(-1)!] : []
+  return [
+    lines[0]!,
+    '### 🤖 Codex',
+    '',
+    "_This turn's comment did not fit GitHub's limit for a comment: the workflow run's job summary and outputs have it._",
+    ...record
+  ].join('\n')
 }

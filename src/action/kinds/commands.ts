@@ -9,15 +9,22 @@ import { readPostedFindings } from './review/posted.js'
 
 /** What a comment's request can be besides a question: the words it starts with, in any case. */
 export type Command =
-  { name: 'review' | 'full review' | 'pause' | 'resume' | 'help' | 'ci' } | { name: 'dismiss'; reason?: string }
+  | { name: 'review' | 'full review' | 'pause' | 'resume' | 'help' | 'ci' }
+  | { name: 'dismiss'; reason?: string }
+  /** `words`: what to change; none in a finding's thread: fix that finding. */
+  | { name: 'fix'; words?: string }
 
-const COMMAND_PATTERN = /^(full\s+review|review|pause|resume|dismiss|help|ci)(?![\w-])[\s:,.!]*([\s\S]*)$/i
+const COMMAND_PATTERN = /^(full\s+review|review|pause|resume|dismiss|help|ci|fix)(?![\w-])[\s:,.!]*([\s\S]*)$/i
 
 /** The command a request starts with; undefined: the request is a question for the agent. */
 export function parseCommand(text: string): Command | undefined {
   const match = COMMAND_PATTERN.exec(text.trim())
   if (!match) return undefined
   const name = match[1]!.toLowerCase().replace(/\s+/, ' ') as Command['name']
+  if (name === 'fix') {
+    const words = match[2]!.trim()
+    return words ? { name, words } : { name }
+  }
   if (name !== 'dismiss') return { name }
   const reason = match[2]!.trim().replace(/\s+/g, ' ').slice(0, 300)
   return reason ? { name, reason } : { name }
@@ -33,6 +40,7 @@ export function helpText(phrase: string): string {
     `- \`${phrase} pause\` / \`${phrase} resume\`: stop or restart the automatic reviews of this pull request.`,
     `- \`${phrase} dismiss [reason]\`, in a finding's review thread: the finding is never posted again on this pull request.`,
     `- \`${phrase} ci\`: read the logs of the failed CI of the pull request's head commit and say why it failed.`,
+    `- \`${phrase} fix\`, in a finding's review thread: fix that finding; \`${phrase} fix <what>\`: make that change (when the workflow's \`fix\` input allows it).`,
     `- \`${phrase} help\`: this list.`,
     '',
     'A finding is dismissed as well when someone resolves its thread, or someone with write access reacts 👎 to it.',
@@ -41,7 +49,7 @@ export function helpText(phrase: string): string {
 }
 
 export interface CommandKindOptions extends ConversationKindOptions {
-  command: Exclude<Command['name'], 'review' | 'full review' | 'ci'>
+  command: Exclude<Command['name'], 'review' | 'full review' | 'ci' | 'fix'>
   reason?: string
   triggerPhrase: string
   lastReview: ReviewState | undefined

@@ -11,6 +11,7 @@ import { ciKind } from '../kinds/ci/kind.js'
 import { readWorkflowRunTrigger } from '../kinds/ci/trigger.js'
 import { commandKind, parseCommand, reviewOnRequest } from '../kinds/commands.js'
 import { conversationKind } from '../kinds/conversation/kind.js'
+import { fixKind } from '../kinds/fix/kind.js'
 import type { CommentRequest } from '../kinds/conversation/request.js'
 import { promptKind } from '../kinds/prompt.js'
 import { reviewKind } from '../kinds/review/kind.js'
@@ -31,18 +32,25 @@ export type KindSettings = Pick<
   | 'ignorePaths'
   | 'walkthrough'
   | 'describe'
+  | 'fix'
+  | 'githubToken'
 >
 
 /** The turn's kind: an answer to a comment, a review, why the CI failed, or the user's prompt. */
 export async function chooseKind(parts: {
   settings: KindSettings
-  /** The event (a failed workflow run starts the CI kind), and where the CI kind keeps the logs it reads. */
-  context: Pick<RunContext, 'eventName' | 'payload' | 'tempDir' | 'repository'>
+  /**
+   * The event (a failed workflow run starts the CI kind), where the CI kind keeps the logs it reads, and
+   * the GitHub server review fetches the commits a shallow checkout lacks from.
+   */
+  context: Pick<RunContext, 'eventName' | 'payload' | 'tempDir' | 'repository' | 'serverUrl'>
   request: CommentRequest | undefined
   github: GitHubConnection | undefined
   session: Pick<Session, 'pr' | 'thread'>
   redactor: Redactor
   proof: MarkerProof
+  /** Why the token cannot write to the PR, when the run knows it cannot. */
+  readOnly?: string
 }): Promise<TurnKind> {
   const { settings, request, github, redactor } = parts
   const { pr, thread } = parts.session
@@ -85,6 +93,13 @@ export async function chooseKind(parts: {
       overview: settings,
       redact: (text) => redactor.redact(text),
       workingDirectory: settings.workingDirectory,
+      fetch: {
+        token: settings.githubToken,
+        serverUrl: parts.context.serverUrl,
+        secret: core.setSecret,
+        log: core.info
+      },
+      readOnly: parts.readOnly,
       teamInstructions: settings.prompt
     })
   if (!request) return review(false)
@@ -94,6 +109,19 @@ export async function chooseKind(parts: {
   if (command.name === 'ci') return ci({ comment: conversation })
   if (command.name === 'review' || command.name === 'full review')
     return reviewOnRequest(await review(command.name === 'full review'), github.api, pr.number, request, core.warning)
+  if (command.name === 'fix')
+    return fixKind({
+      ...conversation,
+      mode: settings.fix,
+      words: command.words,
+      triggerPhrase: settings.triggerPhrase,
+      proof: parts.proof,
+      lastReview: thread.lastReview,
+      octokit: github.octokit,
+      repository: parts.context.repository,
+      workingDirectory: settings.workingDirectory,
+      summarize: (markdown) => void core.summary.addRaw(redactor.redact(markdown))
+    })
   return commandKind({
     ...conversation,
     command: command.name,

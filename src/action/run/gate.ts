@@ -6,10 +6,14 @@ import { TurnReport } from '../core/report.js'
 import { admitRun } from '../github/actor.js'
 import type { GitHubConnection } from '../github/api.js'
 import { readWorkflowRunTrigger } from '../kinds/ci/trigger.js'
+import { parseCommand } from '../kinds/commands.js'
 import { readCommentRequest, type CommentRequest } from '../kinds/conversation/request.js'
+import { reviewNotDue } from '../kinds/review/due.js'
+import { isForkPullRequest } from '../settings/forkPolicy.js'
 import type { Settings } from '../settings/settings.js'
 import { publishOutputs } from '../surfaces/outputs.js'
 import type { ThreadContinuation } from '../thread/continuation.js'
+import type { Session } from './session.js'
 
 export type GateSettings = Pick<Settings, 'triggerPhrase' | 'allowUsers' | 'allowBots'>
 
@@ -73,10 +77,54 @@ function commentBodyOf(context: Pick<RunContext, 'payload'>): string {
 }
 
 /**
+ * A review turn that would be wasted starts nothing: automatic reviews paused, a closed PR, a run
+ * for a head the PR has moved on from, a head already reviewed that nobody asked to review again
+ * (see reviewNotDue). Questions, the other commands and a failed CI run are not reviews and go on.
+ */
+export async function heldReview(
+  settings: Pick<Settings, 'mode' | 'triggerPhrase'>,
+  context: Pick<RunContext, 'eventName'>,
+  request: CommentRequest | undefined,
+  session: Pick<Session, 'thread' | 'pr'>,
+  github: GitHubConnection | undefined
+): Promise<Skip | undefined> {
+  // a failed workflow run asks why CI failed, whatever `mode` says: not a review
+  if (context.eventName === 'workflow_run') return undefined
+  const command = request && parseCommand(request.text)
+  const asked = command?.name === 'review' || command?.name === 'full review'
+  if (request ? !asked : settings.mode !== 'review') return undefined
+  const paused = pausedReview(settings, request, session.thread)
+  const { pr } = session
+  // without a PR or a token the review cannot run: choosing the kind says why, in one line
+  if (paused || !pr || !github) return paused
+  // a payload can be old (a re-run): the PR as it is now comes from the API
+  const current = pr.state ? pr : await github.api.pullRequest(pr.number)
+  const skip = reviewNotDue({
+    event: pr,
+    current,
+    lastReview: session.thread.lastReview,
+    asked,
+    triggerPhrase: settings.triggerPhrase
+  })
+  return skip ? { skip, say: core.info } : undefined
+}
+
+/**
+ * Why the job's token cannot write to the PR, in one warning, when the event says so: a
+ * `pull_request` run for a fork's PR gets a read-only GITHUB_TOKEN whatever `permissions:` grants
+ * (a Dependabot run's token follows `permissions:`). Nothing is then posted on the PR; the outputs
+ * and the job summary carry the turn. The run warns with it once the gate lets it on.
+ */
+export function readOnlyToken(context: Pick<RunContext, 'eventName' | 'payload' | 'repository'>): string | undefined {
+  if (context.eventName !== 'pull_request' || !isForkPullRequest(context)) return undefined
+  return "github-token is read-only: GitHub gives a pull_request run for a PR from a fork a read-only GITHUB_TOKEN whatever the workflow's `permissions:` grant, so nothing is posted on the PR; the outputs and the job summary carry the turn (to post reviews on such PRs, see examples/fork-review.yml)"
+}
+
+/**
  * A review the pull_request event started, on a PR whose automatic reviews someone paused: it
  * starts nothing. Commands, questions and the review command still run.
  */
-export function pausedReview(
+function pausedReview(
   settings: Pick<Settings, 'mode' | 'triggerPhrase'>,
   request: CommentRequest | undefined,
   thread: Pick<ThreadContinuation, 'pause'>

@@ -58,8 +58,9 @@ export async function runLive(parts: {
     return { report, commentBody }
   }
   const streamer = new LogStreamer(jobLog, settings.workingDirectory)
+  const sandbox = kind.sandbox ?? settings.sandbox
   core.info(
-    `Codex turn in ${settings.workingDirectory} (sandbox ${settings.sandbox}${settings.model ? `, model ${settings.model}` : ''})`
+    `Codex turn in ${settings.workingDirectory} (sandbox ${sandbox}${settings.model ? `, model ${settings.model}` : ''})`
   )
   const restoreInstructions =
     pr && !settings.trustPrInstructions
@@ -81,7 +82,7 @@ export async function runLive(parts: {
       await runTurn(report, {
         thread: thread.start(codex, {
           workingDirectory: settings.workingDirectory,
-          sandboxMode: settings.sandbox,
+          sandboxMode: sandbox,
           model: settings.model,
           modelReasoningEffort: settings.effort,
           skipGitRepoCheck: true

@@ -26,8 +26,28 @@ export function assertForkPolicy(
     )
 }
 
+/**
+ * Why GitHub runs this job without the repository's secrets and with a read-only token: a
+ * `pull_request` run for a PR from a fork, or one Dependabot started (it gets Dependabot's secrets
+ * only). Undefined for every other run.
+ */
+export function restrictedPullRequest(
+  context: Pick<RunContext, 'eventName' | 'payload' | 'repository'>
+): string | undefined {
+  if (context.eventName !== 'pull_request') return undefined
+  if (isForkPullRequest(context)) return 'a pull_request run for a PR from a fork'
+  const sender = context.payload.sender
+  if (isPlainObject(sender) && sender.login === 'dependabot[bot]') return 'a pull_request run started by Dependabot'
+  return undefined
+}
+
+/** The notice of a run skipped because GitHub withheld the API key, naming why and the way out. */
+export function withheldKeyReason(restriction: string): string {
+  return `openai-api-key is empty: GitHub gives no repository secrets to ${restriction} (Dependabot's runs get Dependabot secrets only). Review such PRs with pull_request_target as examples/fork-review.yml does`
+}
+
 /** A PR whose head lives in another repository than its base; a deleted fork (head.repo null) counts as one. */
-function isForkPullRequest(context: Pick<RunContext, 'payload' | 'repository'>): boolean {
+export function isForkPullRequest(context: Pick<RunContext, 'payload' | 'repository'>): boolean {
   const pr = context.payload.pull_request
   if (!isPlainObject(pr)) return false
   const fullName = (side: unknown): string | undefined => {

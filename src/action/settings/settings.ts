@@ -19,6 +19,7 @@ import {
   DEFAULT_MAX_COMMENTS,
   DEFAULT_TRIGGER_PHRASE,
   DESCRIBE_MODES,
+  FIX_MODES,
   Inputs,
   ISOLATIONS,
   MODES,
@@ -26,6 +27,7 @@ import {
   SEVERITIES,
   THREAD_STORES,
   type DescribeMode,
+  type FixMode,
   type InputName,
   type Isolation,
   type Mode,
@@ -42,6 +44,8 @@ export interface Settings {
   prompt: string
   /** The model API key, or undefined for a keyless `base-url`. */
   apiKey?: string
+  /** Why the API key is empty and the run is skipped: GitHub withheld the secrets (see restrictedPullRequest). */
+  keyWithheld?: string
   baseUrl?: string
   model?: string
   effort?: ModelReasoningEffort
@@ -93,6 +97,8 @@ export interface Settings {
   walkthrough: boolean
   /** Review mode: whether the walkthrough goes into the PR's description, in place of its author's placeholder. */
   describe: DescribeMode
+  /** What the fix command does: refused, answered with the change as suggestions, or committed to the PR's branch. */
+  fix: FixMode
 }
 
 /** The inputs that hold lists or text; every other input is one line. */
@@ -113,8 +119,9 @@ const efforts = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const
 /**
  * Reads and validates every input before anything runs. `env` supplies the fallbacks a runner
  * provides (GITHUB_WORKSPACE, and OPENAI_API_KEY / CODEX_API_KEY from the step's env).
+ * `secretsWithheld`: why GitHub gives this run no secrets; an empty key is then no input error.
  */
-export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Settings {
+export function readSettings(read: InputReader, env: NodeJS.ProcessEnv, secretsWithheld?: string): Settings {
   for (const name of Object.values(Inputs)) if (!MULTILINE_INPUTS.includes(name)) assertOneLine(name, read(name))
   const optional = (name: InputName): string | undefined => read(name).trim() || undefined
   const oneOf = <T extends string>(name: InputName, allowed: readonly T[], fallback?: T): T | undefined => {
@@ -132,7 +139,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     throw new InputError(Inputs.BaseUrl, `"${baseUrl}" is not an http(s) URL`)
   }
   const apiKey = optional(Inputs.OpenaiApiKey) ?? (env.CODEX_API_KEY?.trim() || env.OPENAI_API_KEY?.trim() || undefined)
-  if (!apiKey && !baseUrl) {
+  const keyWithheld = !apiKey && !baseUrl ? secretsWithheld : undefined
+  if (!apiKey && !baseUrl && !keyWithheld) {
     throw new InputError(
       Inputs.OpenaiApiKey,
       'is required (or set OPENAI_API_KEY in the step env, or give base-url for a keyless endpoint)'
@@ -152,6 +160,7 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     triggerPhrase: readTriggerPhrase(optional(Inputs.TriggerPhrase)),
     failOnSeverity: oneOf(Inputs.FailOnSeverity, SEVERITIES),
     apiKey,
+    keyWithheld,
     baseUrl,
     model: optional(Inputs.Model),
     effort: oneOf(Inputs.Effort, efforts),
@@ -190,7 +199,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv): Setting
     ...readOverview(
       readBoolean(Inputs.Walkthrough, optional(Inputs.Walkthrough)) ?? true,
       oneOf(Inputs.Describe, DESCRIBE_MODES, 'off')!
-    )
+    ),
+    fix: oneOf(Inputs.Fix, FIX_MODES, 'off')!
   }
 }
 

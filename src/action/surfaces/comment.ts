@@ -42,6 +42,8 @@ const sections: Section[] = [
   { render: ({ report }) => outcomeNotice(report) },
   { render: ({ report }) => (report.status === 'running' ? nowDoing(report) : undefined) },
   { render: ({ report }) => walkthrough(report) },
+  // below a walkthrough, the review's own summary would read as the walkthrough's last paragraph
+  { render: ({ report }) => (walkthrough(report) ? '#### 🔎 Review' : undefined) },
   { render: ({ report }, limit) => reviewAnswer(report) ?? answer(report, limit) },
   { render: ({ report }) => answerLink(report) },
   { render: ({ report }) => plan(report) },

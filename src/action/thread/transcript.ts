@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { isUsage, type Usage } from '../../sdk/index.js'
 import { clip } from '../../shared/text.js'
-import { DismissalSchema, ReviewPauseSchema, ReviewStateSchema } from '../core/findings.js'
+import { boundedOpen, DismissalSchema, ReviewPauseSchema, ReviewStateSchema } from '../core/findings.js'
 import { readRecordMarker, recordMarker } from '../core/markers.js'
 import { promptJson } from '../core/prompt.js'
 import { addUsage, totalTokens } from '../core/usage.js'
@@ -84,9 +84,10 @@ export function mergeTranscripts(key: string, ...records: Array<Transcript | und
   const newestFirst = [...turns.values()].sort((a, b) => b.at.localeCompare(a.at)).slice(0, TRANSCRIPT_MAX_TURNS)
   const threadId =
     newestFirst.find((turn) => turn.threadId)?.threadId ?? records.find((record) => record?.threadId)?.threadId ?? null
+  // of two copies of one review, the whole one (the stored thread's) over the comment's bounded one
   const review = records
     .flatMap((record) => (record?.review ? [record.review] : []))
-    .sort((a, b) => b.at.localeCompare(a.at))[0]
+    .sort((a, b) => b.at.localeCompare(a.at) || (a.beyond ?? 0) - (b.beyond ?? 0))[0]
   const dismissed = new Map(records.flatMap((record) => record?.dismissed ?? []).map((entry) => [entry.id, entry]))
   const pause = records
     .flatMap((record) => (record?.pause ? [record.pause] : []))
@@ -125,6 +126,44 @@ function turnId(turn: TranscriptTurn): string {
 /** The marker's share of a comment: the rest of the 65,536 characters belongs to the response. */
 export const TRANSCRIPT_MAX_MARKER = 30_000
 
+/**
+ * Open findings the comment's record keeps, the most severe: at ~160 characters each (~215 in base64)
+ * they take at most ~11,000 of the marker's characters, whatever the PR's age. The stored thread
+ * keeps every open finding, and the review comments' proven markers name each one posted.
+ */
+export const RECORD_MAX_OPEN = 50
+
+/**
+ * The copies of `record` the comment may keep, largest first, the last of them small whatever the
+ * record holds: its open findings bounded to RECORD_MAX_OPEN, then fewer turns (oldest dropped), then
+ * fewer dismissals (oldest dropped) and fewer open findings (least severe dropped), halving, down to
+ * none. What a copy leaves out stays in the stored thread (and on GitHub: markers, resolved threads).
+ */
+function* commentCopies(record: Transcript): Generator<Transcript> {
+  const withOpen = (limit: number): Pick<Transcript, 'review'> => {
+    if (!record.review) return {}
+    const { kept, beyond } = boundedOpen(record.review.open, limit)
+    const left = beyond + (record.review.beyond ?? 0)
+    // JSON leaves out an undefined count
+    return { review: { ...record.review, open: kept, beyond: left || undefined } }
+  }
+  const bounded = { ...record, ...withOpen(RECORD_MAX_OPEN) }
+  for (let kept = record.turns.length; kept >= 0; kept--) yield { ...bounded, turns: record.turns.slice(0, kept) }
+  const dismissed = record.dismissed ?? []
+  const open = Math.min(RECORD_MAX_OPEN, record.review?.open.length ?? 0)
+  for (let share = 1 / 2; ; share /= 2) {
+    const dismissedKept = Math.floor(dismissed.length * share)
+    const openKept = Math.floor(open * share)
+    yield {
+      ...record,
+      ...withOpen(openKept),
+      turns: [],
+      ...(record.dismissed && { dismissed: dismissed.slice(dismissed.length - dismissedKept) })
+    }
+    if (!dismissedKept && !openKept) return
+  }
+}
+
 /** The outcome of reading a comment's record: the record, or why there is none to trust. */
 export interface DecodedTranscript {
   record?: Transcript
@@ -149,15 +188,19 @@ export class TranscriptCodec {
     return new TranscriptCodec(threadKey, secret ? await deriveRecordKey(secret, threadKey) : undefined)
   }
 
-  /** The record as the comment's last line, its oldest turns left out when it would not fit the budget; undefined without a secret. */
+  /**
+   * The record as the comment's last line, within TRANSCRIPT_MAX_MARKER: the largest of its comment
+   * copies that fits (commentCopies); undefined without a secret.
+   */
   encode(record: Transcript): string | undefined {
     if (!this.recordKey) return undefined
-    for (let kept = record.turns.length; ; kept--) {
-      const json = JSON.stringify({ ...record, turns: record.turns.slice(0, kept) })
-      const payload = Buffer.from(json).toString('base64')
-      const marker = recordMarker(payload, this.#mac(payload).toString('base64url'))
-      if (marker.length <= TRANSCRIPT_MAX_MARKER || kept === 0) return marker
+    let marker = ''
+    for (const copy of commentCopies(record)) {
+      const payload = Buffer.from(JSON.stringify(copy)).toString('base64')
+      marker = recordMarker(payload, this.#mac(payload).toString('base64url'))
+      if (marker.length <= TRANSCRIPT_MAX_MARKER) break
     }
+    return marker
   }
 
   /** The record on the comment's last line, checked before anything of it is used. */

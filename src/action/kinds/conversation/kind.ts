@@ -41,18 +41,10 @@ export function conversationKind(options: ConversationKindOptions): TurnKind {
     `Request from @${request.author}:`,
     withoutBlockTags(request.text) || '(no text besides the mention)'
   ].join('\n')
-  const facts =
-    request.kind === 'review'
-      ? [
-          ...(request.path ? [untrusted('Commented file', request.path)] : []),
-          ...(request.line ? [untrusted('Commented lines', lineRange(request.line, request.startLine))] : []),
-          ...(request.diffHunk ? [untrusted('Diff hunk above the comment', request.diffHunk)] : [])
-        ]
-      : []
   return {
     request: request.text,
     instructions,
-    facts,
+    facts: commentedCodeFacts(request),
     async started() {
       await api.react(request.kind, request.commentId, 'eyes').catch((error: Error) => {
         warn(`Could not react to the comment: ${error.message}`)
@@ -68,6 +60,16 @@ export function conversationKind(options: ConversationKindOptions): TurnKind {
       }
     }
   }
+}
+
+/** Where a review comment sits (its file, lines and the diff hunk above it), for the data block; none for a PR comment. */
+export function commentedCodeFacts(request: CommentRequest): string[] {
+  if (request.kind !== 'review') return []
+  return [
+    ...(request.path ? [untrusted('Commented file', request.path)] : []),
+    ...(request.line ? [untrusted('Commented lines', lineRange(request.line, request.startLine))] : []),
+    ...(request.diffHunk ? [untrusted('Diff hunk above the comment', request.diffHunk)] : [])
+  ]
 }
 
 /** Posts `body` where `request` was asked: a PR comment, or a reply in its review thread; returns its URL. */

@@ -16,8 +16,9 @@ import type { TurnReport } from '../../core/report.js'
 import type { GitHubApi } from '../../github/api.js'
 import { diffMapOf } from './diff.js'
 import { dismissedFindingFacts, openFindingFacts, planReview, reviewInstructions } from './plan.js'
+import { prepareRange, type RangeRequest } from './range.js'
 import { nextReviewState, postReview, unposted } from './post.js'
-import { readPostedFindings } from './posted.js'
+import { openFindings, readPostedFindings } from './posted.js'
 import { checkedWalkthrough, walkthroughFields } from './walkthrough.js'
 
 export interface ReviewKindOptions {
@@ -34,6 +35,10 @@ export interface ReviewKindOptions {
   /** The PR at a glance: in the comment (walkthrough), and in the description (describe). */
   overview: Pick<Settings, 'walkthrough' | 'describe'>
   workingDirectory: string
+  /** How the checkout fetches the commits a shallow clone lacks (see prepareRange). */
+  fetch: Pick<RangeRequest, 'token' | 'serverUrl' | 'secret' | 'log'>
+  /** Why the token cannot post (a fork's read-only token): the review goes to the outputs only. */
+  readOnly?: string
   /** The team's standing instructions (the prompt input). */
   teamInstructions: string
   safe: (markdown: string) => string
@@ -46,6 +51,21 @@ export interface ReviewKindOptions {
 export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> {
   const { api, pr, warn } = options
   const { walkthrough } = options.overview
+  if (!pr.baseSha || !pr.headSha)
+    throw new Error(`Cannot review pull request #${pr.number}: GitHub did not tell its base and head commits`)
+  // a head whose review could not post all its findings is reviewed whole again, as `full review` does
+  const retried = options.lastReview?.retry === true && options.lastReview.headSha === pr.headSha
+  const whole = options.full === true || retried
+  const last = whole ? undefined : options.lastReview
+  // the agent is never asked to review a diff it cannot read: this throws first, in one line
+  const increment = await prepareRange({
+    prNumber: pr.number,
+    baseSha: pr.baseSha,
+    headSha: pr.headSha,
+    lastReviewed: last?.headSha,
+    workingDirectory: options.workingDirectory,
+    ...options.fetch
+  })
   const [posted, files, ignore, description] = await Promise.all([
     readPostedFindings(api, pr.number, options.proof, warn),
     api.pullRequestFiles(pr.number),
@@ -53,29 +73,22 @@ export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> 
     // read before the turn, compared just before writing: an edit made meanwhile is not lost
     options.overview.describe === 'placeholder' ? readDescription(api, pr.number, warn) : undefined
   ])
+  const lastReview = options.lastReview && { ...options.lastReview, open: openFindings(options.lastReview, posted) }
   const found = await detectDismissals({
     api,
-    open: options.lastReview?.open ?? [],
+    open: lastReview?.open ?? [],
     posted,
     known: options.dismissed,
     at: new Date().toISOString(),
     warn
   })
-  const plan = await planReview(
-    options.full ? undefined : options.lastReview,
-    pr.headSha,
-    posted,
-    options.workingDirectory,
-    {
-      excludes: ignore.excludes(files.map((file) => file.path)),
-      dismissed: [...options.dismissed, ...found]
-    }
-  )
+  const plan = planReview(whole ? undefined : lastReview, pr.headSha, posted, increment, {
+    excludes: ignore.excludes(files.map((file) => file.path)),
+    dismissed: [...options.dismissed, ...found]
+  })
   // a full review starts from no last review, yet the findings still open stay open
-  if (options.full)
-    plan.open = (options.lastReview?.open ?? []).filter(
-      (finding) => !plan.dismissed.some((entry) => entry.id === finding.id)
-    )
+  if (whole)
+    plan.open = (lastReview?.open ?? []).filter((finding) => !plan.dismissed.some((entry) => entry.id === finding.id))
   return {
     request: plan.since ? `Review of the changes since ${plan.since.slice(0, 7)}` : 'Review of the pull request',
     instructions: reviewInstructions(
@@ -101,6 +114,7 @@ export async function reviewKind(options: ReviewKindOptions): Promise<TurnKind> 
               files.map((file) => file.path)
             )
           : undefined
+      if (options.readOnly) return { review: { ...unposted(response, plan), walkthrough: glance }, dismissed: found }
       if (glance && description !== undefined)
         await describePullRequest({
           api,

@@ -1,13 +1,17 @@
-import { execFileAsync } from '../../../shared/exec.js'
-import type { Dismissal, ReviewState } from '../../core/findings.js'
+import { boundedOpen, countBySeverity, type Dismissal, type ReviewState } from '../../core/findings.js'
+import type { Severity } from '../../core/constants.js'
 import { untrusted } from '../../core/prompt.js'
 import type { PostedFinding } from './posted.js'
+import type { Increment } from './range.js'
 
 /** What this review covers, and what it must check again. */
 export interface ReviewPlan {
   headSha?: string
   /** The commit the last review looked at, when this one covers only what changed since. */
   since?: string
+  /** The tree the PR's own new changes are diffed from, when the base came in since (see Increment). */
+  from?: string
+  how?: 'pushed' | 'base merged' | 'rewritten'
   /** Why the whole PR is reviewed again although it was reviewed before. */
   fullReason?: string
   /** Earlier findings not resolved since, each with the id the agent reports under `resolved`. */
@@ -19,36 +23,41 @@ export interface ReviewPlan {
 }
 
 /**
- * The range to review: what changed since the last reviewed commit when that commit is still in
- * the PR's history, else the whole PR (after a force-push, say) with the reason.
+ * The range to review: what the PR's own commits changed since the last reviewed commit when
+ * `prepareRange` could compute it, else the whole PR (with the reason).
  */
-export async function planReview(
+export function planReview(
   last: ReviewState | undefined,
   headSha: string | undefined,
   posted: Map<string, PostedFinding>,
-  workingDirectory: string,
+  increment: Increment | undefined,
   scope: Pick<ReviewPlan, 'excludes' | 'dismissed'>
-): Promise<ReviewPlan> {
+): ReviewPlan {
   const dismissed = new Set(scope.dismissed.map((entry) => entry.id))
   // a finding whose thread someone resolved on GitHub, or that the team dismissed, is no longer open
   const open = (last?.open ?? []).filter((finding) => !posted.get(finding.id)?.isResolved && !dismissed.has(finding.id))
-  if (!last || !headSha) return { headSha, open, ...scope }
-  if (await isAncestor(last.headSha, headSha, workingDirectory)) return { headSha, since: last.headSha, open, ...scope }
-  return {
-    headSha,
-    open,
-    ...scope,
-    fullReason: `the last reviewed commit ${last.headSha.slice(0, 12)} is no longer in the PR's history (force-pushed or not fetched), so the whole PR is reviewed again`
-  }
+  if (!last || !headSha || !increment) return { headSha, open, ...scope }
+  if ('fullReason' in increment) return { headSha, open, ...scope, fullReason: increment.fullReason }
+  return { headSha, open, ...scope, since: increment.since, from: increment.from, how: increment.how }
 }
 
-async function isAncestor(commit: string, head: string, cwd: string): Promise<boolean> {
-  try {
-    await execFileAsync('git', ['merge-base', '--is-ancestor', commit, head], { cwd })
-    return true
-  } catch {
-    return false
-  }
+/** The incremental range's diff command, and what it leaves out. */
+function sinceScope(plan: ReviewPlan, head: string, excludes: string): string[] {
+  const how =
+    plan.how === 'rewritten'
+      ? ' Since then the branch was rewritten (rebased or force-pushed).'
+      : plan.how === 'base merged'
+        ? ' Since then the base branch was merged into it.'
+        : ''
+  const reviewed = `This pull request was reviewed before, at commit ${plan.since}.${how}`
+  if (!plan.from)
+    return [reviewed, `Review what changed since then: run \`git diff ${plan.since}..${head}${excludes}\`.`]
+  return [
+    reviewed,
+    `Review only what the PR's own commits changed since then: run \`git diff ${plan.from} ${head}${excludes}\`, which`,
+    `compares the head with the last reviewed commit merged with the current base (tree ${plan.from}), so the`,
+    'changes that came from the base are left out.'
+  ]
 }
 
 /** The action's own review instructions; the team's prompt follows as their standing instructions. */
@@ -63,8 +72,8 @@ export function reviewInstructions(
   const excludes = plan.excludes.length ? ` -- ${plan.excludes.join(' ')}` : ''
   const scope = plan.since
     ? [
-        `This pull request was reviewed before, at commit ${plan.since}. Review what changed since then:`,
-        `run \`git diff ${plan.since}..${head}${excludes}\`. Read the rest of the PR (\`git diff ${baseSha ?? 'BASE'}...${head}${excludes}\`) only for context,`,
+        ...sinceScope(plan, head, excludes),
+        `Read the rest of the PR (\`git diff ${baseSha ?? 'BASE'}...${head}${excludes}\`) only for context,`,
         'and report findings only on lines that changed since the last review.'
       ]
     : [
@@ -100,14 +109,31 @@ export function reviewInstructions(
   return lines.join('\n')
 }
 
+/**
+ * Earlier open findings the prompt lists, the most severe (~30 tokens each): a long-lived PR's review
+ * prompt stops growing there. The rest are counted; they stay open, and come into the list as listed
+ * ones are resolved.
+ */
+export const PROMPT_MAX_OPEN = 30
+
 /** The earlier open findings as facts for the data block: paths and titles came from the agent's reading of PR code. */
 export function openFindingFacts(plan: ReviewPlan): string[] {
   if (!plan.open.length) return ['Earlier findings still open: none']
+  const { kept, beyond } = boundedOpen(plan.open, PROMPT_MAX_OPEN)
+  const rest = plan.open.filter((finding) => !kept.includes(finding))
   return [
-    'Earlier findings still open (id, severity, path:line, title):',
-    ...plan.open.map((finding) =>
-      untrusted(`- ${finding.id} ${finding.severity} at line ${finding.line}`, `${finding.path}: ${finding.title}`)
-    )
+    `Earlier findings still open (id, severity, path:line, title)${beyond ? `, the ${kept.length} most severe of ${plan.open.length}` : ''}:`,
+    ...kept.map((finding) =>
+      untrusted(
+        `- ${finding.id} ${finding.severity} at line ${finding.line}${finding.fixClaimedIn ? ` (fix commit ${finding.fixClaimedIn} claims to fix it: check it, and list it under resolved when it is fixed)` : ''}`,
+        `${finding.path}: ${finding.title}`
+      )
+    ),
+    ...(beyond
+      ? [
+          `… and ${beyond} more open (${countBySeverity(rest.map((finding) => ({ severity: finding.severity as Severity })))}), not listed here.`
+        ]
+      : [])
   ]
 }
 

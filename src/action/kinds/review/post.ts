@@ -134,13 +134,12 @@ export async function postReview(options: PostReviewOptions): Promise<ReviewOutc
   const inBody = offDiff.filter((finding) => !first.left.some((left) => left.finding === finding))
   const { inFollowUp, unposted } = await postFollowUps(options, scope, dialNote, first.left)
 
-  const resolved = await Promise.all(
-    resolvedIds.map(async (id) => ({
-      id,
-      title: resolvable.get(id)!.title,
-      threadResolved: await resolveThread(api, pr, posted.get(id), plan.headSha, warn)
-    }))
-  )
+  const threadsResolved = await resolveThreads(api, resolvedIds, posted, plan.headSha, warn)
+  const resolved = resolvedIds.map((id) => ({
+    id,
+    title: resolvable.get(id)!.title,
+    threadResolved: threadsResolved.has(id)
+  }))
   return {
     url: review.url,
     summary: response.summary,
@@ -194,24 +193,27 @@ async function postFollowUps(
   return { inFollowUp, unposted: [] }
 }
 
-async function resolveThread(
+/** Replies "fixed" in the threads of the findings fixed and resolves them, all at once; the ids whose thread is now resolved. */
+async function resolveThreads(
   api: GitHubApi,
-  pr: number,
-  finding: PostedFinding | undefined,
+  ids: string[],
+  posted: Map<string, PostedFinding>,
   headSha: string | undefined,
   warn: (message: string) => void
-): Promise<boolean> {
-  if (!finding?.commentId || !finding.reviewThreadId || finding.isResolved) return false
-  try {
-    await api.replyToReviewComment(pr, finding.commentId, `✅ Fixed${headSha ? ` in ${headSha}` : ''}.`)
-    await api.resolveReviewThread(finding.reviewThreadId)
-    return true
-  } catch (error) {
-    warn(
-      `Could not resolve the review thread of a fixed finding (the token needs pull-requests: write): ${(error as Error).message}`
-    )
-    return false
-  }
+): Promise<Set<string>> {
+  const threads = ids.flatMap((id) => {
+    const finding = posted.get(id)
+    return finding?.commentId && finding.reviewThreadId && !finding.isResolved
+      ? [{ id, threadId: finding.reviewThreadId }]
+      : []
+  })
+  if (!threads.length) return new Set()
+  const reply = `✅ Fixed${headSha ? ` in ${headSha}` : ''}.`
+  const resolved = await api.resolveReviewThreads(
+    threads.map((thread) => ({ id: thread.threadId, reply })),
+    warn
+  )
+  return new Set(threads.filter((thread) => resolved.has(thread.threadId)).map((thread) => thread.id))
 }
 
 function heading(finding: Finding, safe: (text: string) => string): string {
@@ -425,7 +427,12 @@ export function nextReviewState(
 ): ReviewState | undefined {
   if (!plan.headSha) return undefined
   const resolved = new Set(outcome?.resolved.map((entry) => entry.id) ?? [])
-  const open = new Map(plan.open.filter((finding) => !resolved.has(finding.id)).map((finding) => [finding.id, finding]))
+  // a fix's claim is checked by this review: what is still open stays open without it
+  const open = new Map(
+    plan.open
+      .filter((finding) => !resolved.has(finding.id))
+      .map(({ fixClaimedIn: _checked, ...finding }) => [finding.id, finding])
+  )
   const findings = outcome?.findings ?? []
   const ids = findingIds(findings)
   const left = new Set([...(outcome?.ignored ?? []), ...(outcome?.dismissed ?? [])])
@@ -441,5 +448,6 @@ export function nextReviewState(
       title: finding.title
     })
   })
-  return { headSha: plan.headSha, at, open: [...open.values()] }
+  const retry = outcome?.unposted.length ? { retry: true } : {}
+  return { headSha: plan.headSha, at, open: [...open.values()], ...retry }
 }

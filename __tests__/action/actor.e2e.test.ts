@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { usePrHarness } from '../support/prHarness.js'
 import { outputJson, pullRequestPayload, type ActionRun } from '../support/runAction.js'
+import { tempDir } from '../support/tempDirs.js'
 
 const harness = usePrHarness(5)
 beforeEach(async () => {
@@ -114,5 +117,32 @@ describe('who may start a turn, end to end', () => {
       'mallory',
       'allow-users'
     )
+  })
+
+  // codex is prepared and the thread read while the actor is checked (issue 33): a refusal must
+  // still be exactly what it was, however that preparation went
+  it('prepares codex beside the gate, but a refused run says nothing of it and calls no model', async () => {
+    harness.github.permissions.set('alice', 'write')
+    const allowed = await runAs({ login: 'alice' })
+    expectRan(allowed)
+    expect(allowed.log).toMatch(/codex \S+ from codex-path/)
+    reset()
+    const refused = await runAs({ login: 'stranger' })
+    expectRefused(refused, 'stranger', 'allow-users')
+    expect(refused.log).not.toMatch(/from codex-path|Thread pr-5/)
+  })
+
+  it('refuses a stranger even when codex could not have started, and fails an allowed run on it', async () => {
+    // a program that is there but is no codex: only preparing codex finds out
+    const broken = path.join(tempDir('broken-codex'), 'codex')
+    writeFileSync(broken, '#!/bin/sh\nexit 3\n', { mode: 0o755 })
+    expectRefused(await runAs({ login: 'stranger' }, { 'codex-path': broken }), 'stranger', 'allow-users')
+    reset()
+    harness.github.permissions.set('alice', 'write')
+    const allowed = await runAs({ login: 'alice' }, { 'codex-path': broken })
+    expect(allowed.exitCode).not.toBe(0)
+    expect(allowed.outputs.conclusion).toBe('failure')
+    expect(allowed.log).toContain(broken)
+    expect(harness.model.requests).toHaveLength(0)
   })
 })

@@ -68,6 +68,8 @@ export const FIRST_ID = 2 ** 31 + 1000
 export interface GitHubServerOptions {
   /** The id of the first object the server creates; FIRST_ID by default. */
   firstId?: number
+  /** Each answer waits this long, as a round trip to api.github.com would (benchmarks only); 0 by default. */
+  latencyMs?: number
 }
 
 /** The login writes with `token` are authored by. */
@@ -127,7 +129,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
+    const answer = (): void => {
       const url = new URL(req.url ?? '/', 'http://localhost')
       // GitHub Enterprise Server's layout: REST under /api/v3, GraphQL at /api/graphql
       const mounted = /^\/api\/(v3\/|graphql$)/.test(url.pathname)
@@ -263,7 +265,8 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       } else {
         send(404, { message: `no route for ${method} ${url.pathname}` })
       }
-    })
+    }
+    req.on('end', () => (options.latencyMs ? setTimeout(answer, options.latencyMs) : answer()))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const serverUrl = (): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`

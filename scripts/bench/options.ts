@@ -42,6 +42,8 @@ export interface Options {
   actionPairs: number
   /** How long the slow turn's model takes to answer. */
   modelDelayMs: number
+  /** How late the GitHub stand-in answers in item 2, as api.github.com would from a runner; 0: loopback. */
+  githubLatencyMs: number
   /** Size of the synthetic JSONL stream (item 3). */
   streamMB: number
   /** Bytes the loud command prints (item 4). */
@@ -64,6 +66,7 @@ const HELP = `npm run bench -- [flags]     (each flag also as an env variable)
   --pairs=N               SDK vs raw pairs (item 1), and direct vs proxied codex turns, default 10    BENCH_PAIRS
   --action-pairs=N        action vs raw pairs per turn (item 2), default 10    BENCH_ACTION_PAIRS
   --delay=MS              the slow turn's model delay, default 2000    BENCH_DELAY_MS
+  --github-latency=MS     each GitHub answer's delay in item 2 (a runner's round trip), default 0    BENCH_GITHUB_LATENCY_MS
   --stream-mb=N           synthetic JSONL size (item 3), default 100    BENCH_STREAM_MB
   --output-bytes=N        the loud command's output (item 4), default 500000000    BENCH_OUTPUT_BYTES
   --repeats=N             short measurements' repetitions, default 10    BENCH_REPEATS
@@ -111,6 +114,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
         'pairs',
         'action-pairs',
         'delay',
+        'github-latency',
         'stream-mb',
         'output-bytes',
         'repeats',
@@ -128,6 +132,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     pairs: Math.max(1, Math.round(number('pairs', 'BENCH_PAIRS', 10))),
     actionPairs: Math.max(1, Math.round(number('action-pairs', 'BENCH_ACTION_PAIRS', 10))),
     modelDelayMs: number('delay', 'BENCH_DELAY_MS', 2000),
+    githubLatencyMs: number('github-latency', 'BENCH_GITHUB_LATENCY_MS', 0),
     streamMB: number('stream-mb', 'BENCH_STREAM_MB', 100),
     outputBytes: Math.round(number('output-bytes', 'BENCH_OUTPUT_BYTES', 500_000_000)),
     repeats: Math.max(1, Math.round(number('repeats', 'BENCH_REPEATS', 10))),

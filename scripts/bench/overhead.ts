@@ -119,7 +119,7 @@ export async function actionOverhead(options: Options): Promise<{ section: Secti
   const details: string[] = []
   const allTimelines: Timeline[] = []
   for (const delayMs of [options.modelDelayMs, 0]) {
-    const bench = await startBench(benchScript(delayMs))
+    const bench = await startBench(benchScript(delayMs), options.githubLatencyMs)
     try {
       await rawTurn(bench)
       const pairs = await alternate(
@@ -144,7 +144,7 @@ export async function actionOverhead(options: Options): Promise<{ section: Secti
         },
         {
           item: '2',
-          measure: `action end to end (dist/index.js), model after ${delayMs} ms`,
+          measure: `action end to end (dist/index.js), model after ${delayMs} ms${options.githubLatencyMs ? `, GitHub answers after ${options.githubLatencyMs} ms` : ''}`,
           median: ms(median(actionMs)),
           p90: ms(p90(actionMs)),
           ratio: `+${added.toFixed(0)} ms (×${ratio(pairedRatio(actionMs, pairs.b))})`,

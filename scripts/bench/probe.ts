@@ -44,7 +44,7 @@ if (out) {
     if (session) session.post('Profiler.stop', (error, result) => {
       if (!error) fs.writeFileSync(cpuProfile, JSON.stringify(result.profile))
     })
-    fs.writeFileSync(out + '/' + process.pid + '.json', JSON.stringify({ pid: process.pid, origin, maxRssKiB: usage.maxRSS, events }))
+    fs.writeFileSync(out + '/' + process.pid + '.json', JSON.stringify({ pid: process.pid, origin, maxRssKiB: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, events }))
   })
 }
 `
@@ -61,6 +61,8 @@ export interface ProbeRecord {
   /** Epoch ms when the process started (performance.timeOrigin). */
   origin: number
   maxRssKiB: number
+  /** The action's own CPU time (user + system, its children not included): less noisy than wall time on a busy machine. */
+  cpuMs: number
   events: ProbeEvent[]
 }
 

@@ -32,10 +32,10 @@ export interface Bench {
   close(): Promise<void>
 }
 
-/** A scripted model (answering after `delayMs`), a GitHub server and a checkout. */
-export async function startBench(script: ModelScript): Promise<Bench> {
+/** A scripted model (answering after `delayMs`), a GitHub server (each answer `githubLatencyMs` late) and a checkout. */
+export async function startBench(script: ModelScript, githubLatencyMs = 0): Promise<Bench> {
   const model = await startScriptedModel(script)
-  const github = await startGitHubServer()
+  const github = await startGitHubServer({ latencyMs: githubLatencyMs })
   return {
     model,
     modelRequests: stampPushes(model.requests),

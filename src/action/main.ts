@@ -7,10 +7,11 @@ import { connectGitHub } from './github/api.js'
 import { readRunContext } from './github/context.js'
 import { skipOverBudget, spentBudget } from './run/budget.js'
 import { chooseKind } from './run/choose.js'
-import { gateRun, heldReview, readOnlyToken, skipRun } from './run/gate.js'
+import { gateEvent, gateRun, heldReview, readOnlyToken, skipRun } from './run/gate.js'
+import { HeldLog } from './run/heldLog.js'
 import { runLive } from './run/live.js'
 import { publishTurn } from './run/publish.js'
-import { openSession, threadKeysOf } from './run/session.js'
+import { openSession, threadKeysOf, type Session } from './run/session.js'
 import { assertForkPolicy, restrictedPullRequest, withheldKeyReason } from './settings/forkPolicy.js'
 import { readSettings, type Settings } from './settings/settings.js'
 import { breakLogCommands } from './surfaces/log.js'
@@ -50,20 +51,39 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
   const codec = TranscriptCodec.create(keys.threadKey, secret)
   const proof = createMarkerProof(keys.threadKey, secret)
   const github = connectGitHub(settings.githubToken, context, core.warning)
-  const gate = await gateRun(settings, context, github, proof)
-  if ('skip' in gate) return skipRun(gate, context, redactor)
+  const event = gateEvent(settings, context)
+  if ('skip' in event) return skipRun(event, context, redactor)
+  // a fork's pull_request token cannot write: the session posts nothing, the outputs carry the turn
   const readOnly = readOnlyToken(context)
-  const postComment = readOnly ? false : settings.postComment
-  const session = await openSession({
-    settings: { ...settings, postComment },
+  // codex is prepared and the thread read while the actor is checked (the gate's request is sent
+  // first); the session's log lines wait for the gate's answer, and a refused run drops them and
+  // closes the session unused
+  const gating = gateRun(settings, context, github, proof, event)
+  const sessionLog = new HeldLog(core)
+  const opening = openSession({
+    settings: readOnly ? { ...settings, postComment: false } : settings,
     context,
     env,
     keys,
     github,
     redactor,
     codec,
-    proof
+    proof,
+    log: sessionLog
   })
+  // a session that fails while the run is still gated is reported once the gate lets the run on
+  opening.catch(() => undefined)
+  const gate = await gating.catch(async (error: unknown) => {
+    await abandonSession(opening, sessionLog)
+    throw error
+  })
+  if ('skip' in gate) {
+    await abandonSession(opening, sessionLog)
+    return skipRun(gate, context, redactor)
+  }
+  sessionLog.release()
+  if (readOnly) core.warning(readOnly)
+  const session = await opening
   try {
     const held = await heldReview(settings, context, gate.request, session, github)
     if (held) return await skipRun(held, context, redactor)
@@ -85,4 +105,13 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
   } finally {
     await session.close()
   }
+}
+
+/** A session opened for a run the gate refused (or could not judge): ended unused, whatever became of it. */
+async function abandonSession(opening: Promise<Session>, log: HeldLog): Promise<void> {
+  log.drop()
+  await opening.then(
+    (session) => session.close(),
+    () => undefined
+  )
 }

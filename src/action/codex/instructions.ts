@@ -29,8 +29,12 @@ export type RestoreInstructions = () => Promise<void>
  */
 export async function useBaseInstructions(options: InstructionOptions): Promise<RestoreInstructions> {
   const { workingDirectory, baseSha, log } = options
-  const root = await gitRoot(workingDirectory)
-  const base = root && baseSha && (await hasCommit(root, baseSha)) ? { root, sha: baseSha } : undefined
+  // both asked of the working directory's repository side by side: one git process less in a row before codex starts
+  const [root, baseThere] = await Promise.all([
+    gitRoot(workingDirectory),
+    baseSha !== undefined && hasCommit(workingDirectory, baseSha)
+  ])
+  const base = root && baseSha && baseThere ? { root, sha: baseSha } : undefined
   const swapped: Array<{ file: string; held: Held }> = []
   for (const file of await instructionPaths(options, root)) {
     const held = await hold(file)
@@ -85,9 +89,9 @@ async function gitRoot(dir: string): Promise<string | undefined> {
   }
 }
 
-async function hasCommit(root: string, sha: string): Promise<boolean> {
+async function hasCommit(dir: string, sha: string): Promise<boolean> {
   if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i.test(sha)) return false
-  return execFileAsync('git', ['-C', root, 'cat-file', '-e', `${sha}^{commit}`]).then(
+  return execFileAsync('git', ['-C', dir, 'cat-file', '-e', `${sha}^{commit}`]).then(
     () => true,
     () => false
   )

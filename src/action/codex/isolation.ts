@@ -325,15 +325,17 @@ async function agentHost(name: string): Promise<Host> {
       })
     }
   }
-  if (!(await idOf(name))) {
+  // each look-up is two processes on the way to codex's start: an existing user is looked up once
+  let agent = await idOf(name)
+  if (!agent) {
     try {
       await privileged(createAgentUserCommand(name)[0]!, createAgentUserCommand(name).slice(1))
     } catch (error) {
       // another run on this machine may have created it meanwhile
       if (!(await idOf(name))) throw error
     }
+    agent = (await idOf(name))!
   }
-  const agent = (await idOf(name))!
   if (agent.uid === 0) throw new Error(`the user ${name} is root`)
   // absolute, as this step's PATH finds them: the launcher runs with codex's PATH, which the agent's tools extend
   const tools = Object.fromEntries(

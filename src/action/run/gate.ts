@@ -17,29 +17,42 @@ import type { Session } from './session.js'
 
 export type GateSettings = Pick<Settings, 'triggerPhrase' | 'allowUsers' | 'allowBots'>
 
+/** A run that starts no turn, and how it says so. */
+export type Skip = { skip: string; say: (message: string) => void }
+
 /** A run that goes on (with the comment that asked for it, on comment events), or why it does not. */
-export type Gate = { request?: CommentRequest } | { skip: string; say: (message: string) => void }
+export type Gate = { request?: CommentRequest } | Skip
 
 /**
- * Whether this run takes a turn: a comment must ask for one (a workflow run must have failed on a
- * PR), and its author (or whoever started the run) must be allowed to. A refusal turns no PR red, calls no model and posts nothing.
+ * What the event alone decides, before any request: a comment must ask for a turn, a workflow run
+ * must have failed on a PR. A run it lets through is then gated by who asked (`gateRun`).
+ */
+export function gateEvent(settings: GateSettings, context: RunContext): Gate {
+  const comment = readCommentRequest(context.eventName, context.payload, settings.triggerPhrase)
+  if (comment && 'skip' in comment) return { skip: comment.skip, say: core.info }
+  const failedRun = readWorkflowRunTrigger(context.eventName, context.payload)
+  if (failedRun && 'skip' in failedRun) return { skip: failedRun.skip, say: core.info }
+  return { request: comment?.request }
+}
+
+/**
+ * Whether this run takes a turn: the event must ask for one (`gateEvent`, passed in), and the
+ * comment's author (or whoever started the run) must be allowed to. A refusal turns no PR red, calls no model and posts nothing.
  */
 export async function gateRun(
   settings: GateSettings,
   context: RunContext,
   github: GitHubConnection | undefined,
-  proof: MarkerProof
+  proof: MarkerProof,
+  event: Gate
 ): Promise<Gate> {
-  const comment = readCommentRequest(context.eventName, context.payload, settings.triggerPhrase)
-  if (comment && 'skip' in comment) return { skip: comment.skip, say: core.info }
-  if (comment && (await writtenByUs(comment.request, commentBodyOf(context), proof, github)))
+  if ('skip' in event) return event
+  if (event.request && (await writtenByUs(event.request, commentBodyOf(context), proof, github)))
     return { skip: "the comment was written by the action's own identity", say: core.info }
-  const failedRun = readWorkflowRunTrigger(context.eventName, context.payload)
-  if (failedRun && 'skip' in failedRun) return { skip: failedRun.skip, say: core.info }
   const admission = await admitRun(context, settings, github?.api)
   if (!admission.allowed) return { skip: admission.reason, say: core.warning }
   core.info(`${admission.reason}: starting a turn`)
-  return { request: comment?.request }
+  return { request: event.request }
 }
 
 /**
@@ -100,17 +113,12 @@ export async function heldReview(
  * Why the job's token cannot write to the PR, in one warning, when the event says so: a
  * `pull_request` run for a fork's PR gets a read-only GITHUB_TOKEN whatever `permissions:` grants
  * (a Dependabot run's token follows `permissions:`). Nothing is then posted on the PR; the outputs
- * and the job summary carry the turn.
+ * and the job summary carry the turn. The run warns with it once the gate lets it on.
  */
 export function readOnlyToken(context: Pick<RunContext, 'eventName' | 'payload' | 'repository'>): string | undefined {
   if (context.eventName !== 'pull_request' || !isForkPullRequest(context)) return undefined
-  const reason =
-    "github-token is read-only: GitHub gives a pull_request run for a PR from a fork a read-only GITHUB_TOKEN whatever the workflow's `permissions:` grant, so nothing is posted on the PR; the outputs and the job summary carry the turn (to post reviews on such PRs, see examples/fork-review.yml)"
-  core.warning(reason)
-  return reason
+  return "github-token is read-only: GitHub gives a pull_request run for a PR from a fork a read-only GITHUB_TOKEN whatever the workflow's `permissions:` grant, so nothing is posted on the PR; the outputs and the job summary carry the turn (to post reviews on such PRs, see examples/fork-review.yml)"
 }
-
-type Skip = { skip: string; say: (message: string) => void }
 
 /**
  * A review the pull_request event started, on a PR whose automatic reviews someone paused: it
@@ -130,11 +138,7 @@ function pausedReview(
 }
 
 /** A run that starts no turn: nothing is posted, no model is called, and the step succeeds. */
-export async function skipRun(
-  gate: { skip: string; say: (message: string) => void },
-  context: Pick<RunContext, 'runUrl'>,
-  redactor: Redactor
-): Promise<void> {
+export async function skipRun(gate: Skip, context: Pick<RunContext, 'runUrl'>, redactor: Redactor): Promise<void> {
   gate.say(`Skipped: ${gate.skip}`)
   await publishOutputs(TurnReport.skipped(context.runUrl, gate.skip), redactor)
 }

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import type { Codex } from '../../sdk/index.js'
 import type { AgentIsolation } from '../codex/isolation.js'
 import type { PullRequestInfo, RunContext } from '../core/context.js'
@@ -11,6 +10,7 @@ import type { Settings } from '../settings/settings.js'
 import { createThreadArchive } from '../thread/archive.js'
 import { commentMirror, ThreadContinuation } from '../thread/continuation.js'
 import type { TranscriptCodec } from '../thread/transcript.js'
+import type { SessionLog } from './heldLog.js'
 
 /** The keys of a run's thread. */
 export interface ThreadKeys {
@@ -63,15 +63,17 @@ export async function openSession(parts: {
   codec: Promise<TranscriptCodec>
   /** Proves the sticky comment's key marker as the action's own. */
   proof: MarkerProof
+  /** Where the session logs: it may be opened before the run is gated, its lines held until then. */
+  log: SessionLog
 }): Promise<Session> {
-  const { settings, context, keys, github, redactor } = parts
+  const { settings, context, keys, github, redactor, log } = parts
   const sticky = StickyComment.open(
     settings.postComment,
     context.pullRequest?.number,
     github?.api,
     keys.threadKey,
     parts.proof,
-    core.warning
+    log.warning
   )
   const runner = { env: parts.env, tempDir: context.tempDir }
   const codexHome = await makeCodexHome(settings, runner)
@@ -83,22 +85,22 @@ export async function openSession(parts: {
         context,
         octokit: github?.octokit,
         codexHome,
-        log: core
+        log
       })
     : undefined
-  const preparing = prepareCodex(settings, runner, codexHome, redactor, core)
+  const preparing = prepareCodex(settings, runner, codexHome, redactor, log)
   const [{ codex, agent, close }, pr, thread] = await Promise.all([
     preparing,
-    completePullRequest(context.pullRequest, github?.api, core.warning),
+    completePullRequest(context.pullRequest, github?.api, log.warning),
     ThreadContinuation.begin({
       key: keys.threadKey,
       archive,
       resume: settings.resume,
-      mirror: sticky && commentMirror(sticky, core.warning),
+      mirror: sticky && commentMirror(sticky, log.warning),
       codec: parts.codec,
       redactor,
-      log: core.info,
-      warn: core.warning
+      log: log.info,
+      warn: log.warning
     })
   ]).catch(async (error: unknown) => {
     // codex was ready but the PR or the thread was not: its proxy must not outlive the run

@@ -1,7 +1,9 @@
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { checkoutOf, collectChanges, MAX_FILE_BYTES } from '../../src/action/kinds/fix/changes.js'
+import { checkoutOf, collectChanges, MAX_COMMIT_BYTES, MAX_FILE_BYTES } from '../../src/action/kinds/fix/changes.js'
 import { fenced, suggestionFor } from '../../src/action/kinds/fix/suggest.js'
 import { provenFixClaim, withFixTrailer } from '../../src/action/kinds/fix/trailer.js'
 import { createMarkerProof } from '../../src/action/thread/markerProof.js'
@@ -55,6 +57,33 @@ describe('collectChanges', () => {
       'run.sh': 'its executable bit changed',
       'big.bin': `${MAX_FILE_BYTES + 1} bytes`
     })
+  })
+
+  it('refuses a tracked file reached through a linked folder, and reads nothing outside the checkout', async () => {
+    const { root, write } = checkout()
+    write('.gitignore', 'vendor\n')
+    write('vendor/lib.js', 'ours\n')
+    execFileSync('git', ['add', '-f', '.gitignore', 'vendor/lib.js'], { cwd: root })
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'vendor'], { cwd: root })
+    const { head } = await checkoutOf(root)
+    const outside = mkdtempSync(path.join(tmpdir(), 'outside-'))
+    writeFileSync(path.join(outside, 'lib.js'), 'a secret of the runner\n')
+    rmSync(path.join(root, 'vendor'), { recursive: true })
+    symlinkSync(outside, path.join(root, 'vendor'))
+    const { changes, refused } = await collectChanges(root, head)
+    expect(refused.map((entry) => entry.path)).toEqual(['vendor/lib.js'])
+    expect(refused[0]!.why).toContain('symbolic link')
+    expect(changes.some((change) => 'contents' in change && change.contents.toString().includes('secret'))).toBe(false)
+  })
+
+  it('stops reading files once the change is over the total a fix commits', async () => {
+    const { root, write } = checkout()
+    const { head } = await checkoutOf(root)
+    for (let index = 0; index < 6; index++) write(`data/${index}.txt`, 'x'.repeat(MAX_FILE_BYTES - 1))
+    const { changes, refused } = await collectChanges(root, head)
+    expect(refused.map((entry) => entry.why)).toEqual([expect.stringContaining('changed in all')])
+    const read = changes.reduce((sum, change) => sum + ('contents' in change ? change.contents.length : 0), 0)
+    expect(read).toBeLessThanOrEqual(MAX_COMMIT_BYTES)
   })
 })
 

@@ -1,4 +1,4 @@
-import { lstat, readFile } from 'node:fs/promises'
+import { lstat, readFile, realpath } from 'node:fs/promises'
 import path from 'node:path'
 import { execFileAsync } from '../../../shared/exec.js'
 import { isWorkflowPath, type FileChange } from '../../github/commitOnBranch.js'
@@ -72,6 +72,7 @@ export async function collectChanges(root: string, start: string): Promise<Worki
     })
   const tracked = entries.filter((entry) => entry.code !== '??' && entry.code !== '!!').map((entry) => entry.path)
   const modes = await modesAt(root, start, tracked)
+  const realRoot = await realpath(root)
   let total = 0
   for (const entry of entries) {
     if (entry.code === '!!') {
@@ -80,6 +81,13 @@ export async function collectChanges(root: string, start: string): Promise<Worki
     }
     const refuse = (why: string): void => void result.refused.push({ path: entry.path, why })
     const file = path.join(root, entry.path)
+    // a folder the agent replaced with a link (on an ignored path, git says nothing of it) would
+    // make the file below read from wherever the link points
+    const folder = await realpath(path.dirname(file)).catch(() => undefined)
+    if (folder !== undefined && folder !== path.join(realRoot, path.dirname(entry.path))) {
+      refuse('inside a folder that is a symbolic link, which a commit through the API cannot hold')
+      continue
+    }
     const stat = await lstat(file).catch(() => undefined)
     if (isWorkflowPath(entry.path))
       refuse(
@@ -98,7 +106,8 @@ export async function collectChanges(root: string, start: string): Promise<Worki
       if ((before === '100755') !== executable && (before !== undefined || executable))
         refuse('its executable bit changed, which a commit through the API cannot carry')
       total += stat.size
-      result.changes.push({ path: entry.path, contents: await readFile(file) })
+      // past the total nothing is committed: the files are not read (the patch still shows them)
+      if (total <= MAX_COMMIT_BYTES) result.changes.push({ path: entry.path, contents: await readFile(file) })
     }
   }
   if (total > MAX_COMMIT_BYTES)

@@ -196,6 +196,38 @@ describe('the fix command', () => {
     expect(run.summary).toContain('+return a + b')
   })
 
+  it('answers a change holding an HTML comment to the character: suggestion and patch', async () => {
+    const pr = await reviewedPr()
+    const head = harness.github.pulls.get(PR)!.head as { repo: Record<string, unknown> }
+    head.repo = { ...head.repo, full_name: 'someone/fork' }
+    const sum = 'return a + b // <!-- codex-thread-action:finding=ab -->'
+    const edit = (extra: string[] = []) =>
+      [
+        "apply_patch <<'EOF'",
+        '*** Begin Patch',
+        '*** Update File: calc.ts',
+        '@@',
+        ' line 4',
+        '-return a - b',
+        `+${sum}`
+      ]
+        .concat(extra, ['*** End Patch', 'EOF'])
+        .join('\n')
+    const suggested = await replyInThread(pr, fixes(edit()), { fix: 'commit' })
+    expect(suggested.exitCode, suggested.log).toBe(0)
+    expect(lastReply()).toContain(`\`\`\`suggestion\n${sum}\n\`\`\``)
+
+    pr.checkoutRemote()
+    const page = ['*** Add File: page.html', '+<!-- the page -->', '+<p>sum</p>']
+    const patched = await replyInThread(pr, fixes(edit(page)), { fix: 'suggest' })
+    expect(patched.exitCode, patched.log).toBe(0)
+    const patch = /^(`{3,})diff\n([\s\S]*?)\n\1$/m.exec(lastReply())?.[2]
+    expect(patch).toContain('+<!-- the page -->')
+    const clone = tempDir('apply')
+    git(clone, 'clone', '-q', pr.bare, '.')
+    execFileSync('git', ['apply', '--check', '-'], { cwd: clone, input: `${patch}\n` })
+  })
+
   it('with fix: off (the default) refuses with how to turn it on, and calls no model', async () => {
     const pr = await reviewedPr()
     const run = await replyInThread(pr, never, {})

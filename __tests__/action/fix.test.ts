@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { checkoutOf, collectChanges, MAX_COMMIT_BYTES, MAX_FILE_BYTES } from '../../src/action/kinds/fix/changes.js'
-import { fenced, suggestionFor } from '../../src/action/kinds/fix/suggest.js'
+import { suggestionFor } from '../../src/action/kinds/fix/suggest.js'
 import { provenFixClaim, withFixTrailer } from '../../src/action/kinds/fix/trailer.js'
 import { createMarkerProof } from '../../src/action/thread/markerProof.js'
 import { refusalOf, settingsFrom, VALID_INPUTS } from '../support/settings.js'
@@ -110,10 +110,6 @@ describe('suggestionFor', () => {
     )
     const { changes } = await collectChanges(root, head)
     expect(await suggestionFor(root, head, changes, at)).toBeUndefined()
-  })
-
-  it('fences text whatever backticks it holds', () => {
-    expect(fenced('a ```` b', 'diff')).toBe('`````diff\na ```` b\n`````')
   })
 })
 

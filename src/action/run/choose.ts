@@ -120,7 +120,8 @@ export async function chooseKind(parts: {
       octokit: github.octokit,
       repository: parts.context.repository,
       workingDirectory: settings.workingDirectory,
-      summarize: (markdown) => void core.summary.addRaw(redactor.redact(markdown))
+      summarize: (markdown) => void core.summary.addRaw(redactor.redact(markdown)),
+      redact: (text) => redactor.redact(text)
     })
   return commandKind({
     ...conversation,

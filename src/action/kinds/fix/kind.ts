@@ -11,12 +11,13 @@ import {
   type CreatedCommit
 } from '../../github/commitOnBranch.js'
 import type { Octokit } from '../../github/octokit.js'
+import { exactBlock } from '../../surfaces/markdown.js'
 import { clip } from '../../../shared/text.js'
 import { conversationKind, postReply, type ConversationKindOptions } from '../conversation/kind.js'
 import { readPostedFindings } from '../review/posted.js'
 import { checkoutOf, collectChanges, type WorkingChanges } from './changes.js'
 import { fixFacts, fixInstructions, fixOutputSchema, type FixResponse, type OpenFinding } from './prompt.js'
-import { fenced, suggestionFor } from './suggest.js'
+import { suggestionFor } from './suggest.js'
 import { withFixTrailer } from './trailer.js'
 
 export interface FixKindOptions extends ConversationKindOptions {
@@ -33,6 +34,8 @@ export interface FixKindOptions extends ConversationKindOptions {
   workingDirectory: string
   /** Adds Markdown to the job summary. */
   summarize: (markdown: string) => void
+  /** Hides the run's secrets in text shown as it is (the change's fenced blocks). */
+  redact: (text: string) => string
 }
 
 /** How much of a patch a reply shows (a comment holds 65,536 characters); the job summary has more. */
@@ -174,12 +177,15 @@ async function deliver(
   } catch (error) {
     return { body: `${mention} The agent's change could not be read: ${safe((error as Error).message)}`, published: {} }
   }
+  // the change is shown to the character (a `git apply`, a suggestion's commit take it as it is): a
+  // fence no line of it closes holds it, and only secrets are hidden, not HTML defused
+  const block = (text: string, info: string): string => options.redact(exactBlock(text, info))
   if (changes.patch)
-    options.summarize(`### The fix's change\n\n${safe(fenced(clip(changes.patch, SUMMARY_PATCH_LIMIT), 'diff'))}\n`)
+    options.summarize(`### The fix's change\n\n${block(clip(changes.patch, SUMMARY_PATCH_LIMIT), 'diff')}\n`)
   const patch = (): string => {
     const shown = clip(changes.patch, REPLY_PATCH_LIMIT)
     const note = shown === changes.patch ? '' : '\n\nThe patch is cut short here; the job summary has all of it.'
-    return `${safe(fenced(shown, 'diff'))}${note}`
+    return `${block(shown, 'diff')}${note}`
   }
   if (report.status !== 'success') {
     const failed = `${mention} The fix turn ended (${report.status.replace('_', ' ')}): the [workflow run](${report.runUrl}) has the details.`
@@ -202,7 +208,7 @@ async function deliver(
     const change =
       suggestion === undefined
         ? `${why}The change, as a patch (\`git apply\` takes it):\n\n${patch()}`
-        : `${why}The change, as a suggestion you can commit from here:\n\n${safe(fenced(suggestion, 'suggestion'))}`
+        : `${why}The change, as a suggestion you can commit from here:\n\n${block(suggestion, 'suggestion')}`
     return { body: [mention, said, change].filter(Boolean).join('\n\n'), published: {} }
   }
   if (changes.refused.length) {

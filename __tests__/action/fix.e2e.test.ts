@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { findingId } from '../../src/action/core/findings.js'
 import { createMarkerProof } from '../../src/action/thread/markerProof.js'
 import { provenFixClaim } from '../../src/action/kinds/fix/trailer.js'
+import { startActionsServices } from '../support/actionsServices.js'
 import { issueCommentEvent, reviewCommentEvent } from '../support/github/events.js'
 import { OWNER, REPO, type StoredReviewComment } from '../support/githubServer.js'
 import { TEST_API_KEY, usePrHarness } from '../support/prHarness.js'
@@ -226,6 +229,47 @@ describe('the fix command', () => {
     const clone = tempDir('apply')
     git(clone, 'clone', '-q', pr.bare, '.')
     execFileSync('git', ['apply', '--check', '-'], { cwd: clone, input: `${patch}\n` })
+  })
+
+  it('keeps a patch longer than the reply and the job summary whole, as an artifact the reply names', async () => {
+    const pr = await reviewedPr()
+    const services = await startActionsServices(harness.github)
+    try {
+      const written = harness.github.addReviewComment(PR, {
+        body: '@codex fix',
+        in_reply_to: pr.thread.id,
+        login: 'alice'
+      })
+      const run = await harness.run(
+        fixes('seq 1 120000 > numbers.txt'),
+        { ...pr.store, fix: 'suggest' },
+        {
+          eventName: 'pull_request_review_comment',
+          payload: reviewCommentEvent({
+            number: PR,
+            comment: written,
+            base: { sha: pr.repo.base },
+            head: { sha: pr.repo.head }
+          }),
+          workspace: pr.repo.dir,
+          runId: '7301',
+          env: services.jobEnv({ runId: 7301, ref: 'refs/pull/30/merge' })
+        }
+      )
+      expect(run.exitCode, run.log).toBe(0)
+      const name = `codex-fix-${written.id}-attempt-1`
+      expect(lastReply()).toContain(
+        `The patch is cut short here; all of it is the workflow run's artifact \`${name}\`.`
+      )
+      const [artifact] = harness.github.artifacts.filter((entry) => entry.name === name)
+      const zip = path.join(tempDir('artifact'), 'fix.zip')
+      writeFileSync(zip, await services.artifactBlob(artifact!.id))
+      const patch = execFileSync('unzip', ['-p', zip, 'fix.patch'], { encoding: 'utf8', maxBuffer: 64 << 20 })
+      expect(patch).toContain('+1\n+2\n')
+      expect(patch).toContain('+119999\n+120000\n')
+    } finally {
+      await services.close()
+    }
   })
 
   it('with fix: off (the default) refuses with how to turn it on, and calls no model', async () => {

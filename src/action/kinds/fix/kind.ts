@@ -36,6 +36,8 @@ export interface FixKindOptions extends ConversationKindOptions {
   summarize: (markdown: string) => void
   /** Hides the run's secrets in text shown as it is (the change's fenced blocks). */
   redact: (text: string) => string
+  /** Keeps a patch too long for the reply and the job summary whole (its secrets hidden), and says where. */
+  keepPatch: (patch: string) => Promise<string>
 }
 
 /** How much of a patch a reply shows (a comment holds 65,536 characters); the job summary has more. */
@@ -182,11 +184,21 @@ async function deliver(
   const block = (text: string, info: string): string => options.redact(exactBlock(text, info))
   if (changes.patch)
     options.summarize(`### The fix's change\n\n${block(clip(changes.patch, SUMMARY_PATCH_LIMIT), 'diff')}\n`)
-  const patch = (): string => {
-    const shown = clip(changes.patch, REPLY_PATCH_LIMIT)
-    const note = shown === changes.patch ? '' : '\n\nThe patch is cut short here; the job summary has all of it.'
-    return `${block(shown, 'diff')}${note}`
-  }
+  // a patch the reply cuts is kept whole elsewhere: the job summary up to its own limit, an artifact past it
+  const whole =
+    changes.patch.length <= REPLY_PATCH_LIMIT
+      ? ''
+      : changes.patch.length <= SUMMARY_PATCH_LIMIT
+        ? 'the job summary has all of it.'
+        : await options.keepPatch(options.redact(changes.patch)).then(
+            (name) => `all of it is the workflow run's artifact \`${name}\`.`,
+            (error: Error) => {
+              options.warn(`Could not keep the fix's whole patch as an artifact: ${error.message}`)
+              return `the job summary has its first ${SUMMARY_PATCH_LIMIT} characters (keeping all of it as an artifact failed).`
+            }
+          )
+  const patch = (): string =>
+    `${block(clip(changes.patch, REPLY_PATCH_LIMIT), 'diff')}${whole && `\n\nThe patch is cut short here; ${whole}`}`
   if (report.status !== 'success') {
     const failed = `${mention} The fix turn ended (${report.status.replace('_', ' ')}): the [workflow run](${report.runUrl}) has the details.`
     return { body: changes.patch ? `${failed} What it changed before that:\n\n${patch()}` : failed, published: {} }

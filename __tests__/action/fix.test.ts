@@ -76,6 +76,23 @@ describe('collectChanges', () => {
     expect(changes.some((change) => 'contents' in change && change.contents.toString().includes('secret'))).toBe(false)
   })
 
+  it('leaves files over the size limit out of the patch, whole: never a patch cut short, never the change lost', async () => {
+    const { root, write } = checkout()
+    const { head } = await checkoutOf(root)
+    write(
+      'calc.ts',
+      numbered(20, (line) => (line === 5 ? 'five' : undefined))
+    )
+    // past what a patch is read up to: the patch was cut short unseen, and a tracked file made it unreadable
+    write('huge.log', 'y'.repeat(65 * 1024 * 1024))
+    write('run.sh', `#!/bin/sh\n${'z'.repeat(65 * 1024 * 1024)}\n`)
+    const { patch, refused } = await collectChanges(root, head)
+    expect(refused.map((entry) => entry.path).sort()).toEqual(['huge.log', 'run.sh'])
+    expect(patch).toContain('+five')
+    expect(patch).not.toContain('huge.log')
+    expect(patch).not.toContain('run.sh')
+  })
+
   it('stops reading files once the change is over the total a fix commits', async () => {
     const { root, write } = checkout()
     const { head } = await checkoutOf(root)

@@ -73,6 +73,7 @@ export async function collectChanges(root: string, start: string): Promise<Worki
   const tracked = entries.filter((entry) => entry.code !== '??' && entry.code !== '!!').map((entry) => entry.path)
   const modes = await modesAt(root, start, tracked)
   const realRoot = await realpath(root)
+  const tooBig: string[] = []
   let total = 0
   for (const entry of entries) {
     if (entry.code === '!!') {
@@ -99,8 +100,10 @@ export async function collectChanges(root: string, start: string): Promise<Worki
     }
     if (stat.isSymbolicLink()) refuse('a symbolic link, which a commit through the API cannot hold')
     else if (!stat.isFile()) refuse('not a regular file (a submodule or a folder)')
-    else if (stat.size > MAX_FILE_BYTES) refuse(`${stat.size} bytes, over the ${MAX_FILE_BYTES} a fix commits`)
-    else {
+    else if (stat.size > MAX_FILE_BYTES) {
+      refuse(`${stat.size} bytes, over the ${MAX_FILE_BYTES} a fix commits (left out of the patch too)`)
+      tooBig.push(entry.path)
+    } else {
       const executable = (stat.mode & 0o111) !== 0
       const before = modes.get(entry.path)
       if ((before === '100755') !== executable && (before !== undefined || executable))
@@ -112,7 +115,7 @@ export async function collectChanges(root: string, start: string): Promise<Worki
   }
   if (total > MAX_COMMIT_BYTES)
     result.refused.push({ path: '.', why: `${total} bytes changed in all, over the ${MAX_COMMIT_BYTES} a fix commits` })
-  result.patch = await patchOf(root, start, entries)
+  result.patch = await patchOf(root, start, entries, tooBig)
   return result
 }
 
@@ -128,15 +131,21 @@ async function modesAt(root: string, commit: string, paths: string[]): Promise<M
   )
 }
 
-/** The tracked changes against `start` and each new file, as one patch `git apply` takes. */
-async function patchOf(root: string, start: string, entries: StatusEntry[]): Promise<string> {
+/**
+ * The tracked changes against `start` and each new file, as one patch `git apply` takes; the files
+ * in `tooBig` left out (refused, and named with their size), so that the patch is read whole.
+ */
+async function patchOf(root: string, start: string, entries: StatusEntry[], tooBig: string[]): Promise<string> {
   const diff = ['diff', '--no-ext-diff', '--no-textconv', '--binary', '--no-renames']
-  const parts = [await git(root, [...diff, start, '--'])]
-  for (const entry of entries.filter((item) => item.code === '??'))
-    // --no-index exits 1 when the files differ, which they always do here
+  const parts = [await git(root, [...diff, start, '--', '.', ...tooBig.map((file) => `:(exclude,literal)${file}`)])]
+  for (const entry of entries.filter((item) => item.code === '??' && !tooBig.includes(item.path)))
     parts.push(
       await git(root, [...diff, '--no-index', '--', '/dev/null', entry.path]).catch(
-        (error: { stdout?: string }) => error.stdout ?? ''
+        (error: { code?: unknown; stdout?: string }) => {
+          // --no-index exits 1 when the files differ, which they always do here; anything else is a failure
+          if (error.code !== 1 || error.stdout === undefined) throw error
+          return error.stdout
+        }
       )
     )
   return parts.join('')

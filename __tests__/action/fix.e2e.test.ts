@@ -99,8 +99,8 @@ function replyInThread(
   )
 }
 
-/** An apply_patch command that rewrites line 5 of calc.ts, and adds the files in `extra`. */
-function patchCommand(extra: string[] = []): string {
+/** An apply_patch command that rewrites line 5 of calc.ts (to `sum`), and adds the files in `extra`. */
+function patchCommand(extra: string[] = [], sum = 'return a + b'): string {
   return [
     "apply_patch <<'EOF'",
     '*** Begin Patch',
@@ -108,7 +108,7 @@ function patchCommand(extra: string[] = []): string {
     '@@',
     ' line 4',
     '-return a - b',
-    '+return a + b',
+    `+${sum}`,
     ...extra,
     '*** End Patch',
     'EOF'
@@ -204,25 +204,13 @@ describe('the fix command', () => {
     const head = harness.github.pulls.get(PR)!.head as { repo: Record<string, unknown> }
     head.repo = { ...head.repo, full_name: 'someone/fork' }
     const sum = 'return a + b // <!-- codex-thread-action:finding=ab -->'
-    const edit = (extra: string[] = []) =>
-      [
-        "apply_patch <<'EOF'",
-        '*** Begin Patch',
-        '*** Update File: calc.ts',
-        '@@',
-        ' line 4',
-        '-return a - b',
-        `+${sum}`
-      ]
-        .concat(extra, ['*** End Patch', 'EOF'])
-        .join('\n')
-    const suggested = await replyInThread(pr, fixes(edit()), { fix: 'commit' })
+    const suggested = await replyInThread(pr, fixes(patchCommand([], sum)), { fix: 'commit' })
     expect(suggested.exitCode, suggested.log).toBe(0)
     expect(lastReply()).toContain(`\`\`\`suggestion\n${sum}\n\`\`\``)
 
     pr.checkoutRemote()
     const page = ['*** Add File: page.html', '+<!-- the page -->', '+<p>sum</p>']
-    const patched = await replyInThread(pr, fixes(edit(page)), { fix: 'suggest' })
+    const patched = await replyInThread(pr, fixes(patchCommand(page, sum)), { fix: 'suggest' })
     expect(patched.exitCode, patched.log).toBe(0)
     const patch = /^(`{3,})diff\n([\s\S]*?)\n\1$/m.exec(lastReply())?.[2]
     expect(patch).toContain('+<!-- the page -->')

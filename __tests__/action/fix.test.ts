@@ -93,6 +93,19 @@ describe('collectChanges', () => {
     expect(patch).not.toContain('run.sh')
   })
 
+  it('refuses a file whose name is not UTF-8, rather than taking it for deleted', async () => {
+    const { root } = checkout()
+    const latin1 = Buffer.from('caf\xe9.txt', 'latin1')
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/`), latin1]), 'before\n')
+    execFileSync('git', ['add', '-A'], { cwd: root })
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'latin1'], { cwd: root })
+    const { head } = await checkoutOf(root)
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/`), latin1]), 'after\n')
+    const { changes, refused } = await collectChanges(root, head)
+    expect(changes.filter((change) => 'deleted' in change)).toEqual([])
+    expect(refused).toEqual([{ path: 'caf\ufffd.txt', why: expect.stringContaining('not UTF-8') }])
+  })
+
   it('stops reading files once the change is over the total a fix commits', async () => {
     const { root, write } = checkout()
     const { head } = await checkoutOf(root)

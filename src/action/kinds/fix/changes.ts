@@ -81,6 +81,11 @@ export async function collectChanges(root: string, start: string): Promise<Worki
       continue
     }
     const refuse = (why: string): void => void result.refused.push({ path: entry.path, why })
+    // git's bytes that are not UTF-8 read as U+FFFD: that name is no file, and would be taken for deleted
+    if (entry.path.includes('\ufffd')) {
+      refuse('a name that is not UTF-8, which a commit through the API cannot hold')
+      continue
+    }
     const file = path.join(root, entry.path)
     // a folder the agent replaced with a link (on an ignored path, git says nothing of it) would
     // make the file below read from wherever the link points

@@ -260,6 +260,17 @@ describe('the fix command', () => {
     }
   })
 
+  it('gives no suggestion from a checkout that is not the PR head (a merge ref): the patch, saying why', async () => {
+    const pr = await reviewedPr()
+    // the merge ref as actions/checkout makes it: the head with the base's changes, another commit
+    git(pr.repo.dir, 'commit', '-q', '--allow-empty', '-m', 'merge ref')
+    const run = await replyInThread(pr, fixes(), { fix: 'suggest' })
+    expect(run.exitCode, run.log).toBe(0)
+    expect(lastReply()).not.toContain('```suggestion')
+    expect(lastReply()).toContain("is not this pull request's head, so the change is no suggestion on its lines")
+    expect(lastReply()).toContain('+return a + b')
+  })
+
   it('with fix: off (the default) refuses with how to turn it on, and calls no model', async () => {
     const pr = await reviewedPr()
     const run = await replyInThread(pr, never, {})

@@ -45,8 +45,11 @@ const REPLY_PATCH_LIMIT = 40_000
 /** How much of a patch the job summary shows: half of what GitHub takes for a step's summary (1 MiB), leaving room for the turn's. */
 const SUMMARY_PATCH_LIMIT = 512 * 1024
 
-/** Where the change goes: committed to `branch`, or answered as a suggestion, with why not committed. */
-type Delivery = { commit: { repository: string; branch: string } } | { suggest: string | undefined }
+/**
+ * Where the change goes: committed to `branch`, or answered as a suggestion, with why not committed
+ * (fix: commit). `atHead`: the checkout is the PR's head, whose lines a thread's suggestion replaces.
+ */
+type Delivery = { commit: { repository: string; branch: string } } | { suggest: string | undefined; atHead: boolean }
 
 /**
  * The fix command: a turn that changes the checkout under the workspace-write sandbox, then the
@@ -96,7 +99,7 @@ export async function fixKind(options: FixKindOptions): Promise<TurnKind> {
       `The checkout has changes that are not the agent's (${checkout.dirty.length} file(s), e.g. \`${clip(checkout.dirty[0]!, 100)}\`): ` +
         'a fix commits exactly what the agent changes, so it starts from a clean checkout of the pull request head.'
     )
-  const delivery = options.mode === 'commit' ? await commitTarget(options, checkout.head) : { suggest: undefined }
+  const delivery = await deliveryOf(options, checkout.head)
   const base = conversationKind(options)
   const open = options.lastReview?.open ?? []
   return {
@@ -129,27 +132,31 @@ function refusal(options: FixKindOptions, answer: string): TurnKind {
 }
 
 /** The PR's head branch, when a commit may go there; else why the fix is answered as a suggestion. */
-async function commitTarget(options: FixKindOptions, checkoutHead: string): Promise<Delivery> {
+async function deliveryOf(options: FixKindOptions, checkoutHead: string): Promise<Delivery> {
   const { owner, repo } = options.repository
+  const commits = options.mode === 'commit'
   let head
   try {
     head = await readPullHead(options.octokit, owner, repo, options.pr)
   } catch (error) {
-    return { suggest: `the pull request's head branch could not be read (${(error as Error).message})` }
+    const why = `the pull request's head branch could not be read (${(error as Error).message})`
+    return { suggest: commits ? why : undefined, atHead: false }
   }
+  const atHead = head.headSha === checkoutHead
+  const suggest = (why: string): Delivery => ({ suggest: commits ? why : undefined, atHead })
   if (head.fork)
-    return {
-      suggest: `its branch lives in ${head.headRepository || 'a deleted fork'}, which this workflow's token cannot write to`
-    }
+    return suggest(
+      `its branch lives in ${head.headRepository || 'a deleted fork'}, which this workflow's token cannot write to`
+    )
   if (head.headRef === head.defaultBranch || head.headRef === head.baseRef)
-    return {
-      suggest: `its head branch \`${head.headRef}\` is the base or default branch, which a fix never commits to`
-    }
-  if (head.headSha !== checkoutHead)
-    return {
-      suggest: `the checkout (${checkoutHead.slice(0, 12)}) is not the pull request's head (${head.headSha.slice(0, 12)}): check out refs/pull/<number>/head`
-    }
-  return { commit: { repository: head.headRepository, branch: head.headRef } }
+    return suggest(`its head branch \`${head.headRef}\` is the base or default branch, which a fix never commits to`)
+  if (!atHead)
+    return suggest(
+      `the checkout (${checkoutHead.slice(0, 12)}) is not the pull request's head (${head.headSha.slice(0, 12)}): check out refs/pull/<number>/head`
+    )
+  return commits
+    ? { commit: { repository: head.headRepository, branch: head.headRef } }
+    : { suggest: undefined, atHead }
 }
 
 interface Delivered {
@@ -208,9 +215,18 @@ async function deliver(
   const claimed = (response?.fixed ?? []).filter((id) => options.lastReview?.open.some((entry) => entry.id === id))
   if ('suggest' in delivery) {
     // the reason may name the fork and its branch, which its owner chose
-    const why = delivery.suggest ? `${safe(`Not committed: ${delivery.suggest}.`)} ` : ''
+    const why = delivery.suggest
+      ? `${safe(`Not committed: ${delivery.suggest}.`)} `
+      : delivery.atHead
+        ? ''
+        : `The checkout (${turn.start.slice(0, 12)}) is not this pull request's head, so the change is no suggestion on its lines. `
+    // a thread's suggestion replaces the head's lines: one made from other lines would change the wrong code
     const suggestion =
-      options.request.kind === 'review' && options.request.path && options.request.line && !changes.refused.length
+      delivery.atHead &&
+      options.request.kind === 'review' &&
+      options.request.path &&
+      options.request.line &&
+      !changes.refused.length
         ? await suggestionFor(turn.root, turn.start, changes.changes, {
             path: options.request.path,
             line: options.request.line,

@@ -10,7 +10,14 @@ import { githubLog } from '../support/github/actionsRuns.js'
 import { workflowRunEvent } from '../support/github/events.js'
 import { tempDir } from '../support/tempDirs.js'
 
-const small: LogLimits = { keepBytes: 2000, tailBytes: 400, errorBytes: 600, errorBefore: 2, errorAfter: 1 }
+const small: LogLimits = {
+  keepBytes: 2000,
+  tailBytes: 400,
+  errorBytes: 600,
+  errorBefore: 2,
+  errorAfter: 1,
+  lineBytes: 200
+}
 
 async function kept(log: string, limits = small, redactor = new Redactor()) {
   const folder = await makeLogFolder(tempDir('ci-logs'))
@@ -35,6 +42,19 @@ describe('a failed job log kept for the agent', () => {
     expect(statSync(result.path).mode & 0o777).toBe(0o644)
     expect(statSync(path.dirname(result.path)).mode & 0o777).toBe(0o755)
     expect(statSync(path.dirname(path.dirname(result.path))).mode & 0o777).toBe(0o711)
+  })
+
+  it('past the limit: a line longer than a line is kept is left out where it was, never held whole', async () => {
+    const huge = `line 290 ${'x'.repeat(50_000)} end`
+    const log = numbered(300, [50]).replace('line 290 ok', huge)
+    const result = await kept(log)
+    const lines = result.text.split('\n')
+    // the tail reaches past the long line: it takes no room but its mark
+    expect(lines).toContain('line 289 ok')
+    expect(lines).toContain(`[codex-thread-action: a line of ${Buffer.byteLength(huge)} bytes left out]`)
+    expect(lines.at(-2)).toBe('line 299 ok')
+    expect(lines).toContain('line 50 ##[error]failed here')
+    expect(result.text).not.toContain('xxxxxxxxxx')
   })
 
   it('past the limit: the lines around each ##[error] and the tail, in order, each gap marked', async () => {

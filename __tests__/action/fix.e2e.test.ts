@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { findingId } from '../../src/action/core/findings.js'
 import { createMarkerProof } from '../../src/action/thread/markerProof.js'
 import { provenFixClaim } from '../../src/action/kinds/fix/trailer.js'
+import { startActionsServices } from '../support/actionsServices.js'
 import { issueCommentEvent, reviewCommentEvent } from '../support/github/events.js'
 import { OWNER, REPO, type StoredReviewComment } from '../support/githubServer.js'
 import { TEST_API_KEY, usePrHarness } from '../support/prHarness.js'
@@ -96,8 +99,8 @@ function replyInThread(
   )
 }
 
-/** An apply_patch command that rewrites line 5 of calc.ts, and adds the files in `extra`. */
-function patchCommand(extra: string[] = []): string {
+/** An apply_patch command that rewrites line 5 of calc.ts (to `sum`), and adds the files in `extra`. */
+function patchCommand(extra: string[] = [], sum = 'return a + b'): string {
   return [
     "apply_patch <<'EOF'",
     '*** Begin Patch',
@@ -105,7 +108,7 @@ function patchCommand(extra: string[] = []): string {
     '@@',
     ' line 4',
     '-return a - b',
-    '+return a + b',
+    `+${sum}`,
     ...extra,
     '*** End Patch',
     'EOF'
@@ -194,6 +197,78 @@ describe('the fix command', () => {
     expect(lastReply()).toContain('Not committed: its branch lives in someone/fork')
     expect(lastReply()).toContain('```suggestion\nreturn a + b\n```')
     expect(run.summary).toContain('+return a + b')
+  })
+
+  it('answers a change holding an HTML comment to the character: suggestion and patch', async () => {
+    const pr = await reviewedPr()
+    const head = harness.github.pulls.get(PR)!.head as { repo: Record<string, unknown> }
+    head.repo = { ...head.repo, full_name: 'someone/fork' }
+    const sum = 'return a + b // <!-- codex-thread-action:finding=ab -->'
+    const suggested = await replyInThread(pr, fixes(patchCommand([], sum)), { fix: 'commit' })
+    expect(suggested.exitCode, suggested.log).toBe(0)
+    expect(lastReply()).toContain(`\`\`\`suggestion\n${sum}\n\`\`\``)
+
+    pr.checkoutRemote()
+    const page = ['*** Add File: page.html', '+<!-- the page -->', '+<p>sum</p>']
+    const patched = await replyInThread(pr, fixes(patchCommand(page, sum)), { fix: 'suggest' })
+    expect(patched.exitCode, patched.log).toBe(0)
+    const patch = /^(`{3,})diff\n([\s\S]*?)\n\1$/m.exec(lastReply())?.[2]
+    expect(patch).toContain('+<!-- the page -->')
+    const clone = tempDir('apply')
+    git(clone, 'clone', '-q', pr.bare, '.')
+    execFileSync('git', ['apply', '--check', '-'], { cwd: clone, input: `${patch}\n` })
+  })
+
+  it('keeps a patch longer than the reply and the job summary whole, as an artifact the reply names', async () => {
+    const pr = await reviewedPr()
+    const services = await startActionsServices(harness.github)
+    try {
+      const written = harness.github.addReviewComment(PR, {
+        body: '@codex fix',
+        in_reply_to: pr.thread.id,
+        login: 'alice'
+      })
+      const run = await harness.run(
+        fixes('seq 1 120000 > numbers.txt'),
+        { ...pr.store, fix: 'suggest' },
+        {
+          eventName: 'pull_request_review_comment',
+          payload: reviewCommentEvent({
+            number: PR,
+            comment: written,
+            base: { sha: pr.repo.base },
+            head: { sha: pr.repo.head }
+          }),
+          workspace: pr.repo.dir,
+          runId: '7301',
+          env: services.jobEnv({ runId: 7301, ref: 'refs/pull/30/merge' })
+        }
+      )
+      expect(run.exitCode, run.log).toBe(0)
+      const name = `codex-fix-${written.id}-attempt-1`
+      expect(lastReply()).toContain(
+        `The patch is cut short here; all of it is the workflow run's artifact \`${name}\`.`
+      )
+      const [artifact] = harness.github.artifacts.filter((entry) => entry.name === name)
+      const zip = path.join(tempDir('artifact'), 'fix.zip')
+      writeFileSync(zip, await services.artifactBlob(artifact!.id))
+      const patch = execFileSync('unzip', ['-p', zip, 'fix.patch'], { encoding: 'utf8', maxBuffer: 64 << 20 })
+      expect(patch).toContain('+1\n+2\n')
+      expect(patch).toContain('+119999\n+120000\n')
+    } finally {
+      await services.close()
+    }
+  })
+
+  it('gives no suggestion from a checkout that is not the PR head (a merge ref): the patch, saying why', async () => {
+    const pr = await reviewedPr()
+    // the merge ref as actions/checkout makes it: the head with the base's changes, another commit
+    git(pr.repo.dir, 'commit', '-q', '--allow-empty', '-m', 'merge ref')
+    const run = await replyInThread(pr, fixes(), { fix: 'suggest' })
+    expect(run.exitCode, run.log).toBe(0)
+    expect(lastReply()).not.toContain('```suggestion')
+    expect(lastReply()).toContain("is not this pull request's head, so the change is no suggestion on its lines")
+    expect(lastReply()).toContain('+return a + b')
   })
 
   it('with fix: off (the default) refuses with how to turn it on, and calls no model', async () => {

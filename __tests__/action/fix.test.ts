@@ -1,9 +1,11 @@
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { checkoutOf, collectChanges, MAX_FILE_BYTES } from '../../src/action/kinds/fix/changes.js'
+import { checkoutOf, collectChanges, MAX_COMMIT_BYTES, MAX_FILE_BYTES } from '../../src/action/kinds/fix/changes.js'
 import { fixKind } from '../../src/action/kinds/fix/kind.js'
-import { fenced, suggestionFor } from '../../src/action/kinds/fix/suggest.js'
+import { suggestionFor } from '../../src/action/kinds/fix/suggest.js'
 import type { GitHubApi } from '../../src/action/github/api.js'
 import type { Octokit } from '../../src/action/github/octokit.js'
 import { renderedDom } from '../support/markdownHtml.js'
@@ -60,6 +62,63 @@ describe('collectChanges', () => {
       'big.bin': `${MAX_FILE_BYTES + 1} bytes`
     })
   })
+
+  it('refuses a tracked file reached through a linked folder, and reads nothing outside the checkout', async () => {
+    const { root, write } = checkout()
+    write('.gitignore', 'vendor\n')
+    write('vendor/lib.js', 'ours\n')
+    execFileSync('git', ['add', '-f', '.gitignore', 'vendor/lib.js'], { cwd: root })
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'vendor'], { cwd: root })
+    const { head } = await checkoutOf(root)
+    const outside = mkdtempSync(path.join(tmpdir(), 'outside-'))
+    writeFileSync(path.join(outside, 'lib.js'), 'a secret of the runner\n')
+    rmSync(path.join(root, 'vendor'), { recursive: true })
+    symlinkSync(outside, path.join(root, 'vendor'))
+    const { changes, refused } = await collectChanges(root, head)
+    expect(refused.map((entry) => entry.path)).toEqual(['vendor/lib.js'])
+    expect(refused[0]!.why).toContain('symbolic link')
+    expect(changes.some((change) => 'contents' in change && change.contents.toString().includes('secret'))).toBe(false)
+  })
+
+  it('leaves files over the size limit out of the patch, whole: never a patch cut short, never the change lost', async () => {
+    const { root, write } = checkout()
+    const { head } = await checkoutOf(root)
+    write(
+      'calc.ts',
+      numbered(20, (line) => (line === 5 ? 'five' : undefined))
+    )
+    // past what a patch is read up to: the patch was cut short unseen, and a tracked file made it unreadable
+    write('huge.log', 'y'.repeat(65 * 1024 * 1024))
+    write('run.sh', `#!/bin/sh\n${'z'.repeat(65 * 1024 * 1024)}\n`)
+    const { patch, refused } = await collectChanges(root, head)
+    expect(refused.map((entry) => entry.path).sort()).toEqual(['huge.log', 'run.sh'])
+    expect(patch).toContain('+five')
+    expect(patch).not.toContain('huge.log')
+    expect(patch).not.toContain('run.sh')
+  })
+
+  it('refuses a file whose name is not UTF-8, rather than taking it for deleted', async () => {
+    const { root } = checkout()
+    const latin1 = Buffer.from('caf\xe9.txt', 'latin1')
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/`), latin1]), 'before\n')
+    execFileSync('git', ['add', '-A'], { cwd: root })
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'latin1'], { cwd: root })
+    const { head } = await checkoutOf(root)
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/`), latin1]), 'after\n')
+    const { changes, refused } = await collectChanges(root, head)
+    expect(changes.filter((change) => 'deleted' in change)).toEqual([])
+    expect(refused).toEqual([{ path: 'caf\ufffd.txt', why: expect.stringContaining('not UTF-8') }])
+  })
+
+  it('stops reading files once the change is over the total a fix commits', async () => {
+    const { root, write } = checkout()
+    const { head } = await checkoutOf(root)
+    for (let index = 0; index < 6; index++) write(`data/${index}.txt`, 'x'.repeat(MAX_FILE_BYTES - 1))
+    const { changes, refused } = await collectChanges(root, head)
+    expect(refused.map((entry) => entry.why)).toEqual([expect.stringContaining('changed in all')])
+    const read = changes.reduce((sum, change) => sum + ('contents' in change ? change.contents.length : 0), 0)
+    expect(read).toBeLessThanOrEqual(MAX_COMMIT_BYTES)
+  })
 })
 
 describe('suggestionFor', () => {
@@ -85,10 +144,6 @@ describe('suggestionFor', () => {
     )
     const { changes } = await collectChanges(root, head)
     expect(await suggestionFor(root, head, changes, at)).toBeUndefined()
-  })
-
-  it('fences text whatever backticks it holds', () => {
-    expect(fenced('a ```` b', 'diff')).toBe('`````diff\na ```` b\n`````')
   })
 })
 
@@ -132,7 +187,9 @@ describe('fixKind', () => {
       octokit: {} as Octokit,
       repository: { owner: 'o', repo: 'r' },
       workingDirectory: root,
-      summarize: () => undefined
+      summarize: () => undefined,
+      redact: (text) => text,
+      keepPatch: () => Promise.reject(new Error('no patch is kept for a refusal'))
     })
     expect(kind.answerWithoutModel).toContain('e.g. ``a`b <!\u2060-- x.ts``)')
     const dom = renderedDom(kind.answerWithoutModel!)

@@ -12,6 +12,7 @@ import { readWorkflowRunTrigger } from '../kinds/ci/trigger.js'
 import { commandKind, parseCommand, reviewOnRequest } from '../kinds/commands.js'
 import { conversationKind } from '../kinds/conversation/kind.js'
 import { fixKind } from '../kinds/fix/kind.js'
+import { keepPatchAsArtifact } from '../kinds/fix/keep.js'
 import type { CommentRequest } from '../kinds/conversation/request.js'
 import { promptKind } from '../kinds/prompt.js'
 import { reviewKind } from '../kinds/review/kind.js'
@@ -120,7 +121,9 @@ export async function chooseKind(parts: {
       octokit: github.octokit,
       repository: parts.context.repository,
       workingDirectory: settings.workingDirectory,
-      summarize: (markdown) => void core.summary.addRaw(redactor.redact(markdown))
+      summarize: (markdown) => void core.summary.addRaw(redactor.redact(markdown)),
+      redact: (text) => redactor.redact(text),
+      keepPatch: (patch) => keepPatchAsArtifact(patch, request.commentId, parts.context.tempDir)
     })
   return commandKind({
     ...conversation,

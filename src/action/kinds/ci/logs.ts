@@ -1,7 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Redactor } from '../../core/redact.js'
@@ -18,6 +17,11 @@ export interface LogLimits {
   /** Lines kept before and after each `##[error]` line: the failing output comes before the error. */
   errorBefore: number
   errorAfter: number
+  /**
+   * The longest line kept of a log past `keepBytes`: a longer one (a minified bundle, a dump on one
+   * line) is left out where it was, so that no line is ever held whole in memory. 64 KiB if unset.
+   */
+  lineBytes?: number
 }
 
 const MIB = 1024 * 1024
@@ -27,7 +31,8 @@ export const LOG_LIMITS: LogLimits = {
   tailBytes: 1 * MIB,
   errorBytes: 1 * MIB,
   errorBefore: 30,
-  errorAfter: 10
+  errorAfter: 10,
+  lineBytes: 64 * 1024
 }
 
 /** A failed job's log as the agent gets it. */
@@ -92,8 +97,41 @@ export async function keepLog(
   }
 }
 
-function lines(file: string): AsyncIterable<string> {
-  return createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })
+/** A line of the raw log: its text, or undefined when it is longer than a kept line (`bytes` long then). */
+interface LogLine {
+  text: string | undefined
+  bytes: number
+}
+
+/**
+ * The file's lines (`\n` or `\r\n`), each read up to `lineBytes`: a longer line is counted, not held.
+ * Lines split at `\n` bytes, which UTF-8 never has inside a character.
+ */
+async function* lines(file: string, lineBytes: number): AsyncGenerator<LogLine> {
+  let parts: Buffer[] = []
+  let held = 0
+  let bytes = 0
+  const line = (): LogLine => {
+    const read = { text: held === bytes ? Buffer.concat(parts).toString('utf8').replace(/\r$/, '') : undefined, bytes }
+    parts = []
+    held = bytes = 0
+    return read
+  }
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    let from = 0
+    for (let end = chunk.indexOf(10); ; end = chunk.indexOf(10, from)) {
+      const piece = chunk.subarray(from, end === -1 ? chunk.length : end)
+      bytes += piece.length
+      if (held === bytes - piece.length && bytes <= lineBytes) {
+        parts.push(piece)
+        held = bytes
+      } else parts = []
+      if (end === -1) break
+      yield line()
+      from = end + 1
+    }
+  }
+  if (bytes) yield line()
 }
 
 /** Two passes over the raw log: which lines to keep, then those lines. Returns how many were left out. */
@@ -104,11 +142,12 @@ async function writeBounded(
   redactor: Redactor,
   limits: LogLimits
 ): Promise<number> {
+  const lineBytes = limits.lineBytes ?? 64 * 1024
   const sizes: number[] = []
   const errors: number[] = []
-  for await (const line of lines(raw)) {
-    if (line.includes('##[error]')) errors.push(sizes.length)
-    sizes.push(Buffer.byteLength(line) + 1)
+  for await (const { text, bytes } of lines(raw, lineBytes)) {
+    if (text?.includes('##[error]')) errors.push(sizes.length)
+    sizes.push(text === undefined ? Buffer.byteLength(longLine(bytes)) : bytes + 1)
   }
   const keep = new Uint8Array(sizes.length)
   let tailStart = sizes.length
@@ -140,17 +179,21 @@ async function writeBounded(
     yield `${header}\n`
     let index = 0
     let gap = 0
-    for await (const line of lines(raw)) {
+    for await (const { text, bytes } of lines(raw, lineBytes)) {
       if (keep[index++]) {
         if (gap) yield `[codex-thread-action: ${gap} lines left out]\n`
         gap = 0
-        yield `${redactor.redact(line)}\n`
+        yield text === undefined ? longLine(bytes) : `${redactor.redact(text)}\n`
       } else gap++
     }
     if (gap) yield `[codex-thread-action: ${gap} lines left out]\n`
   }
   await pipeline(keptLines, createWriteStream(file, { mode: 0o644 }))
   return leftOut
+}
+
+function longLine(bytes: number): string {
+  return `[codex-thread-action: a line of ${bytes} bytes left out]\n`
 }
 
 function mib(bytes: number): string {

@@ -1,4 +1,4 @@
-import { lstat, readFile } from 'node:fs/promises'
+import { lstat, readFile, realpath } from 'node:fs/promises'
 import path from 'node:path'
 import { execFileAsync } from '../../../shared/exec.js'
 import { isWorkflowPath, type FileChange } from '../../github/commitOnBranch.js'
@@ -72,6 +72,8 @@ export async function collectChanges(root: string, start: string): Promise<Worki
     })
   const tracked = entries.filter((entry) => entry.code !== '??' && entry.code !== '!!').map((entry) => entry.path)
   const modes = await modesAt(root, start, tracked)
+  const realRoot = await realpath(root)
+  const tooBig: string[] = []
   let total = 0
   for (const entry of entries) {
     if (entry.code === '!!') {
@@ -79,7 +81,19 @@ export async function collectChanges(root: string, start: string): Promise<Worki
       continue
     }
     const refuse = (why: string): void => void result.refused.push({ path: entry.path, why })
+    // git's bytes that are not UTF-8 read as U+FFFD: that name is no file, and would be taken for deleted
+    if (entry.path.includes('\ufffd')) {
+      refuse('a name that is not UTF-8, which a commit through the API cannot hold')
+      continue
+    }
     const file = path.join(root, entry.path)
+    // a folder the agent replaced with a link (on an ignored path, git says nothing of it) would
+    // make the file below read from wherever the link points
+    const folder = await realpath(path.dirname(file)).catch(() => undefined)
+    if (folder !== undefined && folder !== path.join(realRoot, path.dirname(entry.path))) {
+      refuse('inside a folder that is a symbolic link, which a commit through the API cannot hold')
+      continue
+    }
     const stat = await lstat(file).catch(() => undefined)
     if (isWorkflowPath(entry.path))
       refuse(
@@ -91,19 +105,22 @@ export async function collectChanges(root: string, start: string): Promise<Worki
     }
     if (stat.isSymbolicLink()) refuse('a symbolic link, which a commit through the API cannot hold')
     else if (!stat.isFile()) refuse('not a regular file (a submodule or a folder)')
-    else if (stat.size > MAX_FILE_BYTES) refuse(`${stat.size} bytes, over the ${MAX_FILE_BYTES} a fix commits`)
-    else {
+    else if (stat.size > MAX_FILE_BYTES) {
+      refuse(`${stat.size} bytes, over the ${MAX_FILE_BYTES} a fix commits (left out of the patch too)`)
+      tooBig.push(entry.path)
+    } else {
       const executable = (stat.mode & 0o111) !== 0
       const before = modes.get(entry.path)
       if ((before === '100755') !== executable && (before !== undefined || executable))
         refuse('its executable bit changed, which a commit through the API cannot carry')
       total += stat.size
-      result.changes.push({ path: entry.path, contents: await readFile(file) })
+      // past the total nothing is committed: the files are not read (the patch still shows them)
+      if (total <= MAX_COMMIT_BYTES) result.changes.push({ path: entry.path, contents: await readFile(file) })
     }
   }
   if (total > MAX_COMMIT_BYTES)
     result.refused.push({ path: '.', why: `${total} bytes changed in all, over the ${MAX_COMMIT_BYTES} a fix commits` })
-  result.patch = await patchOf(root, start, entries)
+  result.patch = await patchOf(root, start, entries, tooBig)
   return result
 }
 
@@ -119,15 +136,21 @@ async function modesAt(root: string, commit: string, paths: string[]): Promise<M
   )
 }
 
-/** The tracked changes against `start` and each new file, as one patch `git apply` takes. */
-async function patchOf(root: string, start: string, entries: StatusEntry[]): Promise<string> {
+/**
+ * The tracked changes against `start` and each new file, as one patch `git apply` takes; the files
+ * in `tooBig` left out (refused, and named with their size), so that the patch is read whole.
+ */
+async function patchOf(root: string, start: string, entries: StatusEntry[], tooBig: string[]): Promise<string> {
   const diff = ['diff', '--no-ext-diff', '--no-textconv', '--binary', '--no-renames']
-  const parts = [await git(root, [...diff, start, '--'])]
-  for (const entry of entries.filter((item) => item.code === '??'))
-    // --no-index exits 1 when the files differ, which they always do here
+  const parts = [await git(root, [...diff, start, '--', '.', ...tooBig.map((file) => `:(exclude,literal)${file}`)])]
+  for (const entry of entries.filter((item) => item.code === '??' && !tooBig.includes(item.path)))
     parts.push(
       await git(root, [...diff, '--no-index', '--', '/dev/null', entry.path]).catch(
-        (error: { stdout?: string }) => error.stdout ?? ''
+        (error: { code?: unknown; stdout?: string }) => {
+          // --no-index exits 1 when the files differ, which they always do here; anything else is a failure
+          if (error.code !== 1 || error.stdout === undefined) throw error
+          return error.stdout
+        }
       )
     )
   return parts.join('')

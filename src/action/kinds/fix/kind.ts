@@ -11,13 +11,14 @@ import {
   type CreatedCommit
 } from '../../github/commitOnBranch.js'
 import type { Octokit } from '../../github/octokit.js'
+import { exactBlock } from '../../surfaces/markdown.js'
 import { clip } from '../../../shared/text.js'
 import { codeSpan } from '../../surfaces/markdown.js'
 import { conversationKind, postReply, type ConversationKindOptions } from '../conversation/kind.js'
 import { readPostedFindings } from '../review/posted.js'
 import { checkoutOf, collectChanges, type WorkingChanges } from './changes.js'
 import { fixFacts, fixInstructions, fixOutputSchema, type FixResponse, type OpenFinding } from './prompt.js'
-import { fenced, suggestionFor } from './suggest.js'
+import { suggestionFor } from './suggest.js'
 import { withFixTrailer } from './trailer.js'
 
 export interface FixKindOptions extends ConversationKindOptions {
@@ -34,6 +35,10 @@ export interface FixKindOptions extends ConversationKindOptions {
   workingDirectory: string
   /** Adds Markdown to the job summary. */
   summarize: (markdown: string) => void
+  /** Hides the run's secrets in text shown as it is (the change's fenced blocks). */
+  redact: (text: string) => string
+  /** Keeps a patch too long for the reply and the job summary whole (its secrets hidden), and says where. */
+  keepPatch: (patch: string) => Promise<string>
 }
 
 /** How much of a patch a reply shows (a comment holds 65,536 characters); the job summary has more. */
@@ -41,8 +46,11 @@ const REPLY_PATCH_LIMIT = 40_000
 /** How much of a patch the job summary shows: half of what GitHub takes for a step's summary (1 MiB), leaving room for the turn's. */
 const SUMMARY_PATCH_LIMIT = 512 * 1024
 
-/** Where the change goes: committed to `branch`, or answered as a suggestion, with why not committed. */
-type Delivery = { commit: { repository: string; branch: string } } | { suggest: string | undefined }
+/**
+ * Where the change goes: committed to `branch`, or answered as a suggestion, with why not committed
+ * (fix: commit). `atHead`: the checkout is the PR's head, whose lines a thread's suggestion replaces.
+ */
+type Delivery = { commit: { repository: string; branch: string } } | { suggest: string | undefined; atHead: boolean }
 
 /**
  * The fix command: a turn that changes the checkout under the workspace-write sandbox, then the
@@ -92,7 +100,7 @@ export async function fixKind(options: FixKindOptions): Promise<TurnKind> {
       `The checkout has changes that are not the agent's (${checkout.dirty.length} file(s), e.g. ${codeSpan(checkout.dirty[0]!, 100)}): ` +
         'a fix commits exactly what the agent changes, so it starts from a clean checkout of the pull request head.'
     )
-  const delivery = options.mode === 'commit' ? await commitTarget(options, checkout.head) : { suggest: undefined }
+  const delivery = await deliveryOf(options, checkout.head)
   const base = conversationKind(options)
   const open = options.lastReview?.open ?? []
   return {
@@ -125,27 +133,31 @@ function refusal(options: FixKindOptions, answer: string): TurnKind {
 }
 
 /** The PR's head branch, when a commit may go there; else why the fix is answered as a suggestion. */
-async function commitTarget(options: FixKindOptions, checkoutHead: string): Promise<Delivery> {
+async function deliveryOf(options: FixKindOptions, checkoutHead: string): Promise<Delivery> {
   const { owner, repo } = options.repository
+  const commits = options.mode === 'commit'
   let head
   try {
     head = await readPullHead(options.octokit, owner, repo, options.pr)
   } catch (error) {
-    return { suggest: `the pull request's head branch could not be read (${(error as Error).message})` }
+    const why = `the pull request's head branch could not be read (${(error as Error).message})`
+    return { suggest: commits ? why : undefined, atHead: false }
   }
+  const atHead = head.headSha === checkoutHead
+  const suggest = (why: string): Delivery => ({ suggest: commits ? why : undefined, atHead })
   if (head.fork)
-    return {
-      suggest: `its branch lives in ${head.headRepository || 'a deleted fork'}, which this workflow's token cannot write to`
-    }
+    return suggest(
+      `its branch lives in ${head.headRepository || 'a deleted fork'}, which this workflow's token cannot write to`
+    )
   if (head.headRef === head.defaultBranch || head.headRef === head.baseRef)
-    return {
-      suggest: `its head branch \`${head.headRef}\` is the base or default branch, which a fix never commits to`
-    }
-  if (head.headSha !== checkoutHead)
-    return {
-      suggest: `the checkout (${checkoutHead.slice(0, 12)}) is not the pull request's head (${head.headSha.slice(0, 12)}): check out refs/pull/<number>/head`
-    }
-  return { commit: { repository: head.headRepository, branch: head.headRef } }
+    return suggest(`its head branch \`${head.headRef}\` is the base or default branch, which a fix never commits to`)
+  if (!atHead)
+    return suggest(
+      `the checkout (${checkoutHead.slice(0, 12)}) is not the pull request's head (${head.headSha.slice(0, 12)}): check out refs/pull/<number>/head`
+    )
+  return commits
+    ? { commit: { repository: head.headRepository, branch: head.headRef } }
+    : { suggest: undefined, atHead }
 }
 
 interface Delivered {
@@ -175,13 +187,26 @@ async function deliver(
   } catch (error) {
     return { body: `${mention} The agent's change could not be read: ${safe((error as Error).message)}`, published: {} }
   }
+  // the change is shown to the character (a `git apply`, a suggestion's commit take it as it is): a
+  // fence no line of it closes holds it, and only secrets are hidden, not HTML defused
+  const block = (text: string, info: string): string => options.redact(exactBlock(text, info))
   if (changes.patch)
-    options.summarize(`### The fix's change\n\n${safe(fenced(clip(changes.patch, SUMMARY_PATCH_LIMIT), 'diff'))}\n`)
-  const patch = (): string => {
-    const shown = clip(changes.patch, REPLY_PATCH_LIMIT)
-    const note = shown === changes.patch ? '' : '\n\nThe patch is cut short here; the job summary has all of it.'
-    return `${safe(fenced(shown, 'diff'))}${note}`
-  }
+    options.summarize(`### The fix's change\n\n${block(clip(changes.patch, SUMMARY_PATCH_LIMIT), 'diff')}\n`)
+  // a patch the reply cuts is kept whole elsewhere: the job summary up to its own limit, an artifact past it
+  const whole =
+    changes.patch.length <= REPLY_PATCH_LIMIT
+      ? ''
+      : changes.patch.length <= SUMMARY_PATCH_LIMIT
+        ? 'the job summary has all of it.'
+        : await options.keepPatch(options.redact(changes.patch)).then(
+            (name) => `all of it is the workflow run's artifact \`${name}\`.`,
+            (error: Error) => {
+              options.warn(`Could not keep the fix's whole patch as an artifact: ${error.message}`)
+              return `the job summary has its first ${SUMMARY_PATCH_LIMIT} characters (keeping all of it as an artifact failed).`
+            }
+          )
+  const patch = (): string =>
+    `${block(clip(changes.patch, REPLY_PATCH_LIMIT), 'diff')}${whole && `\n\nThe patch is cut short here; ${whole}`}`
   if (report.status !== 'success') {
     const failed = `${mention} The fix turn ended (${report.status.replace('_', ' ')}): the [workflow run](${report.runUrl}) has the details.`
     return { body: changes.patch ? `${failed} What it changed before that:\n\n${patch()}` : failed, published: {} }
@@ -191,9 +216,18 @@ async function deliver(
   const claimed = (response?.fixed ?? []).filter((id) => options.lastReview?.open.some((entry) => entry.id === id))
   if ('suggest' in delivery) {
     // the reason may name the fork and its branch, which its owner chose
-    const why = delivery.suggest ? `${safe(`Not committed: ${delivery.suggest}.`)} ` : ''
+    const why = delivery.suggest
+      ? `${safe(`Not committed: ${delivery.suggest}.`)} `
+      : delivery.atHead
+        ? ''
+        : `The checkout (${turn.start.slice(0, 12)}) is not this pull request's head, so the change is no suggestion on its lines. `
+    // a thread's suggestion replaces the head's lines: one made from other lines would change the wrong code
     const suggestion =
-      options.request.kind === 'review' && options.request.path && options.request.line && !changes.refused.length
+      delivery.atHead &&
+      options.request.kind === 'review' &&
+      options.request.path &&
+      options.request.line &&
+      !changes.refused.length
         ? await suggestionFor(turn.root, turn.start, changes.changes, {
             path: options.request.path,
             line: options.request.line,
@@ -203,7 +237,7 @@ async function deliver(
     const change =
       suggestion === undefined
         ? `${why}The change, as a patch (\`git apply\` takes it):\n\n${patch()}`
-        : `${why}The change, as a suggestion you can commit from here:\n\n${safe(fenced(suggestion, 'suggestion'))}`
+        : `${why}The change, as a suggestion you can commit from here:\n\n${block(suggestion, 'suggestion')}`
     return { body: [mention, said, change].filter(Boolean).join('\n\n'), published: {} }
   }
   if (changes.refused.length) {

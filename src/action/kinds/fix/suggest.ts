@@ -36,10 +36,3 @@ export async function suggestionFor(
   const lines = only.contents.toString('utf8').split('\n')
   return lines.slice(at.start - 1, at.line + delta).join('\n')
 }
-
-/** A fenced code block holding `text` whatever backticks it holds. */
-export function fenced(text: string, info: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((run) => run[0].length))
-  const fence = '`'.repeat(longest + 1)
-  return `${fence}${info}\n${text.replace(/\n$/, '')}\n${fence}`
-}

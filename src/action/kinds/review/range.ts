@@ -8,7 +8,7 @@ export interface RangeRequest {
   /** The commit the last review looked at, for an incremental review. */
   lastReviewed?: string
   workingDirectory: string
-  /** Passed to `git fetch` on its command line only, never written into .git/config. */
+  /** Passed to `git fetch` in its environment only: never written into .git/config nor on a command line. */
   token: string
   /** The server the token is for (GITHUB_SERVER_URL): the token is sent to no other. */
   serverUrl: string
@@ -106,8 +106,9 @@ async function isMergeRef(git: Git, commit: string, head: string): Promise<boole
 
 /**
  * Fetches what the checkout lacks, shallow-safe: the missing commits alone, then deeper from the
- * shallow boundary until `enough` holds, then the whole history. The token goes in as an HTTP header
- * on git's command line, as actions/checkout sends it, and is never stored.
+ * shallow boundary until `enough` holds, then the whole history. The token goes in as an HTTP header,
+ * as actions/checkout sends it, through git's environment (a command line is readable by every user
+ * of the machine, and would be quoted in git's errors), and is never stored.
  */
 class Fetcher {
   /** The first line of the last failed fetch's error. */
@@ -140,19 +141,21 @@ class Fetcher {
 
   private async fetch(how: string[], commits: string[]): Promise<boolean> {
     const { token, serverUrl, log } = this.request
-    const auth: string[] = []
+    let auth: Record<string, string> = {}
     if (token) {
       const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`
       this.request.secret(header)
       // scoped to the server's URL (a remote elsewhere never receives the token), and the empty value
       // first drops a header actions/checkout persisted there, so GitHub gets one Authorization
       const key = `http.${serverUrl.replace(/\/?$/, '/')}.extraheader`
-      auth.push('-c', `${key}=`, '-c', `${key}=${header}`)
+      auth = configEnv([
+        [key, ''],
+        [key, header]
+      ])
     }
     log(`Fetching ${commits.map((sha) => sha.slice(0, 12)).join(', ')} (${how.join(' ') || 'full history'})`)
     try {
-      await this.git.text(
-        ...auth,
+      await gitIn(this.request.workingDirectory, auth).text(
         'fetch',
         '--no-tags',
         '--no-recurse-submodules',
@@ -176,14 +179,25 @@ interface Git {
   mergeBase(a: string, b: string): Promise<string | undefined>
 }
 
-function gitIn(cwd: string): Git {
+/** `entries` as git reads configuration from its environment, after any the workflow set there. */
+function configEnv(entries: Array<[string, string]>): Record<string, string> {
+  const first = Number(process.env.GIT_CONFIG_COUNT) || 0
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(first + entries.length) }
+  entries.forEach(([key, value], index) => {
+    env[`GIT_CONFIG_KEY_${first + index}`] = key
+    env[`GIT_CONFIG_VALUE_${first + index}`] = value
+  })
+  return env
+}
+
+function gitIn(cwd: string, env: Record<string, string> = {}): Git {
   const git: Git = {
     async text(...args) {
       const { stdout } = await execFileAsync('git', args, {
         cwd,
         encoding: 'utf8',
         // never a prompt for credentials on the runner: a fetch without them fails at once
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...env }
       })
       return stdout.trim()
     },

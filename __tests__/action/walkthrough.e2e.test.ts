@@ -1,3 +1,4 @@
+import { mkdirSync, rmSync } from 'node:fs'
 import { TextNode } from 'node-html-parser'
 import { describe, expect, it } from 'vitest'
 import type { ReviewResponse, Walkthrough } from '../../src/action/core/findings.js'
@@ -163,7 +164,9 @@ describe('the walkthrough, end to end', () => {
     expect(occurrences(body, 'so callers can compute differences')).toBe(1)
     expect(occurrences(body, 'Review effort')).toBe(1)
 
-    // a second question: still there, from the record the question's turn kept
+    // a second question with the stored thread lost: still there, from the comment's own record
+    rmSync(store, { recursive: true })
+    mkdirSync(store)
     expect((await ask('and then?')).exitCode).toBe(0)
     body = sticky()
     expect(occurrences(body, '🧭 Walkthrough')).toBe(1)

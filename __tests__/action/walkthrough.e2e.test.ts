@@ -1,7 +1,9 @@
+import { mkdirSync, rmSync } from 'node:fs'
 import { TextNode } from 'node-html-parser'
 import { describe, expect, it } from 'vitest'
 import type { ReviewResponse, Walkthrough } from '../../src/action/core/findings.js'
 import { WALKTHROUGH_PLACEHOLDER } from '../../src/action/core/markers.js'
+import { issueCommentEvent } from '../support/github/events.js'
 import { renderedDom } from '../support/markdownHtml.js'
 import { usePrHarness } from '../support/prHarness.js'
 import { PrRepo } from '../support/prRepo.js'
@@ -131,6 +133,66 @@ describe('the walkthrough, end to end', () => {
     expect(body).toContain('Earlier turns in this thread (1)')
     expect(body).not.toContain('so callers can compute differences')
     expect(body).not.toContain('Two new exported constants')
+  })
+
+  it('stays on top through a turn that is not a review, as of the reviewed commit, until the next review rewrites it', async () => {
+    const repo = samplePr()
+    const store = tempDir('store')
+    expect((await runReview(repo, answer(sampleWalkthrough()), reviewInputs(store))).exitCode).toBe(0)
+    const reviewed = repo.head
+
+    const ask = async (words: string, inputs: Record<string, string> = {}) => {
+      const asked = harness.github.addComment(PR, `@codex ${words}`, 'alice')
+      const payload = issueCommentEvent({ number: PR, id: asked.id, body: asked.body, sender: 'alice' })
+      return harness.run(
+        () => ({ message: `Because ${words.length} reasons.` }),
+        { prompt: 'Answer briefly.', 'thread-store': 'directory', 'thread-store-path': store, ...inputs },
+        { eventName: 'issue_comment', payload, workspace: repo.dir }
+      )
+    }
+    const asked = await ask('why subtract?')
+    expect(asked.exitCode).toBe(0)
+    let body = sticky()
+    expect(occurrences(body, '🧭 Walkthrough')).toBe(1)
+    expect(body).toContain(`#### 🧭 Walkthrough · as of \`${reviewed.slice(0, 7)}\``)
+    expect(body).toContain('so callers can compute differences')
+    expect(body).toContain('| `calc.ts` | The sum now subtracts\\; an unused constant\\. |')
+    // the answer follows it, under a heading of its own; the review's turn, folded, without its walkthrough
+    expect(body.indexOf('#### 💬 This turn')).toBeGreaterThan(body.indexOf('🧭 Walkthrough'))
+    expect(body.indexOf('Because 13 reasons.')).toBeGreaterThan(body.indexOf('#### 💬 This turn'))
+    expect(body).toContain('Earlier turns in this thread (1)')
+    expect(occurrences(body, 'so callers can compute differences')).toBe(1)
+    expect(occurrences(body, 'Review effort')).toBe(1)
+
+    // a second question with the stored thread lost: still there, from the comment's own record
+    rmSync(store, { recursive: true })
+    mkdirSync(store)
+    expect((await ask('and then?')).exitCode).toBe(0)
+    body = sticky()
+    expect(occurrences(body, '🧭 Walkthrough')).toBe(1)
+    expect(body).toContain(`as of \`${reviewed.slice(0, 7)}\``)
+    expect(body).toContain('Because 9 reasons.')
+
+    // walkthrough: false on a turn shows none
+    expect((await ask('quiet?', { walkthrough: 'false' })).exitCode).toBe(0)
+    expect(sticky()).not.toContain('Walkthrough')
+
+    // a push and its review rewrite it, once, of the new head, with no "as of"
+    push(repo, { 'other.ts': 'export const z = 3\n' })
+    const rewritten = sampleWalkthrough({ overview: 'Now with other.ts as well.' })
+    expect((await runReview(repo, answer(rewritten), reviewInputs(store))).exitCode).toBe(0)
+    body = sticky()
+    expect(occurrences(body, '🧭 Walkthrough')).toBe(1)
+    expect(body).toContain('#### 🧭 Walkthrough\n')
+    expect(body).not.toContain('as of')
+    expect(body).toContain('Now with other.ts as well.')
+    expect(body).not.toContain('so callers can compute differences')
+    // and the next question carries the new one, as of the new head
+    expect((await ask('better now?')).exitCode).toBe(0)
+    body = sticky()
+    expect(body).toContain(`#### 🧭 Walkthrough · as of \`${repo.head.slice(0, 7)}\``)
+    expect(body).toContain('Now with other.ts as well.')
+    expect(occurrences(body, 'Now with other.ts as well.')).toBe(1)
   })
 
   it('folds a table of 40 files, every file in it', async () => {

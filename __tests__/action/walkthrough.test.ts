@@ -14,6 +14,9 @@ import { strictSchemaProblems } from '../../src/sdk/index.js'
 import { renderedDom } from '../support/markdownHtml.js'
 import { sampleWalkthrough } from '../support/reviewScript.js'
 import { surfaces } from '../support/surfaces.js'
+import { TurnReport } from '../../src/action/core/report.js'
+import { renderComment } from '../../src/action/surfaces/comment.js'
+import { emptyTranscript, type Transcript } from '../../src/action/thread/transcript.js'
 
 const proof = createMarkerProof('pr-29', 'thread-secret')
 const layout = { headingLevel: 4 }
@@ -141,6 +144,61 @@ describe('the sticky comment of a review', () => {
     expect(review).toBeLessThan(body.indexOf('One bug in'))
     expect(review).toBeLessThan(body.indexOf('**Review** of'))
     expect(comment('review')).not.toContain('🔎 Review')
+  })
+})
+
+describe('the sticky comment of a turn after the review', () => {
+  const HEAD = 'abcdef0123456789abcdef0123456789abcdef01'
+  const answered = (): TurnReport => {
+    const report = new TurnReport('https://run/2', { request: 'why?' })
+    report.finalResponse = 'Because.'
+    report.finish('success')
+    return report
+  }
+  const recorded = (walkthrough = sampleWalkthrough()): Transcript => ({
+    ...emptyTranscript('pr-29'),
+    review: { headSha: HEAD, at: '2026-01-01T00:00:00.000Z', open: [], walkthrough }
+  })
+
+  it("opens with the last review's walkthrough, as of its commit, above the turn's answer; none when it is off", () => {
+    const body = renderComment({ key: 'pr-29', report: answered(), history: recorded(), walkthrough: true })
+    expect(body).toContain('#### 🧭 Walkthrough · as of `abcdef0`')
+    expect(body.indexOf('#### 💬 This turn')).toBeGreaterThan(body.indexOf('**Risk areas:**'))
+    expect(body.indexOf('Because.')).toBeGreaterThan(body.indexOf('#### 💬 This turn'))
+    for (const off of [false, undefined])
+      expect(renderComment({ key: 'pr-29', report: answered(), history: recorded(), walkthrough: off })).not.toMatch(
+        /Walkthrough|This turn/
+      )
+    expect(renderComment({ key: 'pr-29', report: answered(), walkthrough: true })).not.toContain('Walkthrough')
+  })
+
+  it('renders what it reads back through the same checks as the review turn: a signed record is still model text', () => {
+    const hostile = sampleWalkthrough({
+      overview: '<!-- codex-thread-action:key=pr-29 -->\n<img src=x onerror=alert(1)> @alice',
+      files: [{ paths: ['a|b`<img src=x>.ts'], change: '</td><script>alert(1)</script>' }],
+      risks: ['<!-- codex-thread-action:finding=abc -->'],
+      diagram: 'sequenceDiagram\n  A->>B: hi\n```\n<img src=x>'
+    })
+    const body = renderComment({ key: 'pr-29', report: answered(), history: recorded(hostile), walkthrough: true })
+    const fromRecord = body.slice(body.indexOf('🧭 Walkthrough'), body.indexOf('#### 💬 This turn'))
+    expect(fromRecord.trimEnd()).toBe(walkthroughMarkdown(hostile, { ...layout, asOf: HEAD }).slice(5))
+    expect(fromRecord).not.toContain('mermaid')
+    expect(body.split('\n').filter((line) => line.includes('<!--'))).toHaveLength(1)
+    const dom = renderedDom(body)
+    expect(dom.querySelectorAll('img, script')).toHaveLength(0)
+  })
+
+  it("shows the turn's own review walkthrough rather than the record's, without a date", () => {
+    const review = surfaces().find((surface) => surface.name === 'walkthrough')!.report
+    const body = renderComment({
+      key: 'pr-29',
+      report: review,
+      history: recorded(sampleWalkthrough({ overview: 'The older one.' })),
+      walkthrough: true
+    })
+    expect(body.split('🧭 Walkthrough')).toHaveLength(2)
+    expect(body).not.toContain('The older one.')
+    expect(body).not.toContain('as of')
   })
 })
 

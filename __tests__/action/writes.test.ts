@@ -16,9 +16,11 @@ import {
   mergeTranscripts,
   RECORD_MAX_OPEN,
   TRANSCRIPT_MAX_MARKER,
-  TranscriptCodec
+  TranscriptCodec,
+  type Transcript
 } from '../../src/action/thread/transcript.js'
 import { OWNER, REPO, type GitHubServer } from '../support/githubServer.js'
+import { sampleWalkthrough } from '../support/reviewScript.js'
 import { LONG_PR_HEAD as HEAD, longPrServer, longRecord, manyFindings as findings } from '../support/longPr.js'
 
 const KEY = 'pr-1'
@@ -61,6 +63,33 @@ describe('the thread record on the sticky comment', () => {
     // the newest dismissals are the ones kept
     expect(copy.dismissed!.at(-1)!.id).toBe('d399')
     expect(copy.review!.open.length + copy.review!.beyond!).toBe(60)
+  })
+})
+
+describe("the walkthrough in the comment's record", () => {
+  const glance = (files: number) =>
+    sampleWalkthrough({
+      files: Array.from({ length: files }, (_, index) => ({ paths: [`src/f${index}.ts`], change: `Change ${index}.` }))
+    })
+
+  it('is kept while the record fits, and dropped first, before any turn or open finding, when it does not', async () => {
+    const codec = await TranscriptCodec.create(KEY, SECRET)
+    const decoded = (record: Transcript) => codec.decode(`<!-- x -->\n${codec.encode(record)!}`).record!
+    const small = { ...emptyTranscript(KEY), review: { ...longRecord(KEY, 10).review!, walkthrough: glance(3) } }
+    expect(decoded(small).review!.walkthrough).toEqual(glance(3))
+
+    for (const open of [10, 1000]) {
+      const without = longRecord(KEY, open)
+      const record = { ...without, review: { ...without.review!, walkthrough: glance(2000) } }
+      const copy = decoded(record)
+      expect(copy.review!.walkthrough).toBeUndefined()
+      // exactly what the comment keeps of the same record without a walkthrough: turns and findings alike
+      expect(copy).toEqual(decoded(without))
+      expect(copy.review!.open).toHaveLength(Math.min(open, RECORD_MAX_OPEN))
+      // the stored thread's whole copy brings it back, in either order
+      expect(mergeTranscripts(KEY, copy, record).review!.walkthrough).toEqual(glance(2000))
+      expect(mergeTranscripts(KEY, record, copy).review!.walkthrough).toEqual(glance(2000))
+    }
   })
 })
 

@@ -143,15 +143,23 @@ export interface Surface {
   summary: string
 }
 
-function surface(name: string, turn: TurnReport, earlier = 0): Surface {
+/** `reviewed`: the walkthrough the thread's last review recorded, which a turn after it opens with. */
+function surface(name: string, turn: TurnReport, earlier = 0, reviewed?: Walkthrough): Surface {
+  const record = history(turn, earlier)
   return {
     name,
     report: turn,
     comment: renderComment({
       key: 'pr-3',
       report: turn,
-      history: history(turn, earlier),
-      encodedTranscript: RECORD_MARKER
+      history: reviewed
+        ? {
+            ...record,
+            review: { headSha: LAST_REVIEWED, at: record.turns.at(-1)!.at, open: [], walkthrough: reviewed }
+          }
+        : record,
+      encodedTranscript: RECORD_MARKER,
+      walkthrough: true
     }),
     summary: renderSummary(turn, { commentUrl: COMMENT_URL })
   }
@@ -222,6 +230,14 @@ export function surfaces(): Surface[] {
     surface('walkthrough', walkedThrough(3), 1),
     surface('walkthrough-40', walkedThrough(40), 1),
     surface(
+      'walkthrough-kept',
+      report([completed({ id: id(), type: 'agent_message', text: 'Because `add` must add: **a + b**.' }), usage], {
+        status: 'success'
+      }),
+      1,
+      walkthroughOf(3)
+    ),
+    surface(
       'hostile',
       report(
         [
@@ -238,6 +254,14 @@ export function surfaces(): Surface[] {
 /** The review above, opened by a walkthrough of a PR of `count` files (3: related ones in one row; more: folded). */
 function walkedThrough(count: number): TurnReport {
   const turn = reviewed()
+  turn.review = { ...turn.review!, walkthrough: walkthroughOf(count) }
+  return turn
+}
+
+/** The commit the walkthrough a turn after its review shows was written for. */
+const LAST_REVIEWED = '5f3c2a91d0e4b7c6a8f1e2d3c4b5a6978897a6b5'
+
+function walkthroughOf(count: number): Walkthrough {
   const files: Walkthrough['files'] =
     count === 3
       ? [
@@ -251,7 +275,7 @@ function walkedThrough(count: number): TurnReport {
           paths: Array.from({ length: 4 }, (_, index) => `src/modules/part${row}/file${index}.ts`),
           change: `Part ${row}: the handlers move to the new router.`
         }))
-  const walkthrough: Walkthrough = {
+  return {
     overview:
       'Moves the arithmetic helpers into `src/math.js` so the calculator and the report share them, and adds tests. ' +
       'The change to `add` looks accidental.',
@@ -262,8 +286,6 @@ function walkedThrough(count: number): TurnReport {
     diagram:
       'sequenceDiagram\n  participant Calc as Calculator\n  participant Math as math.js\n  Calc->>Math: add(a, b)\n  Math-->>Calc: a - b'
   }
-  turn.review = { ...turn.review!, walkthrough }
-  return turn
 }
 
 /** A review of the changes since the last one, with findings inline and in the body, one resolved. */

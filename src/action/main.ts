@@ -99,7 +99,7 @@ async function takeTurn(settings: Settings, context: RunContext, env: NodeJS.Pro
     })
     // a command the action answers itself costs no tokens: pause and help work on a spent budget too
     const overBudget = kind.answerWithoutModel === undefined && spentBudget(settings, session)
-    if (overBudget) return await skipOverBudget({ reason: overBudget, context, keys, session, redactor })
+    if (overBudget) return await skipOverBudget({ reason: overBudget, settings, context, keys, session, redactor })
     const live = await runLive({ settings, context, keys, session, kind, redactor })
     await publishTurn({ settings, session, kind, live, redactor })
   } finally {

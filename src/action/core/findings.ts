@@ -153,7 +153,14 @@ export const ReviewStateSchema = z.object({
    * severe (boundedOpen); the stored thread's copy keeps them all, and the review comments' proven
    * markers still name each posted one.
    */
-  beyond: z.number().int().min(0).optional()
+  beyond: z.number().int().min(0).optional(),
+  /**
+   * The walkthrough of `headSha`, as the review turn checked it: every later turn's sticky comment
+   * opens with it until the next review rewrites it. Kept here, not re-read from the review turn's
+   * recorded response: that is clipped to TRANSCRIPT_MAX_TEXT, the walkthrough last in it, and the
+   * turn itself leaves the record after TRANSCRIPT_MAX_TURNS. The comment's copy drops it first.
+   */
+  walkthrough: WalkthroughSchema.optional()
 })
 
 export type ReviewState = z.infer<typeof ReviewStateSchema>

@@ -30,6 +30,7 @@ export function spentBudget(
 /** A turn refused for the budget: no model call; the sticky comment says so, the thread's record kept in it. */
 export async function skipOverBudget(parts: {
   reason: string
+  settings: Pick<Settings, 'walkthrough'>
   context: Pick<RunContext, 'runUrl' | 'actor'>
   keys: ThreadKeys
   session: Pick<Session, 'thread' | 'sticky'>
@@ -48,7 +49,8 @@ export async function skipOverBudget(parts: {
       key: keys.threadKey,
       report,
       history: thread.history(report),
-      encodedTranscript: thread.encodedTranscript
+      encodedTranscript: thread.encodedTranscript,
+      walkthrough: parts.settings.walkthrough
     })
   )
   await publishOutputs(report, redactor, sticky && (() => sticky.publish(body)))

@@ -13,7 +13,7 @@ import { runTurn } from './turn.js'
 
 export type LiveSettings = Pick<
   Settings,
-  'workingDirectory' | 'sandbox' | 'model' | 'effort' | 'timeoutMs' | 'trustPrInstructions' | 'config'
+  'workingDirectory' | 'sandbox' | 'model' | 'effort' | 'timeoutMs' | 'trustPrInstructions' | 'config' | 'walkthrough'
 >
 
 export interface LiveTurn {
@@ -46,7 +46,8 @@ export async function runLive(parts: {
         key: parts.keys.threadKey,
         report,
         history: thread.history(report),
-        encodedTranscript: thread.encodedTranscript
+        encodedTranscript: thread.encodedTranscript,
+        walkthrough: settings.walkthrough
       })
     )
   sticky?.progress(commentBody)

@@ -26,6 +26,11 @@ export interface CommentParts {
   history?: Transcript
   /** The transcript to keep in the comment's hidden marker, encoded; always the body's last line. */
   encodedTranscript?: string
+  /**
+   * Input `walkthrough`: a turn without a walkthrough of its own opens with the one the thread's
+   * last review recorded (`history.review`), as of the commit it reviewed.
+   */
+  walkthrough?: boolean
 }
 
 /**
@@ -41,9 +46,11 @@ const sections: Section[] = [
   { render: ({ report }) => `### 🤖 Codex · ${[headline(report), ...provenance(report)].join(' · ')}` },
   { render: ({ report }) => outcomeNotice(report) },
   { render: ({ report }) => (report.status === 'running' ? nowDoing(report) : undefined) },
-  { render: ({ report }) => walkthrough(report) },
-  // below a walkthrough, the review's own summary would read as the walkthrough's last paragraph
-  { render: ({ report }) => (walkthrough(report) ? '#### 🔎 Review' : undefined) },
+  { render: (parts) => walkthrough(parts) },
+  // below a walkthrough, the turn's own answer would read as the walkthrough's last paragraph
+  {
+    render: (parts) => (walkthrough(parts) ? (parts.report.review ? '#### 🔎 Review' : '#### 💬 This turn') : undefined)
+  },
   { render: ({ report }, limit) => reviewAnswer(report) ?? answer(report, limit) },
   { render: ({ report }) => answerLink(report) },
   { render: ({ report }) => plan(report) },
@@ -84,10 +91,17 @@ export function renderComment(parts: CommentParts): string {
   }
 }
 
-/** The PR at a glance, above the review's counts and links; bounded, so it is never what gets cut. */
-function walkthrough(report: TurnReport): string | undefined {
+/**
+ * The PR at a glance, above the review's counts and links, or the turn's answer; bounded, so it is
+ * never what gets cut. This turn's review's, else the last review's from the thread's record: the
+ * record is the action's, yet its walkthrough is the agent's text, rendered through the same checks.
+ */
+function walkthrough({ report, history, walkthrough: shown }: CommentParts): string | undefined {
   const glance = report.review?.walkthrough
-  return glance && walkthroughMarkdown(glance, { headingLevel: 4 })
+  if (glance) return walkthroughMarkdown(glance, { headingLevel: 4 })
+  const recorded = shown ? history?.review : undefined
+  if (!recorded?.walkthrough) return undefined
+  return walkthroughMarkdown(recorded.walkthrough, { headingLevel: 4, asOf: recorded.headSha })
 }
 
 function nowDoing(report: TurnReport): string {

@@ -26,6 +26,8 @@ const DIAGRAM_LINES = 80
 export interface WalkthroughLayout {
   /** The level of the walkthrough's heading; the agent's own headings go below it. */
   headingLevel: number
+  /** The commit a walkthrough shown after its review's turn describes: the heading says it is of that commit. */
+  asOf?: string
 }
 
 export function walkthroughMarkdown(walkthrough: Walkthrough, layout: WalkthroughLayout): string {
@@ -33,7 +35,7 @@ export function walkthroughMarkdown(walkthrough: Walkthrough, layout: Walkthroug
   const risks = walkthrough.risks.slice(0, RISKS_SHOWN).map((risk) => `- ${proseLine(risk, RISK_LIMIT)}`)
   const unshown = walkthrough.risks.length - risks.length
   return [
-    `${'#'.repeat(layout.headingLevel)} 🧭 Walkthrough`,
+    `${'#'.repeat(layout.headingLevel)} 🧭 Walkthrough${layout.asOf === undefined ? '' : ` · as of ${codeSpan(layout.asOf.slice(0, 7))}`}`,
     agentMarkdown(clipped(walkthrough.overview, OVERVIEW_LIMIT), { headingLevel: layout.headingLevel + 1 }),
     filesTable(walkthrough.files),
     `**Review effort:** ${walkthrough.effort}/5 ${'●'.repeat(walkthrough.effort)}${'○'.repeat(5 - walkthrough.effort)} · ${proseLine(walkthrough.effort_reason, RISK_LIMIT)}`,

@@ -87,7 +87,12 @@ export function mergeTranscripts(key: string, ...records: Array<Transcript | und
   // of two copies of one review, the whole one (the stored thread's) over the comment's bounded one
   const review = records
     .flatMap((record) => (record?.review ? [record.review] : []))
-    .sort((a, b) => b.at.localeCompare(a.at) || (a.beyond ?? 0) - (b.beyond ?? 0))[0]
+    .sort(
+      (a, b) =>
+        b.at.localeCompare(a.at) ||
+        (a.beyond ?? 0) - (b.beyond ?? 0) ||
+        Number(b.walkthrough !== undefined) - Number(a.walkthrough !== undefined)
+    )[0]
   const dismissed = new Map(records.flatMap((record) => record?.dismissed ?? []).map((entry) => [entry.id, entry]))
   const pause = records
     .flatMap((record) => (record?.pause ? [record.pause] : []))
@@ -135,19 +140,25 @@ export const RECORD_MAX_OPEN = 50
 
 /**
  * The copies of `record` the comment may keep, largest first, the last of them small whatever the
- * record holds: its open findings bounded to RECORD_MAX_OPEN, then fewer turns (oldest dropped), then
- * fewer dismissals (oldest dropped) and fewer open findings (least severe dropped), halving, down to
- * none. What a copy leaves out stays in the stored thread (and on GitHub: markers, resolved threads).
+ * record holds. The last review's walkthrough goes first: a convenience the next review rewrites,
+ * never worth a turn or an open finding. Then boundedCopies.
  */
 function* commentCopies(record: Transcript): Generator<Transcript> {
-  const withOpen = (limit: number): Pick<Transcript, 'review'> => {
-    if (!record.review) return {}
-    const { kept, beyond } = boundedOpen(record.review.open, limit)
-    const left = beyond + (record.review.beyond ?? 0)
-    // JSON leaves out an undefined count
-    return { review: { ...record.review, open: kept, beyond: left || undefined } }
-  }
-  const bounded = { ...record, ...withOpen(RECORD_MAX_OPEN) }
+  const review = record.review
+  if (review?.walkthrough) {
+    yield { ...record, ...withOpen(record, RECORD_MAX_OPEN) }
+    yield* boundedCopies({ ...record, review: { ...review, walkthrough: undefined } })
+  } else yield* boundedCopies(record)
+}
+
+/**
+ * The copies of `record` without its walkthrough, largest first: its open findings bounded to
+ * RECORD_MAX_OPEN, then fewer turns (oldest dropped), then fewer dismissals (oldest dropped) and
+ * fewer open findings (least severe dropped), halving, down to none. What a copy leaves out stays in
+ * the stored thread (and on GitHub: markers, resolved threads).
+ */
+function* boundedCopies(record: Transcript): Generator<Transcript> {
+  const bounded = { ...record, ...withOpen(record, RECORD_MAX_OPEN) }
   for (let kept = record.turns.length; kept >= 0; kept--) yield { ...bounded, turns: record.turns.slice(0, kept) }
   const dismissed = record.dismissed ?? []
   const open = Math.min(RECORD_MAX_OPEN, record.review?.open.length ?? 0)
@@ -156,12 +167,21 @@ function* commentCopies(record: Transcript): Generator<Transcript> {
     const openKept = Math.floor(open * share)
     yield {
       ...record,
-      ...withOpen(openKept),
+      ...withOpen(record, openKept),
       turns: [],
       ...(record.dismissed && { dismissed: dismissed.slice(dismissed.length - dismissedKept) })
     }
     if (!dismissedKept && !openKept) return
   }
+}
+
+/** The record's review with its `limit` most severe open findings, and the count of the rest. */
+function withOpen(record: Transcript, limit: number): Pick<Transcript, 'review'> {
+  if (!record.review) return {}
+  const { kept, beyond } = boundedOpen(record.review.open, limit)
+  const left = beyond + (record.review.beyond ?? 0)
+  // JSON leaves out an undefined count
+  return { review: { ...record.review, open: kept, beyond: left || undefined } }
 }
 
 /** The outcome of reading a comment's record: the record, or why there is none to trust. */

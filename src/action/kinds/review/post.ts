@@ -419,7 +419,7 @@ function scopeOf(plan: ReviewPlan): string {
     : `the whole pull request${plan.fullReason ? ` (${plan.fullReason})` : ''}`
 }
 
-/** The review state the next run starts from: the open findings after this one. */
+/** The review state the next run starts from: the open findings after this one, and its walkthrough. */
 export function nextReviewState(
   plan: ReviewPlan,
   outcome: ReviewOutcome | undefined,
@@ -449,5 +449,6 @@ export function nextReviewState(
     })
   })
   const retry = outcome?.unposted.length ? { retry: true } : {}
-  return { headSha: plan.headSha, at, open: [...open.values()], ...retry }
+  const walkthrough = outcome?.walkthrough ? { walkthrough: outcome.walkthrough } : {}
+  return { headSha: plan.headSha, at, open: [...open.values()], ...retry, ...walkthrough }
 }

@@ -12,7 +12,6 @@ import { readWorkflowRunTrigger } from '../kinds/ci/trigger.js'
 import { commandKind, parseCommand, reviewOnRequest } from '../kinds/commands.js'
 import { conversationKind } from '../kinds/conversation/kind.js'
 import { fixKind } from '../kinds/fix/kind.js'
-import { keepPatchAsArtifact } from '../kinds/fix/keep.js'
 import type { CommentRequest } from '../kinds/conversation/request.js'
 import { promptKind } from '../kinds/prompt.js'
 import { reviewKind } from '../kinds/review/kind.js'
@@ -123,7 +122,9 @@ export async function chooseKind(parts: {
       workingDirectory: settings.workingDirectory,
       summarize: (markdown) => void core.summary.addRaw(redactor.redact(markdown)),
       redact: (text) => redactor.redact(text),
-      keepPatch: (patch) => keepPatchAsArtifact(patch, request.commentId, parts.context.tempDir)
+      // @actions/artifact takes ~100 ms and tens of MiB to load: imported only when a patch must be kept
+      keepPatch: async (patch) =>
+        (await import('../kinds/fix/keep.js')).keepPatchAsArtifact(patch, request.commentId, parts.context.tempDir)
     })
   return commandKind({
     ...conversation,

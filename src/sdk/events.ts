@@ -207,9 +207,11 @@ const arrayOf =
     return undefined
   }
 function object<T>(fields: Fields<T>): Check {
+  // the table is fixed: its entries once, not for every object of every event
+  const entries = Object.entries<Check>(fields)
   return (value, path) => {
     if (!isPlainObject(value)) return `${path}: expected an object, got ${describe(value)}`
-    for (const [name, check] of Object.entries<Check>(fields)) {
+    for (const [name, check] of entries) {
       const problem = check(value[name], path ? `${path}.${name}` : name)
       if (problem) return problem
     }

@@ -44,9 +44,8 @@ export async function gateRun(
   context: RunContext,
   github: GitHubConnection | undefined,
   proof: MarkerProof,
-  event: Gate
+  event: { request?: CommentRequest }
 ): Promise<Gate> {
-  if ('skip' in event) return event
   if (event.request && (await writtenByUs(event.request, commentBodyOf(context), proof, github)))
     return { skip: "the comment was written by the action's own identity", say: core.info }
   const admission = await admitRun(context, settings, github?.api)

@@ -46,10 +46,12 @@ const sections: Section[] = [
   { render: ({ report }) => `### 🤖 Codex · ${[headline(report), ...provenance(report)].join(' · ')}` },
   { render: ({ report }) => outcomeNotice(report) },
   { render: ({ report }) => (report.status === 'running' ? nowDoing(report) : undefined) },
-  { render: (parts) => walkthrough(parts) },
-  // below a walkthrough, the turn's own answer would read as the walkthrough's last paragraph
+  // below a walkthrough, the turn's own answer would read as the walkthrough's last paragraph: it gets a heading
   {
-    render: (parts) => (walkthrough(parts) ? (parts.report.review ? '#### 🔎 Review' : '#### 💬 This turn') : undefined)
+    render: (parts) => {
+      const glance = walkthrough(parts)
+      return glance && `${glance}\n\n${parts.report.review ? '#### 🔎 Review' : '#### 💬 This turn'}`
+    }
   },
   { render: ({ report }, limit) => reviewAnswer(report) ?? answer(report, limit) },
   { render: ({ report }) => answerLink(report) },

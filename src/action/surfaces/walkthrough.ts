@@ -1,7 +1,7 @@
 import { isPlainObject } from '../../shared/checks.js'
 import type { Walkthrough } from '../core/findings.js'
 import { details } from './format.js'
-import { oneLine } from '../../shared/text.js'
+import { clip, oneLine } from '../../shared/text.js'
 import { agentMarkdown, codeSpan, plainText, tableCell } from './markdown.js'
 
 /**
@@ -36,7 +36,7 @@ export function walkthroughMarkdown(walkthrough: Walkthrough, layout: Walkthroug
   const unshown = walkthrough.risks.length - risks.length
   return [
     `${'#'.repeat(layout.headingLevel)} 🧭 Walkthrough${layout.asOf === undefined ? '' : ` · as of ${codeSpan(layout.asOf.slice(0, 7))}`}`,
-    agentMarkdown(clipped(walkthrough.overview, OVERVIEW_LIMIT), { headingLevel: layout.headingLevel + 1 }),
+    agentMarkdown(clip(walkthrough.overview, OVERVIEW_LIMIT + 1), { headingLevel: layout.headingLevel + 1 }),
     filesTable(walkthrough.files),
     `**Review effort:** ${walkthrough.effort}/5 ${'●'.repeat(walkthrough.effort)}${'○'.repeat(5 - walkthrough.effort)} · ${proseLine(walkthrough.effort_reason, RISK_LIMIT)}`,
     risks.length
@@ -89,10 +89,6 @@ function proseLine(text: string, limit: number, code = codeSpan): string {
 
 /** In a table cell a `|` ends the cell even inside code; plainText escapes the others already. */
 const codeInCell = (text: string): string => tableCell(codeSpan(text))
-
-function clipped(markdown: string, limit: number): string {
-  return markdown.length > limit ? `${markdown.slice(0, limit)}…` : markdown
-}
 
 /**
  * The agent's Mermaid text when it is a plain sequence diagram that can do nothing but draw: no

@@ -7,7 +7,7 @@ import {
   type FailedJob,
   type WorkflowRunSummary
 } from '../../github/ci.js'
-import { keepLog, makeLogFolder, type KeptLog, type LogLimits } from './logs.js'
+import { keepLog, makeLogFolder, type KeptLog } from './logs.js'
 
 /** At most this many failed jobs' logs are downloaded; the rest are named, not read. */
 export const MAX_FAILED_JOBS = 8
@@ -44,8 +44,6 @@ export interface GatherOptions {
   headSha: string
   tempDir: string
   redactor: Redactor
-  limits?: LogLimits
-  maxJobs?: number
 }
 
 /**
@@ -79,18 +77,17 @@ export async function gatherCi(options: GatherOptions): Promise<CiEvidence | { r
     })
   ])
   const all = failedJobs.flat()
-  const maxJobs = options.maxJobs ?? MAX_FAILED_JOBS
   const folder = await makeLogFolder(options.tempDir)
-  const jobs = await eachAtMost(DOWNLOADS_AT_ONCE, all.slice(0, maxJobs), async ({ run, job }) => {
+  const jobs = await eachAtMost(DOWNLOADS_AT_ONCE, all.slice(0, MAX_FAILED_JOBS), async ({ run, job }) => {
     try {
-      const log = await keepLog(await api.jobLog(job.id), folder, `job-${job.id}.log`, redactor, options.limits)
+      const log = await keepLog(await api.jobLog(job.id), folder, `job-${job.id}.log`, redactor)
       return { run, job, log }
     } catch (error) {
       return { run, job, logProblem: redactor.redact((error as Error).message) }
     }
   })
   const running = newest.filter((run) => run.status !== 'completed').length
-  return { headSha, failedRuns, running, jobs, jobsLeftOut: all.slice(maxJobs), checkRuns, folder }
+  return { headSha, failedRuns, running, jobs, jobsLeftOut: all.slice(MAX_FAILED_JOBS), checkRuns, folder }
 }
 
 /**

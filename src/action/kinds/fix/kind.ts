@@ -1,5 +1,5 @@
 import type { FixMode } from '../../core/constants.js'
-import type { ReviewState } from '../../core/findings.js'
+import type { OpenFinding, ReviewState } from '../../core/findings.js'
 import type { KindPublished, TurnKind } from '../../core/kind.js'
 import type { MarkerProof } from '../../core/markers.js'
 import type { TurnReport } from '../../core/report.js'
@@ -12,12 +12,12 @@ import {
 } from '../../github/commitOnBranch.js'
 import type { Octokit } from '../../github/octokit.js'
 import { exactBlock } from '../../surfaces/markdown.js'
-import { clip } from '../../../shared/text.js'
+import { clip, oneLine } from '../../../shared/text.js'
 import { codeSpan } from '../../surfaces/markdown.js'
 import { conversationKind, postReply, type ConversationKindOptions } from '../conversation/kind.js'
 import { readPostedFindings } from '../review/posted.js'
 import { checkoutOf, collectChanges, type WorkingChanges } from './changes.js'
-import { fixFacts, fixInstructions, fixOutputSchema, type FixResponse, type OpenFinding } from './prompt.js'
+import { fixFacts, fixInstructions, fixOutputSchema, type FixResponse } from './prompt.js'
 import { suggestionFor } from './suggest.js'
 import { withFixTrailer } from './trailer.js'
 
@@ -293,7 +293,6 @@ function commitMessage(
   claimed: readonly string[],
   summary: string
 ): string {
-  const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim()
   const titles = (options.lastReview?.open ?? []).filter(
     (finding) => claimed.includes(finding.id) || finding.id === target?.id
   )

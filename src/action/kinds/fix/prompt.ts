@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { strictSchemaFromZod } from '../../../sdk/index.js'
-import type { ReviewState } from '../../core/findings.js'
+import type { OpenFinding } from '../../core/findings.js'
 import { outputSchemaOf, type OutputSchema } from '../../core/outputSchema.js'
 import { untrusted, withoutBlockTags } from '../../core/prompt.js'
 import { commentedCodeFacts } from '../conversation/kind.js'
@@ -12,8 +12,6 @@ const FixSchema = z.object({ summary: z.string(), fixed: z.array(z.string()) })
 export type FixResponse = z.infer<typeof FixSchema>
 
 export const fixOutputSchema: OutputSchema = outputSchemaOf(strictSchemaFromZod(FixSchema).strict, FixSchema)
-
-export type OpenFinding = ReviewState['open'][number]
 
 /** What the agent is told to do: fix the thread's finding, or what the request asks. */
 export function fixInstructions(parts: {

@@ -54,17 +54,20 @@ export async function prepareRange(request: RangeRequest): Promise<Increment | u
       `The checkout is at ${checkedOut.slice(0, 12)}, not pull request #${prNumber}'s head ${headSha.slice(0, 12)} nor its merge ref: the review reads the PR's code from the checkout, so check out \`refs/pull/${prNumber}/head\` (or the event's merge ref)`
     )
   const fetcher = new Fetcher(git, request)
-  await fetcher.need([baseSha, headSha], async () => (await git.mergeBase(baseSha, headSha)) !== undefined)
-  if (!(await git.mergeBase(baseSha, headSha)))
+  // the merge bases come from the fetcher's own checks (run only once the commits are there), not asked again
+  let baseOfHead: string | undefined
+  await fetcher.need([baseSha, headSha], async () => (baseOfHead = await git.mergeBase(baseSha, headSha)) !== undefined)
+  if (!baseOfHead)
     throw new Error(
       `Cannot read pull request #${prNumber}'s diff: its base ${baseSha.slice(0, 12)} and head ${headSha.slice(0, 12)} have no merge base in the checkout${fetcher.failure ? ` (git fetch: ${fetcher.failure})` : ''}; ${FIX}`
     )
   const last = request.lastReviewed
   if (!last) return undefined
   // the newest base commit the head holds: what came from the base up to the head, and no further
-  const headBase = (await git.mergeBase(baseSha, headSha))!
-  const readable = await fetcher.need([last], async () => (await git.mergeBase(last, headBase)) !== undefined)
-  if (!readable || !(await git.mergeBase(last, headBase)))
+  const headBase = baseOfHead
+  let lastBase: string | undefined
+  await fetcher.need([last], async () => (lastBase = await git.mergeBase(last, headBase)) !== undefined)
+  if (!lastBase)
     return {
       fullReason: `the last reviewed commit ${last.slice(0, 12)} cannot be read any more (force-pushed away${fetcher.failure ? `; git fetch: ${fetcher.failure}` : ''}), so the whole PR is reviewed again`
     }

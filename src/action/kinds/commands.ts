@@ -5,7 +5,7 @@ import type { TurnReport } from '../core/report.js'
 import type { GitHubApi } from '../github/api.js'
 import { conversationKind, postReply, type ConversationKindOptions } from './conversation/kind.js'
 import type { CommentRequest } from './conversation/request.js'
-import { readPostedFindings } from './review/posted.js'
+import { threadFinding } from './review/posted.js'
 
 /** What a comment's request can be besides a question: the words it starts with, in any case. */
 export type Command =
@@ -97,9 +97,7 @@ export async function commandKind(options: CommandKindOptions): Promise<TurnKind
 async function dismissalOf(options: CommandKindOptions, at: string): Promise<Dismissal | string> {
   const { api, pr, request, warn } = options
   if (request.kind !== 'review') return 'Write `dismiss` in the review thread of the finding to dismiss.'
-  const root = request.threadCommentId ?? request.commentId
-  const posted = await readPostedFindings(api, pr, options.proof, warn)
-  const id = [...posted].find(([, finding]) => finding.commentId === root)?.[0]
+  const id = (await threadFinding(api, pr, request, options.proof, warn))?.id
   if (!id) return 'This review thread is not one of my findings: nothing to dismiss.'
   const open = options.lastReview?.open.find((finding) => finding.id === id)
   return {

@@ -15,7 +15,7 @@ import { exactBlock } from '../../surfaces/markdown.js'
 import { clip, oneLine } from '../../../shared/text.js'
 import { codeSpan } from '../../surfaces/markdown.js'
 import { conversationKind, postReply, type ConversationKindOptions } from '../conversation/kind.js'
-import { readPostedFindings } from '../review/posted.js'
+import { threadFinding } from '../review/posted.js'
 import { checkoutOf, collectChanges, type WorkingChanges } from './changes.js'
 import { fixFacts, fixInstructions, fixOutputSchema, type FixResponse } from './prompt.js'
 import { suggestionFor } from './suggest.js'
@@ -68,23 +68,17 @@ export async function fixKind(options: FixKindOptions): Promise<TurnKind> {
   let target: OpenFinding | undefined
   let targetBody: string | undefined
   if (request.kind === 'review') {
-    const root = request.threadCommentId ?? request.commentId
-    const [posted, comments] = await Promise.all([
-      readPostedFindings(api, pr, options.proof, options.warn),
-      api.listReviewComments(pr)
-    ])
-    const id = [...posted].find(([, finding]) => finding.commentId === root)?.[0]
+    const found = await threadFinding(api, pr, request, options.proof, options.warn)
     target =
-      id === undefined
-        ? undefined
-        : (options.lastReview?.open.find((finding) => finding.id === id) ?? {
-            id,
-            path: request.path ?? '',
-            line: request.line ?? 0,
-            severity: 'unknown',
-            title: ''
-          })
-    targetBody = target && comments.find((comment) => comment.id === root)?.body
+      found &&
+      (options.lastReview?.open.find((finding) => finding.id === found.id) ?? {
+        id: found.id,
+        path: request.path ?? '',
+        line: request.line ?? 0,
+        severity: 'unknown',
+        title: ''
+      })
+    targetBody = found?.body
   }
   if (!target && !options.words)
     return refusal(

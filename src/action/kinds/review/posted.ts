@@ -6,6 +6,8 @@ import type { GitHubApi } from '../../github/api.js'
 export interface PostedFinding {
   /** The review comment that opened the finding's thread; undefined for a finding in a review body. */
   commentId?: number
+  /** That comment's body, as GitHub holds it. */
+  body?: string
   /** The review thread's GraphQL id, when the threads could be read. */
   reviewThreadId?: string
   isResolved: boolean
@@ -24,6 +26,24 @@ const SEVERITY = `(${SEVERITIES.join('|')})`
 const HEADING = new RegExp(`^\\S+ \\*\\*${SEVERITY}\\*\\* · (.*)$`)
 /** A finding listed in a review body: `- ` and its heading, then where, as a code span. */
 const LISTED = new RegExp(`^- \\S+ \\*\\*${SEVERITY}\\*\\* · (.*) at (\`+) ?(.+?):(\\d+)(?:-(\\d+))? ?\\3$`)
+
+/**
+ * The finding whose review thread a comment was written in (`threadCommentId` of a reply, else the
+ * comment itself opened it), by the proven marker of the thread's first comment; undefined when the
+ * thread is not one of the action's findings.
+ */
+export async function threadFinding(
+  api: GitHubApi,
+  pr: number,
+  comment: { commentId: number; threadCommentId?: number },
+  proof: MarkerProof,
+  warn: (message: string) => void
+): Promise<({ id: string } & PostedFinding) | undefined> {
+  const root = comment.threadCommentId ?? comment.commentId
+  for (const [id, finding] of await readPostedFindings(api, pr, proof, warn))
+    if (finding.commentId === root) return { id, ...finding }
+  return undefined
+}
 
 /**
  * What the action has posted on the PR, by finding id: only markers whose proof holds count, whoever
@@ -56,7 +76,7 @@ export async function readPostedFindings(
         heading && comment.path !== undefined && comment.line !== undefined
           ? { path: comment.path, line: comment.line, severity: heading[1]!, title: heading[2]! }
           : undefined
-      posted.set(id, { commentId: comment.id, isResolved: false, shown })
+      posted.set(id, { commentId: comment.id, body: comment.body, isResolved: false, shown })
       byComment.set(comment.id, id)
     }
   if (!byComment.size) return posted

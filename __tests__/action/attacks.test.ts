@@ -2,12 +2,14 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { useBaseInstructions } from '../../src/action/codex/instructions.js'
+import { readBaseInstructions, type InstructionOptions } from '../../src/action/codex/instructions.js'
 import { breakLogCommands, inert } from '../../src/action/surfaces/log.js'
 import { buildPrompt, contextBlock, promptJson, untrusted } from '../../src/action/core/prompt.js'
 import type { RunContext } from '../../src/action/core/context.js'
 import { refusalOf, VALID_INPUTS } from '../support/settings.js'
 import { tempDir, tempRepo } from '../support/tempDirs.js'
+
+const useBaseInstructions = async (options: InstructionOptions) => (await readBaseInstructions(options)).use()
 
 describe('the job log', () => {
   it('wraps text in a stop-commands window with a fresh token, and breaks ##[', () => {

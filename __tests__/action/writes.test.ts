@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import Bottleneck from 'bottleneck/light.js'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { findingIds, type Finding, type ReviewState } from '../../src/action/core/findings.js'
 import { readRecordMarker } from '../../src/action/core/markers.js'
 import { connectGitHub, type GitHubApi } from '../../src/action/github/api.js'
@@ -277,5 +278,20 @@ describe('GitHub writes of a review', () => {
     expect(server.comments.map((comment) => comment.body)).toEqual(['first'])
     const graphql = server.requests.filter((request) => request.path === '/graphql')
     expect(graphql).toHaveLength(1)
+  })
+})
+
+describe("the action's way to GitHub", () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('lets the limiters under octokit yield without a timer, which Node would stretch to 1 ms a step', async () => {
+    createOctokit({ token: 'token', apiUrl: 'http://127.0.0.1:9', warn: () => {} })
+    const store = (new Bottleneck() as unknown as { _store: { yieldLoop(t?: number): Promise<void> } })._store
+    // with timers stopped, only a yield that needs none ends, and within two turns of the event loop
+    vi.useFakeTimers({ toFake: ['setTimeout'] })
+    const twoTurns = new Promise<'stuck'>((resolve) => setImmediate(() => setImmediate(() => resolve('stuck'))))
+    expect(await Promise.race([store.yieldLoop().then(() => 'yielded'), twoTurns])).toBe('yielded')
   })
 })

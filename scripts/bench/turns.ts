@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { chmodSync } from 'node:fs'
 import path from 'node:path'
 import { startGitHubServer, type GitHubServer, type RecordedRequest } from '../../__tests__/support/githubServer.js'
 import { pullRequestPayload, runAction, type ActionRun } from '../../__tests__/support/runAction.js'
@@ -41,13 +42,24 @@ export async function startBench(script: ModelScript, githubLatencyMs = 0): Prom
     modelRequests: stampPushes(model.requests),
     github,
     githubRequests: stampPushes(github.requests),
-    repo: tempRepo(),
+    repo: runnerCheckout(),
     codexBinary: findCodexExecutable(),
     close: async () => {
       await model.close()
       await github.close()
     }
   }
+}
+
+/**
+ * A checkout as a runner has it: actions/checkout writes the workspace under the runner's umask
+ * (022), so others may read it; the test helper's folders are private (mkdtemp, 0700), which
+ * would make every read-only turn lend the checkout by chown, as no runner does.
+ */
+function runnerCheckout(): string {
+  const repo = tempRepo()
+  chmodSync(repo, 0o755)
+  return repo
 }
 
 const threadOptions = (repo: string) =>

@@ -21,13 +21,19 @@ export interface InstructionOptions {
 /** Puts the PR's instruction files back; never throws. */
 export type RestoreInstructions = () => Promise<void>
 
+/** The base branch's instruction files, read ahead of the turn: `use()` puts them in place of the PR's. */
+export interface BaseInstructions {
+  use(): Promise<RestoreInstructions>
+}
+
 /**
- * Gives the turn the base branch's instruction files in place of the PR's. Codex reads AGENTS.md
- * (and its override and fallback names) from the checkout as instructions, outside the prompt's data
- * block: in a PR checkout, those are the PR author's. When the base version cannot be read, the
- * PR's files are removed for the turn rather than trusted.
+ * Reads the base branch's instruction files for the turn: codex reads AGENTS.md (and its override
+ * and fallback names) from the checkout as instructions, outside the prompt's data block, and in a
+ * PR checkout those are the PR author's. Only reads (git), so it runs while the session opens; the
+ * PR's own files are looked at when they are swapped, by `use()`. When the base version cannot be
+ * read, the PR's files are removed for the turn rather than trusted.
  */
-export async function useBaseInstructions(options: InstructionOptions): Promise<RestoreInstructions> {
+export async function readBaseInstructions(options: InstructionOptions): Promise<BaseInstructions> {
   const { workingDirectory, baseSha, log } = options
   // both asked of the working directory's repository side by side: one git process less in a row before codex starts
   const [root, baseThere] = await Promise.all([
@@ -35,32 +41,38 @@ export async function useBaseInstructions(options: InstructionOptions): Promise<
     baseSha !== undefined && hasCommit(workingDirectory, baseSha)
   ])
   const base = root && baseSha && baseThere ? { root, sha: baseSha } : undefined
-  const swapped: Array<{ file: string; held: Held }> = []
-  for (const file of await instructionPaths(options, root)) {
-    const held = await hold(file)
-    if (!held) continue
-    const baseBytes = base && (await baseVersion(base.root, base.sha, file))
-    if (held.kind === 'none' && !baseBytes) continue
-    if (held.kind === 'file' && baseBytes && held.bytes.equals(baseBytes)) continue
-    await rm(file, { force: true })
-    if (baseBytes) await writeFile(file, baseBytes)
-    swapped.push({ file, held })
-  }
-  if (!swapped.length) return async () => {}
-  const names = swapped.map(({ file }) => path.relative(root ?? workingDirectory, file)).join(', ')
-  if (base) log.info(`Instruction files from the base commit ${base.sha.slice(0, 12)} for this turn: ${names}`)
-  else
-    log.warning(
-      `The base branch's instruction files cannot be read (${root ? 'the base commit is not in the checkout' : 'no git repository'}): ` +
-        `the PR's ${names} are removed for this turn. Check out with fetch-depth: 2 or more, or set trust-pr-instructions`
-    )
-  return async () => {
-    for (const { file, held } of swapped) {
-      try {
+  const files = await instructionPaths(options, root)
+  const baseVersions = base ? await Promise.all(files.map((file) => baseVersion(base.root, base.sha, file))) : []
+  return {
+    async use() {
+      const swapped: Array<{ file: string; held: Held }> = []
+      for (const [index, file] of files.entries()) {
+        const held = await hold(file)
+        if (!held) continue
+        const baseBytes = baseVersions[index]
+        if (held.kind === 'none' && !baseBytes) continue
+        if (held.kind === 'file' && baseBytes && held.bytes.equals(baseBytes)) continue
         await rm(file, { force: true })
-        await put(file, held)
-      } catch (error) {
-        log.warning(`Could not put the PR's ${file} back: ${(error as Error).message}`)
+        if (baseBytes) await writeFile(file, baseBytes)
+        swapped.push({ file, held })
+      }
+      if (!swapped.length) return async () => {}
+      const names = swapped.map(({ file }) => path.relative(root ?? workingDirectory, file)).join(', ')
+      if (base) log.info(`Instruction files from the base commit ${base.sha.slice(0, 12)} for this turn: ${names}`)
+      else
+        log.warning(
+          `The base branch's instruction files cannot be read (${root ? 'the base commit is not in the checkout' : 'no git repository'}): ` +
+            `the PR's ${names} are removed for this turn. Check out with fetch-depth: 2 or more, or set trust-pr-instructions`
+        )
+      return async () => {
+        for (const { file, held } of swapped) {
+          try {
+            await rm(file, { force: true })
+            await put(file, held)
+          } catch (error) {
+            log.warning(`Could not put the PR's ${file} back: ${(error as Error).message}`)
+          }
+        }
       }
     }
   }

@@ -165,6 +165,23 @@ export async function isolateAgent(request: IsolationRequest): Promise<AgentIsol
 
   // the action reads codex's session files during the turn; the tools must be reachable to run
   const reached = [request.codexHome, path.dirname(request.executable), ...request.pathDirs]
+  // what the turn lends and how, found while the session opens: the probe mounts in a namespace
+  // thrown away at once, and nothing on disk changes before lend()
+  const planned = planLending()
+  planned.catch(() => undefined)
+  async function planLending(): Promise<{ lent: string[]; passed: string[]; lending: Lending }> {
+    // the launcher would start anyway and fail as `setpriv`/`sudo`: say what the SDK says of a missing codex
+    await access(request.executable, fsConstants.X_OK).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`Could not start codex at ${request.executable}: ${error.code ?? error.message}`)
+    })
+    // a checkout others cannot read (a private umask) is lent as for a writing turn
+    const readable = ((await stat(request.workingDirectory)).mode & 0o005) === 0o005
+    const read = request.writes || readable ? [] : [request.workingDirectory]
+    const lent = [...(request.writes ? [request.workingDirectory] : read), request.codexHome, home]
+    const passed = request.writes || !readable ? [] : [request.workingDirectory]
+    await writeFile(files.mounts, scripts.mounts(lent), { mode: 0o700 })
+    return { lent, passed, lending: (await host.canIdmap(files.mounts)) ? 'idmap' : 'chown' }
+  }
   let lending: Lending | undefined
   let lent: string[] = []
   let ways: Ways | undefined
@@ -177,37 +194,32 @@ export async function isolateAgent(request: IsolationRequest): Promise<AgentIsol
       return lending
     },
     async lend() {
-      // the launcher would start anyway and fail as `setpriv`/`sudo`: say what the SDK says of a missing codex
-      await access(request.executable, fsConstants.X_OK).catch((error: NodeJS.ErrnoException) => {
-        throw new Error(`Could not start codex at ${request.executable}: ${error.code ?? error.message}`)
-      })
-      // a checkout others cannot read (a private umask) is lent as for a writing turn
-      const readable = ((await stat(request.workingDirectory)).mode & 0o005) === 0o005
-      const read = request.writes || readable ? [] : [request.workingDirectory]
-      lent = [...(request.writes ? [request.workingDirectory] : read), request.codexHome, home]
-      const passed = request.writes || !readable ? [] : [request.workingDirectory]
-      ways = await openWays([...lent.flatMap(ancestorsOf), ...[...reached, ...passed].flatMap(withAncestors)], {
+      const plan = await planned
+      lent = plan.lent
+      lending = plan.lending
+      // chown clears setuid and setgid bits: noted before, set again on what the agent left as it was
+      // (the agent's home was made empty above: nothing to note there)
+      const noting = lending === 'chown' ? specialFiles(lent.filter((dir) => dir !== home)) : Promise.resolve([])
+      noting.catch(() => undefined)
+      ways = await openWays([...lent.flatMap(ancestorsOf), ...[...reached, ...plan.passed].flatMap(withAncestors)], {
         chmod: (dir, mode) => host.chmod(dir, mode),
         dir: request.waysDir
       })
-      await writeFile(files.mounts, scripts.mounts(lent), { mode: 0o700 })
-      lending = (await host.canIdmap(files.mounts)) ? 'idmap' : 'chown'
       if (lending === 'idmap') {
         await writeFile(files.stamp, '')
         await writeFile(files.enter, scripts.enter(), { mode: 0o700 })
         await writeFile(launcher, scripts.launcher(files.enter, true), { mode: 0o755 })
       } else {
-        // chown clears setuid and setgid bits: noted before, set again on what the agent left as it was
-        specials = await specialFiles(lent)
+        specials = await noting
         await host.chown(String(host.self.uid), name, lent)
         await writeFile(launcher, scripts.launcher(request.executable, false), { mode: 0o755 })
       }
-      const checkout = lent.includes(request.workingDirectory)
+      const told = lent.includes(request.workingDirectory)
         ? lending === 'idmap'
           ? 'the checkout is lent through an id-mapped mount (nothing on disk changes owner)'
           : 'the checkout is lent by chown, and given back after the turn'
         : 'nothing of the checkout is lent (the turn only reads it)'
-      request.info?.(`isolation: codex runs as ${name}; ${checkout}`)
+      request.info?.(`isolation: codex runs as ${name}; ${told}`)
     },
     async giveBack() {
       try {
@@ -216,8 +228,11 @@ export async function isolateAgent(request: IsolationRequest): Promise<AgentIsol
           // a setuid or setgid bit the agent set is on disk, owned by this user: never left for another local user to run
           if (!request.disposableMachine) await host.clearNewSpecialBits(lent, files.stamp)
         } else if (lending === 'chown') {
-          await host.chown(name, String(host.self.uid), lent)
-          await host.chown(`:${host.agent.gid}`, `:${host.self.gid}`, lent)
+          // the owner's pass and the group's change different fields of each entry: side by side
+          await Promise.all([
+            host.chown(name, String(host.self.uid), lent),
+            host.chown(`:${host.agent.gid}`, `:${host.self.gid}`, lent)
+          ])
           for (const file of specials.splice(0)) await restoreSpecialBits(file, host)
         }
       } finally {
@@ -442,26 +457,44 @@ async function sha256Of(file: string): Promise<string> {
 }
 
 async function which(tool: string): Promise<string> {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, tool)
-    if (
-      await access(candidate, fsConstants.X_OK).then(
+  const candidates = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((dir) => path.join(dir, tool))
+  // every folder asked at once: one after another, each answer waits for a turn of a busy event loop
+  const runnable = await Promise.all(
+    candidates.map((candidate) =>
+      access(candidate, fsConstants.X_OK).then(
         () => true,
         () => false
       )
     )
-      return path.resolve(candidate)
-  }
-  return tool
+  )
+  const found = candidates.find((_, index) => runnable[index])
+  return found ? path.resolve(found) : tool
 }
 
 async function idOf(name: string): Promise<{ uid: number; gid: number } | undefined> {
+  // the agent is a local user (useradd): its line in the passwd file spares two processes on the way to codex's start
+  const local = await localUser(name)
+  if (local) return local
   try {
     const [uid, gid] = await Promise.all(['-u', '-g'].map((flag) => execFileAsync('id', [flag, name])))
     return { uid: Number(uid!.stdout.trim()), gid: Number(gid!.stdout.trim()) }
   } catch {
     return undefined
   }
+}
+
+/** The user's ids as /etc/passwd lists them (name:password:uid:gid:…); undefined for a user it does not list. */
+async function localUser(name: string): Promise<{ uid: number; gid: number } | undefined> {
+  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '')
+  for (const line of passwd.split('\n')) {
+    const [user, , uid, gid] = line.split(':')
+    if (user === name && /^\d+$/.test(uid ?? '') && /^\d+$/.test(gid ?? ''))
+      return { uid: Number(uid), gid: Number(gid) }
+  }
+  return undefined
 }
 
 function ancestorsOf(dir: string): string[] {

@@ -4,7 +4,6 @@ import type { TurnKind } from '../core/kind.js'
 import { buildPrompt } from '../core/prompt.js'
 import type { Redactor } from '../core/redact.js'
 import { TurnReport } from '../core/report.js'
-import { useBaseInstructions } from '../codex/instructions.js'
 import type { Settings } from '../settings/settings.js'
 import { renderComment } from '../surfaces/comment.js'
 import { jobLog, LogStreamer } from '../surfaces/log.js'
@@ -13,7 +12,7 @@ import { runTurn } from './turn.js'
 
 export type LiveSettings = Pick<
   Settings,
-  'workingDirectory' | 'sandbox' | 'model' | 'effort' | 'timeoutMs' | 'trustPrInstructions' | 'config' | 'walkthrough'
+  'workingDirectory' | 'sandbox' | 'model' | 'effort' | 'timeoutMs' | 'config' | 'walkthrough'
 >
 
 export interface LiveTurn {
@@ -63,15 +62,7 @@ export async function runLive(parts: {
   core.info(
     `Codex turn in ${settings.workingDirectory} (sandbox ${sandbox}${settings.model ? `, model ${settings.model}` : ''})`
   )
-  const restoreInstructions =
-    pr && !settings.trustPrInstructions
-      ? await useBaseInstructions({
-          workingDirectory: settings.workingDirectory,
-          config: settings.config,
-          baseSha: pr.baseSha,
-          log: core
-        })
-      : undefined
+  const restoreInstructions = await (await parts.session.instructions)?.use()
   try {
     // lent after the base branch's instructions are in place, given back before they are restored
     const unlent = await agent?.lend().then(

@@ -3,6 +3,7 @@ import type { AgentIsolation } from '../codex/isolation.js'
 import type { PullRequestInfo, RunContext } from '../core/context.js'
 import type { MarkerProof } from '../core/markers.js'
 import type { Redactor } from '../core/redact.js'
+import { readBaseInstructions, type BaseInstructions } from '../codex/instructions.js'
 import { makeCodexHome, prepareCodex, type CodexSettings } from '../codex/prepare.js'
 import { completePullRequest, type GitHubConnection } from '../github/api.js'
 import { StickyComment } from '../github/stickyComment.js'
@@ -32,7 +33,14 @@ export function threadKeysOf(
 export type SessionSettings = CodexSettings &
   Pick<
     Settings,
-    'codexHome' | 'postComment' | 'resume' | 'threadStore' | 'threadStorePath' | 'threadSecret' | 'githubToken'
+    | 'codexHome'
+    | 'postComment'
+    | 'resume'
+    | 'threadStore'
+    | 'threadStorePath'
+    | 'threadSecret'
+    | 'githubToken'
+    | 'trustPrInstructions'
   >
 
 /** What a turn runs in: codex, the PR, the thread continued, and the sticky comment that shows it. */
@@ -44,6 +52,11 @@ export interface Session {
   pr?: PullRequestInfo
   thread: ThreadContinuation
   sticky?: StickyComment
+  /**
+   * The base branch's instruction files, read while the session opened, for the turn to put in place
+   * of the PR's; undefined outside a PR, or with trust-pr-instructions.
+   */
+  instructions: Promise<BaseInstructions | undefined>
   /** Ends what the session runs beside the turn (the model proxy); called once the run is over. */
   close: () => Promise<void>
 }
@@ -89,9 +102,22 @@ export async function openSession(parts: {
       })
     : undefined
   const preparing = prepareCodex(settings, runner, codexHome, redactor, log)
+  const completing = completePullRequest(context.pullRequest, github?.api, log.warning)
+  // git look-ups on the way to codex's start, done while codex is prepared rather than after
+  const instructions = completing.then((pr) =>
+    pr && !settings.trustPrInstructions
+      ? readBaseInstructions({
+          workingDirectory: settings.workingDirectory,
+          config: settings.config,
+          baseSha: pr.baseSha,
+          log
+        })
+      : undefined
+  )
+  instructions.catch(() => undefined)
   const [{ codex, agent, close }, pr, thread] = await Promise.all([
     preparing,
-    completePullRequest(context.pullRequest, github?.api, log.warning),
+    completing,
     ThreadContinuation.begin({
       key: keys.threadKey,
       archive,
@@ -107,5 +133,5 @@ export async function openSession(parts: {
     await preparing.then(({ close }) => close()).catch(() => undefined)
     throw error
   })
-  return { codex, agent, pr, thread, sticky, close }
+  return { codex, agent, pr, thread, sticky, instructions, close }
 }

@@ -35,11 +35,7 @@ export interface BaseInstructions {
  */
 export async function readBaseInstructions(options: InstructionOptions): Promise<BaseInstructions> {
   const { workingDirectory, baseSha, log } = options
-  // both asked of the working directory's repository side by side: one git process less in a row before codex starts
-  const [root, baseThere] = await Promise.all([
-    gitRoot(workingDirectory),
-    baseSha !== undefined && hasCommit(workingDirectory, baseSha)
-  ])
+  const { root, baseThere } = await repositoryOf(workingDirectory, baseSha)
   const base = root && baseSha && baseThere ? { root, sha: baseSha } : undefined
   const files = await instructionPaths(options, root)
   const baseVersions = base ? await Promise.all(files.map((file) => baseVersion(base.root, base.sha, file))) : []
@@ -93,20 +89,24 @@ async function instructionPaths(options: InstructionOptions, root: string | unde
   return folders.flatMap((folder) => names.map((name) => path.join(folder, name)))
 }
 
-async function gitRoot(dir: string): Promise<string | undefined> {
+/**
+ * The working directory's repository root, and whether the base commit is in it, asked of one git
+ * process (one less on the way to codex's start): rev-parse prints the root before it verifies the
+ * commit, and fails quietly (1) when the commit is missing, loudly (128) outside a repository.
+ */
+async function repositoryOf(dir: string, sha: string | undefined): Promise<{ root?: string; baseThere: boolean }> {
+  const asked = sha !== undefined && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i.test(sha)
+  const args = ['-C', dir, 'rev-parse', '--show-toplevel', ...(asked ? ['--verify', '-q', `${sha}^{commit}`] : [])]
+  let printed: string
+  let baseThere = asked
   try {
-    return await realpath((await execFileAsync('git', ['-C', dir, 'rev-parse', '--show-toplevel'])).stdout.trim())
-  } catch {
-    return undefined
+    printed = (await execFileAsync('git', args)).stdout
+  } catch (error) {
+    printed = (error as { stdout?: string }).stdout ?? ''
+    baseThere = false
   }
-}
-
-async function hasCommit(dir: string, sha: string): Promise<boolean> {
-  if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i.test(sha)) return false
-  return execFileAsync('git', ['-C', dir, 'cat-file', '-e', `${sha}^{commit}`]).then(
-    () => true,
-    () => false
-  )
+  const top = printed.split('\n')[0]?.trim()
+  return { root: top ? await realpath(top).catch(() => undefined) : undefined, baseThere }
 }
 
 /** The file's bytes at the base commit; undefined when the base has none there. */

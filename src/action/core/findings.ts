@@ -46,12 +46,15 @@ export type Finding = ReviewResponse['findings'][number]
  * without the walkthrough still passes the check, since its findings must not be lost for it.
  */
 export const reviewOutputSchema: OutputSchema = outputSchemaOf(
-  strictSchemaFromZod(ReviewSchema.extend({ walkthrough: WalkthroughSchema })).strict,
+  () => strictSchemaFromZod(ReviewSchema.extend({ walkthrough: WalkthroughSchema })).strict,
   ReviewSchema.extend({ walkthrough: WalkthroughSchema.optional() })
 )
 
 /** The findings schema alone, for `walkthrough: false`: the model spends no tokens on a walkthrough. */
-export const findingsOutputSchema: OutputSchema = outputSchemaOf(strictSchemaFromZod(ReviewSchema).strict, ReviewSchema)
+export const findingsOutputSchema: OutputSchema = outputSchemaOf(
+  () => strictSchemaFromZod(ReviewSchema).strict,
+  ReviewSchema
+)
 
 /** Worst first: the index is the rank. */
 export function severityRank(severity: Severity): number {

@@ -8,10 +8,20 @@ export interface OutputSchema {
   validate(value: unknown): string[]
 }
 
-/** The schema codex is given, checked on the way back by `validator`. */
-export function outputSchemaOf(schema: Record<string, unknown>, validator: z.ZodType): OutputSchema {
+/**
+ * The schema codex is given, checked on the way back by `validator`. A function makes the schema on
+ * first use: the built-in schemas are converted from zod only by the runs that ask for them.
+ */
+export function outputSchemaOf(
+  schema: Record<string, unknown> | (() => Record<string, unknown>),
+  validator: z.ZodType
+): OutputSchema {
+  let made = typeof schema === 'function' ? undefined : schema
   return {
-    schema,
+    get schema() {
+      made ??= (schema as () => Record<string, unknown>)()
+      return made
+    },
     validate(value) {
       const parsed = validator.safeParse(value)
       return parsed.success ? [] : describeIssues(parsed.error.issues)

@@ -11,7 +11,7 @@ const FixSchema = z.object({ summary: z.string(), fixed: z.array(z.string()) })
 
 export type FixResponse = z.infer<typeof FixSchema>
 
-export const fixOutputSchema: OutputSchema = outputSchemaOf(strictSchemaFromZod(FixSchema).strict, FixSchema)
+export const fixOutputSchema: OutputSchema = outputSchemaOf(() => strictSchemaFromZod(FixSchema).strict, FixSchema)
 
 /** What the agent is told to do: fix the thread's finding, or what the request asks. */
 export function fixInstructions(parts: {

@@ -222,6 +222,10 @@ export async function isolateAgent(request: IsolationRequest): Promise<AgentIsol
       request.info?.(`isolation: codex runs as ${name}; ${told}`)
     },
     async giveBack() {
+      // the way closes beside the giving back: it only ever opened the folders above what was lent
+      const closing = ways?.close()
+      closing?.catch(() => undefined)
+      ways = undefined
       try {
         if (lending === 'idmap') {
           await host.endNamespace(files.sentinel)
@@ -236,8 +240,7 @@ export async function isolateAgent(request: IsolationRequest): Promise<AgentIsol
           for (const file of specials.splice(0)) await restoreSpecialBits(file, host)
         }
       } finally {
-        await ways?.close()
-        ways = undefined
+        await closing
       }
     }
   }

@@ -148,8 +148,8 @@ export async function startModelProxy(options: ModelProxyOptions): Promise<Model
     async close() {
       for (const controller of inFlight) controller.abort()
       server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      await ownDispatcher?.close()
+      // nothing is in flight any more: the upstream sockets are dropped rather than closed politely
+      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), ownDispatcher?.destroy()])
     }
   }
 }

@@ -1,4 +1,4 @@
-import { minimatch } from 'minimatch'
+import { Minimatch } from 'minimatch'
 import type { CodexConfigObject } from '../../sdk/index.js'
 import { isPlainObject } from '../../shared/checks.js'
 
@@ -61,13 +61,13 @@ export function protectShellEnvironment(
   options: ShellEnvironmentOptions
 ): CodexConfigObject {
   const { allowEnv, holdsSecret } = options
-  const globs = SECRET_NAME_PATTERNS.filter((glob) => !allowEnv.some((name) => minimatch(name, glob, { nocase: true })))
+  const globs = SECRET_NAME_GLOBS.filter((glob) => !allowEnv.some((name) => glob.match(name)))
   // CODEX_API_KEY is added to codex's environment by the SDK, after `codexEnv` was built
   const variables = Object.entries({ ...options.codexEnv, CODEX_API_KEY: '' })
   const names = variables
     .filter(([name, value]) => !allowEnv.includes(name) && (looksSecret(name) || (value !== '' && holdsSecret(value))))
     .map(([name]) => name)
-    .filter((name) => !globs.some((glob) => minimatch(name, glob, { nocase: true })))
+    .filter((name) => !globs.some((glob) => glob.match(name)))
 
   const user = isPlainObject(config.shell_environment_policy) ? config.shell_environment_policy : {}
   const userExclude = Array.isArray(user.exclude) ? user.exclude : []
@@ -78,11 +78,14 @@ export function protectShellEnvironment(
       // codex's own defaults (*KEY*, *SECRET*, *TOKEN*) would defeat allow-env; ours cover them
       ignore_default_excludes: true,
       ...user,
-      exclude: [...globs, ...names, ...userExclude]
+      exclude: [...globs.map((glob) => glob.pattern), ...names, ...userExclude]
     }
   }
 }
 
+/** The patterns compiled once: each run matches every variable of the step against each of them. */
+const SECRET_NAME_GLOBS = SECRET_NAME_PATTERNS.map((pattern) => new Minimatch(pattern, { nocase: true }))
+
 function looksSecret(name: string): boolean {
-  return SECRET_NAME_PATTERNS.some((glob) => minimatch(name, glob, { nocase: true }))
+  return SECRET_NAME_GLOBS.some((glob) => glob.match(name))
 }

@@ -38,7 +38,11 @@ async function timedRun(
 let prNumber = 500
 
 /** One turn of the minimal action, with the probe the action section uses, so its timeline reads the same. */
-async function minimalTurn(bench: Bench, entry: string): Promise<{ ms: number; timeline: Timeline }> {
+async function minimalTurn(
+  bench: Bench,
+  entry: string,
+  octokitPlugins = true
+): Promise<{ ms: number; timeline: Timeline }> {
   const probeDir = tempDir('bench-probe-out')
   const githubBefore = bench.githubRequests.length
   const modelBefore = bench.modelRequests.length
@@ -50,7 +54,8 @@ async function minimalTurn(bench: Bench, entry: string): Promise<{ ms: number; t
       'base-url': bench.model.url,
       'codex-path': bench.codexBinary,
       'github-token': 'ghs_bench_0123456789',
-      'working-directory': bench.repo
+      'working-directory': bench.repo,
+      'octokit-plugins': String(octokitPlugins)
     },
     payload: pullRequestPayload(prNumber++),
     githubUrl: bench.github.url,
@@ -100,6 +105,12 @@ export async function floor(options: Options): Promise<SectionResult> {
       () => rawTurn(bench),
       progress(`minimal action vs raw, model ${delayMs} ms`, options.actionPairs)
     )
+    const bareOctokit = await alternate(
+      options.actionPairs,
+      () => minimalTurn(bench, minimal, false),
+      () => rawTurn(bench),
+      progress(`minimal action without octokit plugins vs raw, model ${delayMs} ms`, options.actionPairs)
+    )
     const loads = await alternate(
       options.repeats,
       async () => (await timedRun(loadOnly, { payload: pullRequestPayload(1) })).ms,
@@ -109,7 +120,16 @@ export async function floor(options: Options): Promise<SectionResult> {
     const minimalMs = turns.a.map((turn) => turn.ms)
     const added = pairedDelta(minimalMs, turns.b)
     const loadAdded = pairedDelta(loads.a, loads.b)
-    const part = (pick: (entry: Timeline) => number): string => ms(median(turns.a.map((turn) => pick(turn.timeline))))
+    const bareMs = bareOctokit.a.map((turn) => turn.ms)
+    const bareAdded = pairedDelta(bareMs, bareOctokit.b)
+    const timelineNote = (series: Array<{ timeline: Timeline }>): string => {
+      const part = (pick: (entry: Timeline) => number): string => ms(median(series.map((turn) => pick(turn.timeline))))
+      return (
+        `GET comments sent ${part((entry) => entry.calls[0]?.at ?? Number.NaN)}, ` +
+        `start→exec spawn ${part((entry) => entry.startToExec)}, exec ${part((entry) => entry.exec)}, ` +
+        `exec exit→exit ${part((entry) => entry.execExitToEnd)}, outside node ${part((entry) => entry.outside)}`
+      )
+    }
     const latency = options.githubLatencyMs ? `, GitHub answers after ${options.githubLatencyMs} ms` : ''
     const rows: Row[] = [
       {
@@ -127,11 +147,15 @@ export async function floor(options: Options): Promise<SectionResult> {
         ratio: `${signed(added)} (×${ratio(pairedRatio(minimalMs, turns.b))})`,
         goal: '≤ +150 ms',
         met: added <= 150,
-        note:
-          `n=${minimalMs.length} pairs; ${mib(statSync(minimal).size)} bundle; GET comments sent ${part((entry) => entry.calls[0]?.at ?? Number.NaN)}, ` +
-          `start→exec spawn ${part((entry) => entry.startToExec)}, ` +
-          `exec ${part((entry) => entry.exec)}, exec exit→exit ${part((entry) => entry.execExitToEnd)}, ` +
-          `outside node ${part((entry) => entry.outside)}`
+        note: `n=${minimalMs.length} pairs; ${mib(statSync(minimal).size)} bundle; ${timelineNote(turns.a)}`
+      },
+      {
+        item: 'floor',
+        measure: `the same, octokit without the retry and throttling plugins, model after ${delayMs} ms${latency}`,
+        median: ms(median(bareMs)),
+        p90: ms(p90(bareMs)),
+        ratio: `${signed(bareAdded)} (×${ratio(pairedRatio(bareMs, bareOctokit.b))})`,
+        note: `n=${bareMs.length} pairs against their own raw turns (median ${ms(median(bareOctokit.b))}); ${timelineNote(bareOctokit.a)}`
       },
       {
         item: 'floor',
@@ -159,7 +183,9 @@ export async function floor(options: Options): Promise<SectionResult> {
         'item 2): `core.getInput`, `getOctokit` with the retry and throttling plugins, one GET of the PR’s ' +
         'comments, the native codex binary spawned with the arguments the SDK builds, its stdout logged line by ' +
         'line, one POST of a comment, `core.setOutput` and the step summary; no isolation, no thread store, no ' +
-        'proxy. Its delta is the median of per-pair differences with the raw turn. "toolkit load only" is a ' +
+        'proxy. Its delta is the median of per-pair differences with the raw turn. "without the octokit plugins" ' +
+        "is the same bundle given `octokit-plugins: false`: what the plugins' request queues (Bottleneck, " +
+        'which yields to a timer several times per request) add to its two calls. "toolkit load only" is a ' +
         'bundle that imports @actions/core and @actions/github and exits, against an empty module: what loading ' +
         'the toolkit costs (most of it undici, which @actions/http-client and @actions/github both import, and ' +
         'which a bundle cannot leave out without patching the toolkit). Both run under the same environment.'

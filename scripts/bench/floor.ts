@@ -5,10 +5,10 @@ import { promisify } from 'node:util'
 import { pullRequestPayload, runAction, type ActionRunOptions } from '../../__tests__/support/runAction.js'
 import { tempDir } from '../../__tests__/support/tempDirs.js'
 import type { Options } from './options.js'
-import { timeline, type Timeline } from './overhead.js'
+import { progress, signed, timeline, type Timeline } from './overhead.js'
 import { readProbe, probeEnv } from './probe.js'
 import { mib, ms, ratio, type Row, type SectionResult } from './report.js'
-import { alternate, median, p90, pairedDelta, pairedRatio } from './stats.js'
+import { alternate, median, p90, pairedDelta, pairedRatio, rotate } from './stats.js'
 import { projectRoot } from './targets.js'
 import { API_KEY, benchScript, PROMPT, rawTurn, startBench, type Bench } from './turns.js'
 
@@ -74,13 +74,6 @@ async function minimalTurn(
   return { ms: took, timeline: timeline(turn) }
 }
 
-const progress =
-  (label: string, total: number) =>
-  (index: number): void =>
-    void process.stderr.write(`  ${label}: pair ${index + 1}/${total}\r${index + 1 === total ? '\n' : ''}`)
-
-const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(0)} ms`
-
 /**
  * The floor the toolkit sets: the least a PR-thread action does with the same libraries and bundling
  * (scripts/bench/floor/minimal.ts) against raw `codex exec`, and what node and the toolkit cost to load
@@ -99,17 +92,18 @@ export async function floor(options: Options): Promise<SectionResult> {
     await minimalTurn(bench, minimal)
     await timedRun(loadOnly, { payload: pullRequestPayload(1) })
     await timedRun(empty, {})
-    const turns = await alternate(
+    interface Turn {
+      ms: number
+      timeline?: Timeline
+    }
+    const [raw = [], withPlugins = [], withoutPlugins = []] = await rotate<Turn>(
       options.actionPairs,
-      () => minimalTurn(bench, minimal),
-      () => rawTurn(bench),
-      progress(`minimal action vs raw, model ${delayMs} ms`, options.actionPairs)
-    )
-    const bareOctokit = await alternate(
-      options.actionPairs,
-      () => minimalTurn(bench, minimal, false),
-      () => rawTurn(bench),
-      progress(`minimal action without octokit plugins vs raw, model ${delayMs} ms`, options.actionPairs)
+      [
+        async () => ({ ms: await rawTurn(bench) }),
+        () => minimalTurn(bench, minimal),
+        () => minimalTurn(bench, minimal, false)
+      ],
+      progress(`raw, minimal action, minimal without octokit plugins; model ${delayMs} ms`, options.actionPairs)
     )
     const loads = await alternate(
       options.repeats,
@@ -117,13 +111,15 @@ export async function floor(options: Options): Promise<SectionResult> {
       async () => (await timedRun(empty, {})).ms,
       progress('toolkit load vs bare node', options.repeats)
     )
-    const minimalMs = turns.a.map((turn) => turn.ms)
-    const added = pairedDelta(minimalMs, turns.b)
+    const rawMs = raw.map((turn) => turn.ms)
+    const minimalMs = withPlugins.map((turn) => turn.ms)
+    const added = pairedDelta(minimalMs, rawMs)
+    const bareMs = withoutPlugins.map((turn) => turn.ms)
+    const bareAdded = pairedDelta(bareMs, rawMs)
     const loadAdded = pairedDelta(loads.a, loads.b)
-    const bareMs = bareOctokit.a.map((turn) => turn.ms)
-    const bareAdded = pairedDelta(bareMs, bareOctokit.b)
-    const timelineNote = (series: Array<{ timeline: Timeline }>): string => {
-      const part = (pick: (entry: Timeline) => number): string => ms(median(series.map((turn) => pick(turn.timeline))))
+    const timelineNote = (series: Turn[]): string => {
+      const timelines = series.flatMap((turn) => (turn.timeline ? [turn.timeline] : []))
+      const part = (pick: (entry: Timeline) => number): string => ms(median(timelines.map(pick)))
       return (
         `GET comments sent ${part((entry) => entry.calls[0]?.at ?? Number.NaN)}, ` +
         `start→exec spawn ${part((entry) => entry.startToExec)}, exec ${part((entry) => entry.exec)}, ` +
@@ -135,27 +131,27 @@ export async function floor(options: Options): Promise<SectionResult> {
       {
         item: 'floor',
         measure: `raw codex exec, model answers after ${delayMs} ms`,
-        median: ms(median(turns.b)),
-        p90: ms(p90(turns.b)),
-        note: `n=${turns.b.length}`
+        median: ms(median(rawMs)),
+        p90: ms(p90(rawMs)),
+        note: `n=${rawMs.length}; each round runs the three turns, in an order that rotates`
       },
       {
         item: 'floor',
         measure: `minimal action (ncc bundle of scripts/bench/floor/minimal.ts), model after ${delayMs} ms${latency}`,
         median: ms(median(minimalMs)),
         p90: ms(p90(minimalMs)),
-        ratio: `${signed(added)} (×${ratio(pairedRatio(minimalMs, turns.b))})`,
+        ratio: `${signed(added)} (×${ratio(pairedRatio(minimalMs, rawMs))})`,
         goal: '≤ +150 ms',
         met: added <= 150,
-        note: `n=${minimalMs.length} pairs; ${mib(statSync(minimal).size)} bundle; ${timelineNote(turns.a)}`
+        note: `n=${minimalMs.length}; ${mib(statSync(minimal).size)} bundle; ${timelineNote(withPlugins)}`
       },
       {
         item: 'floor',
         measure: `the same, octokit without the retry and throttling plugins, model after ${delayMs} ms${latency}`,
         median: ms(median(bareMs)),
         p90: ms(p90(bareMs)),
-        ratio: `${signed(bareAdded)} (×${ratio(pairedRatio(bareMs, bareOctokit.b))})`,
-        note: `n=${bareMs.length} pairs against their own raw turns (median ${ms(median(bareOctokit.b))}); ${timelineNote(bareOctokit.a)}`
+        ratio: `${signed(bareAdded)} (×${ratio(pairedRatio(bareMs, rawMs))})`,
+        note: `n=${bareMs.length}; ${timelineNote(withoutPlugins)}`
       },
       {
         item: 'floor',
@@ -163,7 +159,7 @@ export async function floor(options: Options): Promise<SectionResult> {
         median: ms(median(loads.a)),
         p90: ms(p90(loads.a)),
         ratio: `${signed(loadAdded)} vs bare node`,
-        note: `n=${loads.a.length} pairs; ${mib(statSync(loadOnly).size)} bundle`
+        note: `n=${loads.a.length}, alternating with bare node; ${mib(statSync(loadOnly).size)} bundle`
       },
       {
         item: 'floor',
@@ -183,7 +179,7 @@ export async function floor(options: Options): Promise<SectionResult> {
         'item 2): `core.getInput`, `getOctokit` with the retry and throttling plugins, one GET of the PR’s ' +
         'comments, the native codex binary spawned with the arguments the SDK builds, its stdout logged line by ' +
         'line, one POST of a comment, `core.setOutput` and the step summary; no isolation, no thread store, no ' +
-        'proxy. Its delta is the median of per-pair differences with the raw turn. "without the octokit plugins" ' +
+        'proxy. Each round runs the raw turn and both minimal turns in an order that rotates; a delta is the median of per-round differences with the raw turn. "without the octokit plugins" ' +
         "is the same bundle given `octokit-plugins: false`: what the plugins' request queues (Bottleneck, " +
         'which yields to a timer several times per request) add to its two calls. "toolkit load only" is a ' +
         'bundle that imports @actions/core and @actions/github and exits, against an empty module: what loading ' +

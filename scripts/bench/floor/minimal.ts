@@ -50,6 +50,7 @@ async function run(): Promise<void> {
   child.stdin.end(prompt)
   let answer = ''
   for await (const line of createInterface({ input: child.stdout })) {
+    // each line is a JSON object, so it starts with `{`, never with a workflow command's `::`
     core.info(line)
     const event = JSON.parse(line) as { type?: string; item?: { type?: string; text?: string } }
     if (event.type === 'item.completed' && event.item?.type === 'agent_message') answer = event.item.text ?? ''

@@ -7,6 +7,7 @@ import * as prettier from 'prettier'
 import { ciGather } from './bench/ci.js'
 import { coldStart } from './bench/coldStart.js'
 import { dial } from './bench/dial.js'
+import { floor } from './bench/floor.js'
 import { install } from './bench/install.js'
 import { isolationCost } from './bench/isolation.js'
 import { memory } from './bench/memory.js'
@@ -48,6 +49,7 @@ const sections: Record<Section, () => Promise<SectionResult>> = {
   isolation: () => isolationCost(options),
   writes: () => writes(),
   ci: () => ciGather(),
+  floor: () => floor(options),
   profile: () => profile(options)
 }
 

@@ -30,6 +30,8 @@ export interface ActionRunOptions {
   env?: Record<string, string>
   workspace?: string
   runId?: string
+  /** The script node runs; dist/index.js unless a bench times another bundle the same way. */
+  entry?: string
   /** Called once the process has started, e.g. to send it a signal later. */
   onStart?: (child: import('node:child_process').ChildProcess, log: () => string) => void
 }
@@ -52,7 +54,7 @@ export function issueCommentPayload(number: number, body: string, sender = 'alic
 }
 
 /**
- * Runs dist/index.js the way the runner does: inputs as INPUT_<NAME> (hyphens kept), the event
+ * Runs dist/index.js (or `entry`) the way the runner does: inputs as INPUT_<NAME> (hyphens kept), the event
  * file, and the files behind outputs, state and the step summary.
  */
 export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
@@ -94,7 +96,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     env[`INPUT_${name.toUpperCase().replace(/ /g, '_')}`] = value
 
   const started = Date.now()
-  const child = spawn(actionNode, [distEntry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(actionNode, [options.entry ?? distEntry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let log = ''
   child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')))
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')))

@@ -1,4 +1,4 @@
-/** Sections of `npm run bench`, in the order they run; `profile` only when asked for. */
+/** Sections of `npm run bench`, in the order they run; `floor` and `profile` only when asked for. */
 export const SECTIONS = [
   'sdk',
   'action',
@@ -13,6 +13,7 @@ export const SECTIONS = [
   'isolation',
   'writes',
   'ci',
+  'floor',
   'profile'
 ] as const
 export type Section = (typeof SECTIONS)[number]
@@ -62,7 +63,7 @@ export interface Options {
 
 const HELP = `npm run bench -- [flags]     (each flag also as an env variable)
   --only=sdk,action,...   sections: ${SECTIONS.join(', ')}      BENCH_ONLY
-                          default: all but profile
+                          default: all but floor and profile
   --pairs=N               SDK vs raw pairs (item 1), and direct vs proxied codex turns, default 10    BENCH_PAIRS
   --action-pairs=N        action vs raw pairs per turn (item 2), default 10    BENCH_ACTION_PAIRS
   --delay=MS              the slow turn's model delay, default 2000    BENCH_DELAY_MS

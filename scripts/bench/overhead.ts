@@ -4,7 +4,7 @@ import { alternate, median, p90, pairedDelta, pairedRatio } from './stats.js'
 import { actionTurn, benchScript, rawTurn, sdkTurn, startBench, type ActionTurn } from './turns.js'
 import { execSpawn } from './probe.js'
 
-const progress =
+export const progress =
   (label: string, total: number) =>
   (index: number): void =>
     void process.stderr.write(`  ${label}: pair ${index + 1}/${total}\r${index + 1 === total ? '\n' : ''}`)
@@ -63,7 +63,7 @@ export async function sdkOverhead(options: Options): Promise<SectionResult> {
   }
 }
 
-function signed(value: number): string {
+export function signed(value: number): string {
   return `${value >= 0 ? '+' : ''}${value.toFixed(0)} ms`
 }
 

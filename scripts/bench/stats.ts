@@ -58,3 +58,23 @@ function perPair(a: readonly number[], b: readonly number[], combine: (x: number
   if (a.length !== b.length) throw new Error(`unpaired samples: ${a.length} against ${b.length}`)
   return median(a.map((value, index) => combine(value, b[index]!)))
 }
+
+/**
+ * `alternate` for more than two: `rounds` rounds that each run every function once, the order
+ * rotating by one each round; the samples of `fns[i]` come back in `[i]`, round by round.
+ */
+export async function rotate<T>(
+  rounds: number,
+  fns: ReadonlyArray<() => Promise<T>>,
+  progress?: (index: number) => void
+): Promise<T[][]> {
+  const samples: T[][] = fns.map(() => [])
+  for (let round = 0; round < rounds; round++) {
+    for (let step = 0; step < fns.length; step++) {
+      const index = (step + round) % fns.length
+      samples[index]!.push(await fns[index]!())
+    }
+    progress?.(round)
+  }
+  return samples
+}

@@ -176,12 +176,13 @@ export async function floor(options: Options): Promise<SectionResult> {
         "What an action written with this project's conventions cannot avoid, measured beside raw `codex exec` " +
         'in the same run. "minimal action" is scripts/bench/floor/minimal.ts bundled by ncc as `npm run package` ' +
         'bundles the action (ESM, es2022) and run as the runner runs it (`runAction`, `ACTION_NODE`, the probe of ' +
-        'item 2): `core.getInput`, `getOctokit` with the retry and throttling plugins, one GET of the PR’s ' +
+        "item 2): `core.getInput`, the action's own GitHub client (`createOctokit`: `getOctokit` with the retry and " +
+        "throttling plugins, writes spaced, Bottleneck's yields unstretched), one GET of the PR’s " +
         'comments, the native codex binary spawned with the arguments the SDK builds, its stdout logged line by ' +
         'line, one POST of a comment, `core.setOutput` and the step summary; no isolation, no thread store, no ' +
         'proxy. Each round runs the raw turn and both minimal turns in an order that rotates; a delta is the median of per-round differences with the raw turn. "without the octokit plugins" ' +
-        "is the same bundle given `octokit-plugins: false`: what the plugins' request queues (Bottleneck, " +
-        'which yields to a timer several times per request) add to its two calls. "toolkit load only" is a ' +
+        "is the same bundle given `octokit-plugins: false` (a bare `getOctokit`): what the plugins' request " +
+        'queues add to its two calls. "toolkit load only" is a ' +
         'bundle that imports @actions/core and @actions/github and exits, against an empty module: what loading ' +
         'the toolkit costs (most of it undici, which @actions/http-client and @actions/github both import, and ' +
         'which a bundle cannot leave out without patching the toolkit). Both run under the same environment.'

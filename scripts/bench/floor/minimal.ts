@@ -1,5 +1,6 @@
 // The least a PR-thread action does, with the libraries and conventions the real one must keep
-// (ncc bundle, ESM, @actions/core, @actions/github's octokit with the retry and throttling plugins):
+// (ncc bundle, ESM, @actions/core, @actions/github's octokit with the retry and throttling plugins, as
+// the action's own GitHub client sets them up):
 // read its inputs, read the PR's comments, run one `codex exec` turn, post the answer, set an output
 // and the step summary. No isolation, no thread store, no proxy. The `floor` bench bundles it with
 // ncc as `npm run package` bundles the action, and times it against raw `codex exec`.
@@ -9,8 +10,7 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import * as core from '@actions/core'
 import { context, getOctokit } from '@actions/github'
-import { retry } from '@octokit/plugin-retry'
-import { throttling } from '@octokit/plugin-throttling'
+import { createOctokit } from '../../../src/action/github/octokit.js'
 import { buildExecArgs } from '../../../src/sdk/args.js'
 
 async function run(): Promise<void> {
@@ -22,15 +22,11 @@ async function run(): Promise<void> {
   const workingDirectory = core.getInput('working-directory') || process.cwd()
   core.setSecret(apiKey)
 
-  const onLimit = (after: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-    core.warning(`GitHub rate limit on ${request.method} ${request.url}: retrying in ${after}s`)
-    return retryCount < 3
-  }
   // 'false' measures what the plugins' request queues (Bottleneck) add to each call, with the same bundle
   const octokit =
     core.getInput('octokit-plugins') === 'false'
       ? getOctokit(token)
-      : getOctokit(token, { throttle: { onRateLimit: onLimit, onSecondaryRateLimit: onLimit } }, retry, throttling)
+      : createOctokit({ token, apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com', warn: core.warning })
   const issue = { ...context.repo, issue_number: context.issue.number }
   const { data: comments } = await octokit.rest.issues.listComments({ ...issue, per_page: 100 })
   core.info(`${comments.length} comments on #${issue.issue_number}`)

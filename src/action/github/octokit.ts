@@ -63,9 +63,10 @@ export function createOctokit(options: OctokitOptions): Octokit {
       options.warn(`GitHub ${kind} on ${request.method} ${request.url}: retrying in ${after}s`)
       return retryCount < 3
     }
-  // the plugin's write and notifications buckets, without their waits: the mutations limiter below spaces
-  // what needs spacing, and it can tell a GraphQL query from a mutation, which the plugin cannot
-  const unspaced = (id: string) => new Bottleneck.Group({ id, maxConcurrent: 1 })
+  // the plugin's write and notifications buckets only make a write wait its turn (they run a no-op
+  // job): given buckets with no turn to wait, since the mutations limiter below spaces what needs
+  // spacing, and it can tell a GraphQL query from a mutation, which the plugin cannot
+  const unqueued = { key: () => ({ schedule: () => Promise.resolve() }) } as unknown as Bottleneck.Group
   // getOctokit types only the plugins it applies itself
   const octokit = getOctokit(
     options.token,
@@ -74,8 +75,8 @@ export function createOctokit(options: OctokitOptions): Octokit {
       throttle: {
         onRateLimit: onLimit('rate limit'),
         onSecondaryRateLimit: onLimit('secondary rate limit'),
-        write: unspaced('codex-thread-action-write'),
-        notifications: unspaced('codex-thread-action-notifications')
+        write: unqueued,
+        notifications: unqueued
       }
     },
     retry,

@@ -327,13 +327,23 @@ interface Host {
 async function agentHost(name: string): Promise<Host> {
   if (process.platform !== 'linux') throw new Error(`only Linux runners are supported, not ${process.platform}`)
   const root = process.getuid?.() === 0
-  if (!root) {
-    try {
-      await execFileAsync('sudo', ['-n', 'true'])
-    } catch {
-      throw new Error('this step is neither root nor allowed passwordless sudo')
-    }
-  }
+  // asked beside the look-ups below (a sudo process is the slowest of them), answered before any of their results is used
+  const sudoAllowed = root
+    ? Promise.resolve(true)
+    : execFileAsync('sudo', ['-n', 'true']).then(
+        () => true,
+        () => false
+      )
+  const [existing, tools] = await Promise.all([
+    idOf(name),
+    // absolute, as this step's PATH finds them: the launcher runs with codex's PATH, which the agent's tools extend
+    Promise.all(
+      (['setpriv', 'unshare', 'mount', 'sleep', 'readlink', 'stat'] as const).map(
+        async (tool) => [tool, await which(tool)] as const
+      )
+    ).then((found) => Object.fromEntries(found) as unknown as Tools)
+  ])
+  if (!(await sudoAllowed)) throw new Error('this step is neither root nor allowed passwordless sudo')
   const privileged = async (command: string, args: string[]): Promise<string> => {
     try {
       return (await (root ? execFileAsync(command, args) : execFileAsync('sudo', ['-n', command, ...args]))).stdout
@@ -343,8 +353,7 @@ async function agentHost(name: string): Promise<Host> {
       })
     }
   }
-  // each look-up is two processes on the way to codex's start: an existing user is looked up once
-  let agent = await idOf(name)
+  let agent = existing
   if (!agent) {
     try {
       await privileged(createAgentUserCommand(name)[0]!, createAgentUserCommand(name).slice(1))
@@ -355,14 +364,6 @@ async function agentHost(name: string): Promise<Host> {
     agent = (await idOf(name))!
   }
   if (agent.uid === 0) throw new Error(`the user ${name} is root`)
-  // absolute, as this step's PATH finds them: the launcher runs with codex's PATH, which the agent's tools extend
-  const tools = Object.fromEntries(
-    await Promise.all(
-      (['setpriv', 'unshare', 'mount', 'sleep', 'readlink', 'stat'] as const).map(
-        async (tool) => [tool, await which(tool)] as const
-      )
-    )
-  ) as unknown as Tools
   const self = { uid: process.getuid!(), gid: process.getgid!() }
   return {
     switcher: root ? 'setpriv' : 'sudo',

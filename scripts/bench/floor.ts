@@ -6,11 +6,10 @@ import { pullRequestPayload, runAction, type ActionRunOptions } from '../../__te
 import { tempDir } from '../../__tests__/support/tempDirs.js'
 import type { Options } from './options.js'
 import { progress, signed, timeline, type Timeline } from './overhead.js'
-import { readProbe, probeEnv } from './probe.js'
 import { mib, ms, ratio, type Row, type SectionResult } from './report.js'
 import { alternate, median, p90, pairedDelta, pairedRatio, rotate } from './stats.js'
 import { projectRoot } from './targets.js'
-import { API_KEY, benchScript, PROMPT, rawTurn, startBench, type Bench } from './turns.js'
+import { API_KEY, benchScript, probedTurn, PROMPT, rawTurn, startBench, type Bench } from './turns.js'
 
 const run = promisify(execFile)
 
@@ -23,16 +22,13 @@ async function bundle(entry: string): Promise<string> {
   return path.join(out, 'index.js')
 }
 
-/** Runs `entry` under the runner's environment (ACTION_NODE, inputs, event, command files); ms from spawn to exit. */
-async function timedRun(
-  entry: string,
-  options: Omit<ActionRunOptions, 'entry' | 'inputs'> & { inputs?: Record<string, string> }
-) {
+/** Runs `entry` with no inputs under the runner's environment (ACTION_NODE, event, command files); ms from spawn to exit. */
+async function timedRun(entry: string, payload?: ActionRunOptions['payload']): Promise<number> {
   const started = performance.now()
-  const result = await runAction({ inputs: {}, ...options, entry })
+  const result = await runAction({ inputs: {}, payload, entry })
   const took = performance.now() - started
   if (result.exitCode !== 0) throw new Error(`${entry} failed:\n${result.log}`)
-  return { ms: took, run: result }
+  return took
 }
 
 let prNumber = 500
@@ -43,11 +39,8 @@ async function minimalTurn(
   entry: string,
   octokitPlugins = true
 ): Promise<{ ms: number; timeline: Timeline }> {
-  const probeDir = tempDir('bench-probe-out')
-  const githubBefore = bench.githubRequests.length
-  const modelBefore = bench.modelRequests.length
-  const spawnedAt = Date.now()
-  const { ms: took, run: result } = await timedRun(entry, {
+  const turn = await probedTurn(bench, {
+    entry,
     inputs: {
       prompt: PROMPT,
       'openai-api-key': API_KEY,
@@ -57,21 +50,11 @@ async function minimalTurn(
       'working-directory': bench.repo,
       'octokit-plugins': String(octokitPlugins)
     },
-    payload: pullRequestPayload(prNumber++),
-    githubUrl: bench.github.url,
-    workspace: bench.repo,
-    env: probeEnv(probeDir)
+    payload: pullRequestPayload(prNumber++)
   })
-  if (result.outputs['final-message'] !== 'done') throw new Error(`the minimal action answered nothing:\n${result.log}`)
-  const turn = {
-    ms: took,
-    run: result,
-    probe: readProbe(probeDir),
-    github: bench.githubRequests.slice(githubBefore),
-    model: bench.modelRequests.slice(modelBefore),
-    spawnedAt
-  }
-  return { ms: took, timeline: timeline(turn) }
+  if (turn.run.outputs['final-message'] !== 'done')
+    throw new Error(`the minimal action answered nothing:\n${turn.run.log}`)
+  return { ms: turn.ms, timeline: timeline(turn) }
 }
 
 /**
@@ -90,8 +73,8 @@ export async function floor(options: Options): Promise<SectionResult> {
     // the page cache, for the codex binary and each bundle
     await rawTurn(bench)
     await minimalTurn(bench, minimal)
-    await timedRun(loadOnly, { payload: pullRequestPayload(1) })
-    await timedRun(empty, {})
+    await timedRun(loadOnly, pullRequestPayload(1))
+    await timedRun(empty)
     interface Turn {
       ms: number
       timeline?: Timeline
@@ -107,8 +90,8 @@ export async function floor(options: Options): Promise<SectionResult> {
     )
     const loads = await alternate(
       options.repeats,
-      async () => (await timedRun(loadOnly, { payload: pullRequestPayload(1) })).ms,
-      async () => (await timedRun(empty, {})).ms,
+      () => timedRun(loadOnly, pullRequestPayload(1)),
+      () => timedRun(empty),
       progress('toolkit load vs bare node', options.repeats)
     )
     const rawMs = raw.map((turn) => turn.ms)

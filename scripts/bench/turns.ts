@@ -2,7 +2,12 @@ import { spawn } from 'node:child_process'
 import { chmodSync } from 'node:fs'
 import path from 'node:path'
 import { startGitHubServer, type GitHubServer, type RecordedRequest } from '../../__tests__/support/githubServer.js'
-import { pullRequestPayload, runAction, type ActionRun } from '../../__tests__/support/runAction.js'
+import {
+  pullRequestPayload,
+  runAction,
+  type ActionRun,
+  type ActionRunOptions
+} from '../../__tests__/support/runAction.js'
 import {
   answersToolCall,
   startScriptedModel,
@@ -120,14 +125,41 @@ export interface ActionTurn {
 
 let prNumber = 100
 
-/** The action end to end from dist/: a PR comment written, the thread saved in a directory store. */
-export async function actionTurn(bench: Bench, extra: { cpuProfile?: string } = {}) {
+/**
+ * A bundle run as the runner runs it (dist/index.js unless `entry` says), against the bench's servers
+ * and checkout, with the probe inside it: the turn's timeline, its GitHub calls and model requests.
+ */
+export async function probedTurn(
+  bench: Bench,
+  options: Pick<ActionRunOptions, 'inputs' | 'payload' | 'entry'> & { cpuProfile?: string }
+): Promise<ActionTurn> {
+  const { cpuProfile, ...run } = options
   const probeDir = tempDir('bench-probe-out')
   const githubBefore = bench.githubRequests.length
   const modelBefore = bench.modelRequests.length
   const spawnedAt = Date.now()
   const started = performance.now()
-  const run = await runAction({
+  const result = await runAction({
+    ...run,
+    githubUrl: bench.github.url,
+    workspace: bench.repo,
+    env: probeEnv(probeDir, cpuProfile)
+  })
+  const ms = performance.now() - started
+  if (result.exitCode !== 0) throw new Error(`${options.entry ?? 'the action'} failed:\n${result.log}`)
+  return {
+    ms,
+    run: result,
+    probe: readProbe(probeDir),
+    github: bench.githubRequests.slice(githubBefore),
+    model: bench.modelRequests.slice(modelBefore),
+    spawnedAt
+  }
+}
+
+/** The action end to end from dist/: a PR comment written, the thread saved in a directory store. */
+export async function actionTurn(bench: Bench, extra: { cpuProfile?: string } = {}): Promise<ActionTurn> {
+  return probedTurn(bench, {
     inputs: {
       prompt: PROMPT,
       'openai-api-key': API_KEY,
@@ -138,20 +170,8 @@ export async function actionTurn(bench: Bench, extra: { cpuProfile?: string } = 
       'thread-store-path': tempDir('bench-store')
     },
     payload: pullRequestPayload(prNumber++),
-    githubUrl: bench.github.url,
-    workspace: bench.repo,
-    env: probeEnv(probeDir, extra.cpuProfile)
+    cpuProfile: extra.cpuProfile
   })
-  const ms = performance.now() - started
-  if (run.exitCode !== 0) throw new Error(`action run failed:\n${run.log}`)
-  return {
-    ms,
-    run,
-    probe: readProbe(probeDir),
-    github: bench.githubRequests.slice(githubBefore),
-    model: bench.modelRequests.slice(modelBefore),
-    spawnedAt
-  } satisfies ActionTurn
 }
 
 /** What `codex-path` points the action at, relative to the project, for the report. */

@@ -12,7 +12,7 @@ import { runTurn } from './turn.js'
 
 export type LiveSettings = Pick<
   Settings,
-  'workingDirectory' | 'sandbox' | 'model' | 'effort' | 'timeoutMs' | 'config' | 'walkthrough'
+  'workingDirectory' | 'sandbox' | 'model' | 'effort' | 'timeoutMs' | 'walkthrough'
 >
 
 export interface LiveTurn {
